@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/**
+ * Event contracts shared by every service. A consumer validates each message against these schemas at
+ * its entry point and treats whatever fails as poison (dead-lettered, never retried).
+ */
+
+export const TOPICS = {
+  registrationRequested: 'user.registration.requested.v1',
+  registrationDecided: 'user.registration.decided.v1',
+  deadLetter: 'user.registration.dlq.v1',
+} as const;
+
+export const QUEUES = {
+  review: '/queue/user.registration.review',
+  reviewDeadLetter: '/queue/DLQ.user.registration.review',
+} as const;
+
+/** Header names carried on Kafka records and STOMP frames. */
+export const HEADERS = {
+  eventType: 'event-type',
+  schemaVersion: 'schema-version',
+  correlationId: 'correlation-id',
+} as const;
+
+export const REGISTRATION_STATUSES = ['pending', 'approved', 'rejected', 'duplicate'] as const;
+export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
+
+const uuid = z.uuid();
+
+/** The registration itself, as accepted by the access API. Everything is already normalized. */
+export const registrationSchema = z.strictObject({
+  id: uuid,
+  name: z.string().min(1).max(120),
+  email: z.email(),
+  cpf: z.string().regex(/^\d{11}$/).optional(),
+  phone: z.string().regex(/^\+[1-9]\d{6,14}$/).optional(),
+  note: z.string().max(500).optional(),
+  registeredAt: z.iso.datetime(),
+});
+export type Registration = z.infer<typeof registrationSchema>;
+
+const envelope = {
+  eventId: uuid,
+  occurredAt: z.iso.datetime(),
+  correlationId: z.string().min(1).max(200),
+};
+
+export const userRegistrationRequestedSchema = z.strictObject({
+  type: z.literal('UserRegistrationRequested'),
+  version: z.literal(1),
+  ...envelope,
+  data: registrationSchema,
+});
+export type UserRegistrationRequested = z.infer<typeof userRegistrationRequestedSchema>;
+
+export const decisionSchema = z.strictObject({
+  userId: uuid,
+  outcome: z.enum(['approved', 'rejected']),
+  reason: z.string().max(500).optional(),
+  decidedBy: z.string().min(1).max(320),
+  decidedAt: z.iso.datetime(),
+});
+export type Decision = z.infer<typeof decisionSchema>;
+
+export const userRegistrationDecidedSchema = z.strictObject({
+  type: z.literal('UserRegistrationDecided'),
+  version: z.literal(1),
+  ...envelope,
+  data: decisionSchema,
+});
+export type UserRegistrationDecided = z.infer<typeof userRegistrationDecidedSchema>;
+
+/** What travels on the ActiveMQ review queue: the registration, plus when it was indexed. */
+export const reviewMessageSchema = z.strictObject({
+  type: z.literal('RegistrationQueuedForReview'),
+  version: z.literal(1),
+  ...envelope,
+  data: registrationSchema.extend({ indexedAt: z.iso.datetime() }),
+});
+export type ReviewMessage = z.infer<typeof reviewMessageSchema>;

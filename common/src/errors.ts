@@ -1,0 +1,35 @@
+/**
+ * The one error type services throw for anything a client should see. `code` is a stable string
+ * (`REGISTRATION.ALREADY_DECIDED`) because `instanceof` does not survive a Kafka or STOMP hop.
+ */
+export class AppError extends Error {
+  override name = 'AppError';
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class ValidationError extends AppError {
+  constructor(readonly fields: FieldError[], message = 'The request has invalid fields.') {
+    super('REQUEST.INVALID', 400, message, { errors: fields });
+  }
+}
+
+/** An error worth retrying (a dependency is down or slow); anything else is treated as permanent. */
+export class TransientError extends Error {
+  override name = 'TransientError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,57 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { AppError } from '../errors';
+import { sendProblem } from './problem';
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+}
+
+/**
+ * The one place an error becomes an HTTP answer. Known errors keep their code; body-parser failures map
+ * to 400/413/415; everything else is a 500 with no internal detail (it is logged instead).
+ */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) return next(err);
+    if (err instanceof AppError) {
+      for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value);
+      sendProblem(res, err.status, err.code, err.message, err.extra);
+      return;
+    }
+    const parserError = err as BodyParserError;
+    if (parserError?.type === 'entity.too.large') {
+      sendProblem(res, 413, 'REQUEST.TOO_LARGE', 'The request body is larger than allowed.');
+      return;
+    }
+    if (parserError?.type === 'entity.parse.failed') {
+      sendProblem(res, 400, 'REQUEST.MALFORMED_JSON', 'The request body is not valid JSON.');
+      return;
+    }
+    if (parserError?.type === 'encoding.unsupported' || parserError?.type === 'charset.unsupported') {
+      sendProblem(res, 415, 'REQUEST.UNSUPPORTED_ENCODING', 'The request body encoding is not supported.');
+      return;
+    }
+    if (parserError?.expose && typeof parserError.status === 'number' && parserError.status < 500) {
+      sendProblem(res, parserError.status, 'REQUEST.INVALID', 'The request could not be read.');
+      return;
+    }
+    (req.log ?? logger).error({ err }, 'unhandled error');
+    sendProblem(res, 500, 'INTERNAL', 'Something went wrong on our side. Try again later.');
+  };
+}
+
+export const notFoundHandler: RequestHandler = (_req, res) => {
+  sendProblem(res, 404, 'ROUTE.NOT_FOUND', 'No such route.');
+};
+
+/** Only JSON bodies are accepted on routes that take a body. */
+export const requireJson: RequestHandler = (req, res, next) => {
+  if (!req.is('application/json')) {
+    sendProblem(res, 415, 'REQUEST.UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
+    return;
+  }
+  next();
+};

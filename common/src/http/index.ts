@@ -1,0 +1,6 @@
+export * from './problem';
+export * from './error-handler';
+export * from './server';
+export * from './health';
+export * from './metrics';
+export * from './correlation';

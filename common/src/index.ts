@@ -1,0 +1,5 @@
+export * from './contracts/registration';
+export * from './config';
+export * from './logger';
+export * from './errors';
+export { newId } from './ids';

@@ -1,0 +1,131 @@
+import type { Kafka, Producer, TopicMessages } from 'kafkajs';
+import type { Logger } from 'pino';
+import { TransientError } from '../errors';
+
+export interface OutgoingRecord {
+  key: string;
+  value: string;
+  headers?: Record<string, string>;
+}
+
+interface Pending {
+  topic: string;
+  record: OutgoingRecord;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+export interface PublisherOptions {
+  /** How long a record may wait for others to share its request (the producer's "linger"). */
+  lingerMs?: number;
+  maxBatchSize?: number;
+  /** A publish not acknowledged by then fails with a TransientError. */
+  timeoutMs?: number;
+}
+
+/**
+ * Publishes records with acks from all in-sync replicas. Records published within `lingerMs` of each
+ * other travel in one produce request, and each caller's promise settles when that request is acked:
+ * concurrent HTTP requests share round trips without any of them being answered early.
+ * One request in flight at a time keeps per-key order even when kafkajs retries (the idempotent
+ * producer would do that too, but the local Kafka-protocol mock does not support it).
+ */
+export class EventPublisher {
+  private readonly producer: Producer;
+  private queue: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private connected = false;
+  private connecting: Promise<void> | undefined;
+  private inFlight = new Set<Promise<void>>();
+  private readonly lingerMs: number;
+  private readonly maxBatchSize: number;
+  private readonly timeoutMs: number;
+
+  constructor(
+    kafka: Kafka,
+    private readonly logger: Logger,
+    opts: PublisherOptions = {},
+  ) {
+    this.producer = kafka.producer({ allowAutoTopicCreation: true, idempotent: false, maxInFlightRequests: 1 });
+    this.producer.on(this.producer.events.DISCONNECT, () => {
+      this.connected = false;
+    });
+    this.lingerMs = opts.lingerMs ?? 2;
+    this.maxBatchSize = opts.maxBatchSize ?? 500;
+    this.timeoutMs = opts.timeoutMs ?? 8000;
+  }
+
+  /** Connects, or rejects quickly when Kafka is unreachable (callers may retry later). */
+  async connect(): Promise<void> {
+    if (this.connected) return;
+    this.connecting ??= this.producer
+      .connect()
+      .then(() => {
+        this.connected = true;
+      })
+      .finally(() => {
+        this.connecting = undefined;
+      });
+    return this.connecting;
+  }
+
+  isConnected(): boolean {
+    return this.connected;
+  }
+
+  publish(topic: string, record: OutgoingRecord): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ topic, record, resolve, reject });
+      if (this.queue.length >= this.maxBatchSize) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.lingerMs);
+    });
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    const sending = this.send(batch);
+    this.inFlight.add(sending);
+    void sending.finally(() => this.inFlight.delete(sending));
+  }
+
+  private async send(batch: Pending[]): Promise<void> {
+    const byTopic = new Map<string, TopicMessages>();
+    for (const { topic, record } of batch) {
+      let entry = byTopic.get(topic);
+      if (!entry) {
+        entry = { topic, messages: [] };
+        byTopic.set(topic, entry);
+      }
+      entry.messages.push({ key: record.key, value: record.value, headers: record.headers ?? {} });
+    }
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await this.connect();
+      await Promise.race([
+        this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] }),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`not acknowledged within ${this.timeoutMs} ms`)), this.timeoutMs);
+        }),
+      ]);
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      this.logger.warn({ err, records: batch.length }, 'kafka publish failed');
+      const error = new TransientError('Kafka did not acknowledge the event', { cause: err });
+      for (const p of batch) p.reject(error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Sends what is queued, waits for every request in flight, then disconnects. */
+  async close(): Promise<void> {
+    this.flush();
+    await Promise.allSettled([...this.inFlight]);
+    await this.producer.disconnect();
+    this.connected = false;
+  }
+}

@@ -1,0 +1,39 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/** Paths pino blanks out wherever they appear in a log line. */
+const REDACT = [
+  'password',
+  '*.password',
+  'req.headers.cookie',
+  'req.headers.authorization',
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+  'sessionId',
+  '*.sessionId',
+  'csrfToken',
+  '*.csrfToken',
+];
+
+export function createLogger(service: string, level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
+  return pino({
+    name: service,
+    level,
+    base: { service },
+    redact: { paths: REDACT, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  });
+}
+
+/** Personal data never reaches a log line whole: `jo***@example.com`. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  if (at < 1) return '***';
+  return `${email.slice(0, Math.min(2, at))}***${email.slice(at)}`;
+}
+
+export function maskDigits(value: string, keepLast = 2): string {
+  return `${'*'.repeat(Math.max(0, value.length - keepLast))}${value.slice(-keepLast)}`;
+}

@@ -1,0 +1,1 @@
+export { StompSession, parseStompUrl, type IncomingMessage, type SubscribeOptions } from './session';
