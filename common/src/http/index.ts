@@ -4,3 +4,4 @@ export * from './server';
 export * from './health';
 export * from './metrics';
 export * from './correlation';
+export * from './run-service';

@@ -1,0 +1,61 @@
+import { z } from 'zod';
+
+/**
+ * What `POST /users` accepts. Strings are NFKC-normalized and trimmed before they are checked, so
+ * look-alike spellings of one email or name collapse to one form; unknown fields are rejected.
+ */
+const normalized = (s: string) => s.normalize('NFKC').trim();
+
+export const registrationInputSchema = z.strictObject({
+  name: z
+    .string({ error: 'Must be a string.' })
+    .transform(normalized)
+    .pipe(
+      z
+        .string()
+        .min(1, 'Must not be empty.')
+        .max(120, 'Must be at most 120 characters.')
+        // Letters of any script, marks, spaces and the punctuation real names use; no control characters.
+        .regex(/^$|^(?=.*\p{L})[\p{L}\p{M}\p{Zs}'’.\-]+$/u, 'Must contain only letters, spaces, apostrophes, dots and hyphens.'),
+    ),
+  email: z
+    .string({ error: 'Must be a string.' })
+    .transform((s) => normalized(s).toLowerCase())
+    .pipe(z.email('Must be a valid email address.').max(254, 'Must be at most 254 characters.')),
+  cpf: z
+    .string({ error: 'Must be a string.' })
+    .transform((s) => s.trim())
+    .pipe(
+      z
+        .string()
+        .regex(/^(\d{3}\.?\d{3}\.?\d{3}-?\d{2})$/, 'Must be 11 digits, optionally formatted as 000.000.000-00.')
+        .transform((s) => s.replace(/\D/g, ''))
+        .refine(isValidCpf, 'Check digits do not match: not a valid CPF.'),
+    )
+    .optional(),
+  phone: z
+    .string({ error: 'Must be a string.' })
+    .transform((s) => s.trim().replace(/[\s().-]/g, ''))
+    .pipe(z.string().regex(/^\+[1-9]\d{6,14}$/, 'Must be in E.164 format, e.g. +5511987654321.'))
+    .optional(),
+  note: z
+    .string({ error: 'Must be a string.' })
+    .transform(normalized)
+    .pipe(z.string().max(500, 'Must be at most 500 characters.'))
+    .optional()
+    .transform((s) => (s === '' ? undefined : s)),
+});
+
+export type RegistrationInput = z.infer<typeof registrationInputSchema>;
+
+/** A CPF is valid when its two last digits match the mod-11 check digits of the first nine and ten. */
+export function isValidCpf(digits: string): boolean {
+  if (!/^\d{11}$/.test(digits) || /^(\d)\1{10}$/.test(digits)) return false;
+  const d = [...digits].map(Number);
+  const check = (length: number) => {
+    let sum = 0;
+    for (let i = 0; i < length; i++) sum += d[i]! * (length + 1 - i);
+    return ((sum * 10) % 11) % 10;
+  };
+  return check(9) === d[9] && check(10) === d[10];
+}

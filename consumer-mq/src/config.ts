@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { env, loadConfig } from '@regflow/common';
+
+const schema = z.object({
+  PORT: env.port(3003),
+  HOST: env.host(),
+  LOG_LEVEL: env.logLevel(),
+  KAFKA_BROKERS: env.brokers(),
+  STOMP_URL: z.string().min(1).default('stomp://127.0.0.1:61613'),
+  REDIS_URL: z.string().min(1),
+  DATABASE_URL: z.string().min(1),
+  ORCHESTRATOR_URL: env.url().default('http://127.0.0.1:3002'),
+  ADMIN_EMAIL: z.email().transform((s) => s.toLowerCase()).optional(),
+  ADMIN_PASSWORD: z.string().optional(),
+  CONSOLE_ORIGIN: z.string().default('http://localhost:8080'),
+  SESSION_IDLE_MINUTES: env.positiveInt(30),
+  SESSION_ABSOLUTE_HOURS: env.positiveInt(12),
+  QUEUE_PREFETCH: env.positiveInt(100),
+  TRUST_PROXY: env.bool(false),
+});
+
+export type ConsumerConfig = z.infer<typeof schema>;
+export const loadConsumerConfig = (source: NodeJS.ProcessEnv = process.env) => loadConfig(schema, source);

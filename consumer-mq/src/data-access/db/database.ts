@@ -1,0 +1,39 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import type { Logger } from '@regflow/common';
+import * as schema from './schema';
+
+export type Database = NodePgDatabase<typeof schema>;
+
+export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../drizzle');
+/** Any constant shared by all replicas; it only has to differ from other advisory locks in this database. */
+const MIGRATION_LOCK_ID = 727_001;
+
+export function createDatabase(url: string, logger: Logger): { pool: pg.Pool; db: Database } {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
+  // Without a listener an idle client's dropped connection would crash the process.
+  pool.on('error', (err) => logger.warn({ err: err.message }, 'postgres idle client error'));
+  return { pool, db: drizzle(pool, { schema }) };
+}
+
+/**
+ * drizzle's migrate() takes no lock: several replicas starting at once would race. A session-level
+ * advisory lock on one dedicated connection serialises them; the second replica finds nothing to do.
+ */
+export async function migrateWithLock(pool: pg.Pool, logger: Logger): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    try {
+      await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+      logger.info('database migrations applied');
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
+    }
+  } finally {
+    client.release();
+  }
+}

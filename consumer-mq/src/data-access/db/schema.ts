@@ -1,0 +1,59 @@
+import { sql } from 'drizzle-orm';
+import { bigserial, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+
+/** Admins who may decide. Passwords are scrypt hashes (memory-hard), never plain text. */
+export const admins = pgTable('admins', {
+  id: uuid('id').primaryKey(),
+  email: text('email').notNull().unique(),
+  passwordHash: text('password_hash').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/** Approved users: the system's output. The primary key is the registration id, so a user is here once. */
+export const approvedUsers = pgTable('approved_users', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull(),
+  email: text('email').notNull(),
+  cpf: text('cpf'),
+  phone: text('phone'),
+  note: text('note'),
+  registeredAt: timestamp('registered_at', { withTimezone: true }).notNull(),
+  approvedAt: timestamp('approved_at', { withTimezone: true }).notNull(),
+  approvedBy: text('approved_by').notNull(),
+});
+
+/**
+ * One row per decided registration (the primary key makes "exactly one decision wins" a database
+ * fact), with who, when, why, and a snapshot of what was decided on and its timeline.
+ */
+export const decisions = pgTable(
+  'decisions',
+  {
+    userId: uuid('user_id').primaryKey(),
+    outcome: text('outcome', { enum: ['approved', 'rejected'] }).notNull(),
+    reason: text('reason'),
+    decidedBy: text('decided_by').notNull(),
+    decidedAt: timestamp('decided_at', { withTimezone: true }).notNull(),
+    registration: jsonb('registration').notNull(),
+    correlationId: text('correlation_id'),
+  },
+  (t) => [index('decisions_decided_at_idx').on(t.decidedAt)],
+);
+
+/**
+ * Transactional outbox: a decision and its event are written in one transaction; the relay publishes
+ * unpublished rows to Kafka and marks them, so a crash can delay an event but never lose it.
+ */
+export const outbox = pgTable(
+  'outbox',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    topic: text('topic').notNull(),
+    key: text('key').notNull(),
+    value: text('value').notNull(),
+    headers: jsonb('headers').$type<Record<string, string>>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    publishedAt: timestamp('published_at', { withTimezone: true }),
+  },
+  (t) => [index('outbox_unpublished_idx').on(t.id).where(sql`published_at is null`)],
+);

@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import type { RedisClientType } from 'redis';
+
+export interface Session {
+  email: string;
+  csrfToken: string;
+  createdAt: number;
+}
+
+const sessionKey = (id: string) => `regflow:session:${id}`;
+
+/**
+ * Server-side sessions in Redis. The cookie holds only a random id. Each use slides the idle expiry;
+ * the absolute expiry, counted from sign-in, never moves.
+ */
+export class SessionStore {
+  constructor(
+    private readonly redis: RedisClientType,
+    private readonly idleSeconds: number,
+    private readonly absoluteSeconds: number,
+  ) {}
+
+  async create(email: string): Promise<{ id: string; session: Session }> {
+    const id = randomBytes(32).toString('base64url');
+    const session: Session = { email, csrfToken: randomBytes(24).toString('base64url'), createdAt: Date.now() };
+    await this.redis.set(sessionKey(id), JSON.stringify(session), { EX: this.idleSeconds });
+    return { id, session };
+  }
+
+  async touch(id: string): Promise<Session | null> {
+    if (!/^[A-Za-z0-9_-]{43}$/.test(id)) return null;
+    const json = await this.redis.get(sessionKey(id));
+    if (!json) return null;
+    const session = JSON.parse(json) as Session;
+    const left = this.absoluteSeconds - Math.floor((Date.now() - session.createdAt) / 1000);
+    if (left <= 0) {
+      await this.redis.del(sessionKey(id));
+      return null;
+    }
+    await this.redis.expire(sessionKey(id), Math.min(this.idleSeconds, left));
+    return session;
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.redis.del(sessionKey(id));
+  }
+}
+
+/**
+ * Counts failed sign-ins per account and per address in fixed windows; past the limit, sign-in is
+ * refused with the seconds left until the window ends.
+ */
+export class SignInThrottle {
+  constructor(
+    private readonly redis: RedisClientType,
+    private readonly limits = { perAccount: 5, perAddress: 20, windowSeconds: 900 },
+  ) {}
+
+  private keys(email: string, address: string) {
+    return [`regflow:signin-fail:acct:${email}`, `regflow:signin-fail:addr:${address}`] as const;
+  }
+
+  /** Seconds to wait, or 0 when a sign-in may be tried. */
+  async retryAfter(email: string, address: string): Promise<number> {
+    const [acct, addr] = this.keys(email, address);
+    const [a, b] = await Promise.all([this.redis.get(acct), this.redis.get(addr)]);
+    const blocked = Number(a ?? 0) >= this.limits.perAccount ? acct : Number(b ?? 0) >= this.limits.perAddress ? addr : null;
+    if (!blocked) return 0;
+    return Math.max(1, await this.redis.ttl(blocked));
+  }
+
+  async recordFailure(email: string, address: string): Promise<void> {
+    for (const key of this.keys(email, address)) {
+      const count = await this.redis.incr(key);
+      if (count === 1) await this.redis.expire(key, this.limits.windowSeconds);
+    }
+  }
+
+  async reset(email: string): Promise<void> {
+    await this.redis.del(this.keys(email, '')[0]);
+  }
+}

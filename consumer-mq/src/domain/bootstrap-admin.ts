@@ -1,0 +1,16 @@
+import { maskEmail, type Logger } from '@regflow/common';
+import type { AdminsRepository } from '../data-access/admins-repository';
+import { hashPassword, passwordProblem } from './passwords';
+
+/** The first admin comes from ADMIN_EMAIL / ADMIN_PASSWORD; an existing admin is left as it is. */
+export async function bootstrapAdmin(email: string | undefined, password: string | undefined, admins: AdminsRepository, logger: Logger): Promise<void> {
+  if (!email || !password) {
+    logger.info('ADMIN_EMAIL/ADMIN_PASSWORD not set; no admin created at start-up (use npm run admin:create)');
+    return;
+  }
+  const problem = passwordProblem(password);
+  if (problem) throw new Error(`ADMIN_PASSWORD is too weak: ${problem}`);
+  if (await admins.findByEmail(email)) return;
+  const created = await admins.createIfMissing(email, await hashPassword(password));
+  if (created) logger.info({ admin: maskEmail(email) }, 'first admin created');
+}

@@ -1,0 +1,46 @@
+import { AppError, type RegistrationStatus } from '@regflow/common';
+import type { DecisionsRepository } from '../data-access/decisions-repository';
+import type { SearchClient } from '../data-access/search-client';
+import type { StagingStore } from '../data-access/staging-store';
+
+export interface RegistrationDetail {
+  registration: { id: string; name: string; email: string; cpf?: string; phone?: string; note?: string; registeredAt: string };
+  status: RegistrationStatus;
+  timeline: { receivedAt: string; indexedAt?: string; queuedAt?: string; stagedAt?: string; decidedAt?: string };
+  decision?: { outcome: string; decidedBy: string; decidedAt: string; reason?: string };
+}
+
+/** Everything known about one registration: the review queue, then the decisions, then the index. */
+export async function registrationDetail(
+  id: string,
+  correlationId: string,
+  deps: { store: StagingStore; decisions: DecisionsRepository; search: SearchClient },
+): Promise<RegistrationDetail> {
+  const staged = await deps.store.get(id);
+  if (staged) {
+    const { indexedAt, queuedAt, stagedAt, correlationId: _c, ...registration } = staged;
+    return { registration: pick(registration), status: 'pending', timeline: { receivedAt: staged.registeredAt, indexedAt, queuedAt, stagedAt } };
+  }
+  const decided = await deps.decisions.find(id);
+  if (decided) {
+    const r = decided.registration as Record<string, string | undefined> & { id: string; name: string; email: string; registeredAt: string };
+    return {
+      registration: pick(r),
+      status: decided.outcome,
+      timeline: { receivedAt: r.registeredAt, indexedAt: r.indexedAt, queuedAt: r.queuedAt, stagedAt: r.stagedAt, decidedAt: decided.decidedAt },
+      decision: { outcome: decided.outcome, decidedBy: decided.decidedBy, decidedAt: decided.decidedAt, ...(decided.reason ? { reason: decided.reason } : {}) },
+    };
+  }
+  const indexed = (await deps.search.get(id, correlationId)) as (Record<string, string> & { status: RegistrationStatus }) | null;
+  if (!indexed) throw new AppError('REGISTRATION.NOT_FOUND', 404, 'No registration with this id is known.');
+  return {
+    registration: pick(indexed as never),
+    status: indexed.status,
+    timeline: { receivedAt: indexed.registeredAt!, indexedAt: indexed.indexedAt },
+  };
+}
+
+function pick(r: { id: string; name: string; email: string; cpf?: string; phone?: string; note?: string; registeredAt: string }): RegistrationDetail['registration'] {
+  const { id, name, email, cpf, phone, note, registeredAt } = r;
+  return { id, name, email, registeredAt, ...(cpf ? { cpf } : {}), ...(phone ? { phone } : {}), ...(note ? { note } : {}) };
+}

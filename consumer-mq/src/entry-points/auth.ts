@@ -1,0 +1,32 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { AppError } from '@regflow/common';
+import type { Session, SessionStore } from '../data-access/session-store';
+
+export const SESSION_COOKIE = 'regflow_session';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      session?: Session & { id: string };
+    }
+  }
+}
+
+/** Every admin route: a live session, and for state-changing methods the session's CSRF token. */
+export function requireSession(sessions: SessionStore): RequestHandler {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    const id = req.cookies?.[SESSION_COOKIE] as string | undefined;
+    const session = id ? await sessions.touch(id) : null;
+    if (!session || !id) throw new AppError('AUTH.REQUIRED', 401, 'Sign in to continue.');
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method) && req.get('x-csrf-token') !== session.csrfToken) {
+      throw new AppError('AUTH.CSRF', 403, 'Missing or wrong x-csrf-token header.');
+    }
+    req.session = { ...session, id };
+    next();
+  };
+}
+
+export function cookieOptions(req: Request, maxAgeMs: number) {
+  return { httpOnly: true, sameSite: 'strict' as const, secure: req.secure, path: '/', maxAge: maxAgeMs };
+}

@@ -1,0 +1,61 @@
+import { Router, json } from 'express';
+import { z } from 'zod';
+import { AppError, ValidationError, maskEmail, type Logger } from '@regflow/common';
+import { fieldErrors, requireJson } from '@regflow/common/http';
+import type { AdminsRepository } from '../data-access/admins-repository';
+import type { SessionStore, SignInThrottle } from '../data-access/session-store';
+import { verifyPassword } from '../domain/passwords';
+import { SESSION_COOKIE, cookieOptions, requireSession } from './auth';
+
+const signInSchema = z.strictObject({
+  email: z.string().max(320).transform((s) => s.normalize('NFKC').trim().toLowerCase()),
+  password: z.string().min(1).max(1024),
+});
+
+export interface SessionRouteDeps {
+  admins: AdminsRepository;
+  sessions: SessionStore;
+  throttle: SignInThrottle;
+  absoluteSeconds: number;
+  logger: Logger;
+}
+
+// A fixed hash to verify against when the account does not exist, so timing does not reveal it.
+const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+export function sessionRoutes(deps: SessionRouteDeps): Router {
+  const router = Router();
+
+  router.post('/admin/session', requireJson, json({ limit: '4kb' }), async (req, res) => {
+    const parsed = signInSchema.safeParse(req.body);
+    if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
+    const { email, password } = parsed.data;
+    const address = req.ip ?? 'unknown';
+    const wait = await deps.throttle.retryAfter(email, address);
+    if (wait > 0) throw new AppError('AUTH.THROTTLED', 429, `Too many failed sign-ins. Try again in ${wait} seconds.`, {}, { 'retry-after': String(wait) });
+    const admin = await deps.admins.findByEmail(email);
+    const ok = await verifyPassword(password, admin?.passwordHash ?? DUMMY_HASH);
+    if (!admin || !ok) {
+      await deps.throttle.recordFailure(email, address);
+      req.log.warn({ email: maskEmail(email) }, 'failed sign-in');
+      throw new AppError('AUTH.INVALID_CREDENTIALS', 401, 'Wrong email or password.');
+    }
+    await deps.throttle.reset(email);
+    const { id, session } = await deps.sessions.create(admin.email);
+    res.cookie(SESSION_COOKIE, id, cookieOptions(req, deps.absoluteSeconds * 1000));
+    req.log.info({ admin: maskEmail(admin.email) }, 'admin signed in');
+    res.json({ email: session.email, csrfToken: session.csrfToken });
+  });
+
+  router.get('/admin/session', requireSession(deps.sessions), (req, res) => {
+    res.json({ email: req.session!.email, csrfToken: req.session!.csrfToken });
+  });
+
+  router.delete('/admin/session', requireSession(deps.sessions), async (req, res) => {
+    await deps.sessions.destroy(req.session!.id);
+    res.clearCookie(SESSION_COOKIE, { path: '/' });
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,94 @@
+import express from 'express';
+import helmet from 'helmet';
+import cookieParser from 'cookie-parser';
+import { createLogger, type Logger } from '@regflow/common';
+import { createMetrics, errorHandler, healthRoutes, listen, notFoundHandler, requestLogger } from '@regflow/common/http';
+import { EventPublisher, createKafka } from '@regflow/common/kafka';
+import { StompSession } from '@regflow/common/stomp';
+import type { ConsumerConfig } from './config';
+import { AdminEventBus } from './data-access/admin-events';
+import { AdminsRepository } from './data-access/admins-repository';
+import { createDatabase, migrateWithLock } from './data-access/db/database';
+import { DecisionsRepository } from './data-access/decisions-repository';
+import { OutboxRelay } from './data-access/outbox-relay';
+import { SearchClient } from './data-access/search-client';
+import { SessionStore, SignInThrottle } from './data-access/session-store';
+import { StagingStore } from './data-access/staging-store';
+import { bootstrapAdmin } from './domain/bootstrap-admin';
+import { adminRoutes } from './entry-points/admin.http';
+import { consoleCors } from './entry-points/cors';
+import { subscribeReviewQueue } from './entry-points/review-queue.stomp';
+import { sessionRoutes } from './entry-points/session.http';
+
+export interface ConsumerService {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startConsumer(config: ConsumerConfig, logger: Logger = createLogger('consumer-mq', config.LOG_LEVEL)): Promise<ConsumerService> {
+  const { pool, db } = createDatabase(config.DATABASE_URL, logger);
+  await migrateWithLock(pool, logger);
+  const admins = new AdminsRepository(db);
+  await bootstrapAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD, admins, logger);
+  const decisions = new DecisionsRepository(db);
+
+  const store = await StagingStore.connect(config.REDIS_URL, logger);
+  const events = new AdminEventBus(store.redis, logger);
+  await events.start();
+
+  const kafka = createKafka({ clientId: 'consumer-mq', brokers: config.KAFKA_BROKERS, logger });
+  const publisher = new EventPublisher(kafka, logger);
+  const relay = new OutboxRelay(decisions, publisher, logger);
+  relay.start();
+
+  const stomp = new StompSession(config.STOMP_URL, logger.child({ component: 'stomp' }));
+  subscribeReviewQueue(stomp, config.QUEUE_PREFETCH, { store, stomp, events, logger });
+  stomp.start();
+
+  const sessions = new SessionStore(store.redis, config.SESSION_IDLE_MINUTES * 60, config.SESSION_ABSOLUTE_HOURS * 3600);
+  let shuttingDown = false;
+  const metrics = createMetrics('consumer-mq');
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.use(helmet());
+  app.use(requestLogger(logger));
+  app.use(metrics.httpMetrics);
+  app.use(consoleCors(config.CONSOLE_ORIGIN));
+  app.use(
+    healthRoutes(
+      {
+        postgres: async () => {
+          await pool.query('select 1');
+        },
+        redis: () => store.ping(),
+        activemq: async () => {
+          if (!stomp.isConnected()) throw new Error('not connected');
+        },
+      },
+      () => shuttingDown,
+    ),
+  );
+  app.get('/metrics', metrics.metricsHandler);
+  app.use(cookieParser());
+  app.use(sessionRoutes({ admins, sessions, throttle: new SignInThrottle(store.redis), absoluteSeconds: config.SESSION_ABSOLUTE_HOURS * 3600, logger }));
+  app.use(adminRoutes({ sessions, store, decisions, search: new SearchClient(config.ORCHESTRATOR_URL), events, relay, logger }));
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  const server = await listen(app, config.PORT, config.HOST);
+  logger.info({ url: server.url }, 'consumer-mq listening');
+
+  return {
+    url: server.url,
+    stop: async () => {
+      shuttingDown = true;
+      await stomp.close(); // stop taking messages; the ones in hand are staged and acked first
+      await events.stop(); // ends live streams so the HTTP server can close
+      await server.close();
+      await relay.stop();
+      await publisher.close();
+      await store.close();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { env, loadConfig } from '@regflow/common';
+
+const schema = z.object({
+  PORT: env.port(3002),
+  HOST: env.host(),
+  LOG_LEVEL: env.logLevel(),
+  KAFKA_BROKERS: env.brokers(),
+  STOMP_URL: z.string().min(1).default('stomp://127.0.0.1:61613'),
+  ELASTICSEARCH_URL: env.url(),
+  ELASTICSEARCH_USERNAME: z.string().optional(),
+  ELASTICSEARCH_PASSWORD: z.string().optional(),
+  KAFKA_MAX_ATTEMPTS: env.positiveInt(8),
+  KAFKA_PARTITIONS_CONCURRENTLY: env.positiveInt(4),
+});
+
+export type OrchestratorConfig = z.infer<typeof schema>;
+export const loadOrchestratorConfig = (source: NodeJS.ProcessEnv = process.env) => loadConfig(schema, source);

@@ -1,0 +1,41 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { AppError, REGISTRATION_STATUSES, TransientError, ValidationError } from '@regflow/common';
+import { fieldErrors } from '@regflow/common/http';
+import type { UsersIndex } from '../data-access/users-index';
+
+const searchQuery = z.strictObject({
+  q: z.string().max(200, 'Must be at most 200 characters.').optional(),
+  status: z.enum(REGISTRATION_STATUSES).optional(),
+  from: z.coerce.number().int().min(0).max(10_000).default(0),
+  size: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export function usersRoutes(index: UsersIndex): Router {
+  const router = Router();
+
+  router.get('/users/search', async (req, res) => {
+    const parsed = searchQuery.safeParse(req.query);
+    if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
+    res.json(await unavailableOnTransient(() => index.search(parsed.data)));
+  });
+
+  router.get('/users/:id', async (req, res) => {
+    const id = z.uuid().safeParse(req.params.id);
+    if (!id.success) throw new ValidationError([{ field: 'id', message: 'Must be a UUID.' }]);
+    const doc = await unavailableOnTransient(() => index.get(id.data));
+    if (!doc) throw new AppError('REGISTRATION.NOT_FOUND', 404, 'No registration with this id is indexed.');
+    res.json(doc);
+  });
+
+  return router;
+}
+
+async function unavailableOnTransient<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof TransientError) throw new AppError('DEPENDENCY.UNAVAILABLE', 503, 'Search is unavailable right now.', {}, { 'retry-after': '5' });
+    throw err;
+  }
+}
