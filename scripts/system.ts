@@ -1,0 +1,172 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startStack } from './stack/stack';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface SystemOptions {
+  dataDir: string;
+  ports?: Partial<Record<'access' | 'orchestrator' | 'consumer' | 'console', number>>;
+  log?: (line: string) => void;
+  /** Extra environment for the services (rate limits in tests, for example). */
+  serviceEnv?: Record<string, string>;
+  console?: boolean;
+}
+
+export interface RunningSystem {
+  urls: { access: string; orchestrator: string; consumer: string; console?: string };
+  admin: { email: string; password: string };
+  env: Record<string, string>;
+  services: Map<string, ManagedProcess>;
+  stop(): Promise<void>;
+}
+
+export interface ManagedProcess {
+  name: string;
+  child: ChildProcess;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * The whole system on this machine: the real servers (scripts/stack), the three services as child
+ * processes (so they can be killed and restarted like in production), and the console.
+ */
+export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  mkdirSync(path.join(opts.dataDir, 'logs'), { recursive: true });
+  const stack = await startStack({ dataDir: opts.dataDir, log });
+  const admin = adminAccount(opts.dataDir);
+  const ports = { access: 3001, orchestrator: 3002, consumer: 3003, console: 8080, ...opts.ports };
+  const urls = {
+    access: `http://127.0.0.1:${ports.access}`,
+    orchestrator: `http://127.0.0.1:${ports.orchestrator}`,
+    consumer: `http://127.0.0.1:${ports.consumer}`,
+  };
+  const env: Record<string, string> = {
+    ...stack.env,
+    ORCHESTRATOR_URL: urls.orchestrator,
+    ADMIN_EMAIL: admin.email,
+    ADMIN_PASSWORD: admin.password,
+    CONSOLE_ORIGIN: `http://127.0.0.1:${ports.console}`,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    ...opts.serviceEnv,
+  };
+  const services = new Map<string, ManagedProcess>();
+  const stopAll = async () => {
+    await Promise.allSettled([...services.values()].reverse().map((s) => s.stop()));
+    await stack.stop();
+  };
+  try {
+    const started = await Promise.all([
+      startService('orchestrator-api', ports.orchestrator, env, opts.dataDir),
+      startService('consumer-mq', ports.consumer, env, opts.dataDir),
+      startService('access-api', ports.access, env, opts.dataDir),
+    ]);
+    for (const s of started) services.set(s.name, s);
+    let consoleUrl: string | undefined;
+    if (opts.console !== false) {
+      const consoleProcess = await startConsole(ports.console, urls.consumer, opts.dataDir);
+      services.set('admin-web', consoleProcess);
+      consoleUrl = `http://127.0.0.1:${ports.console}`;
+    }
+    return { urls: { ...urls, console: consoleUrl }, admin, env, services, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** The admin account for local runs: from the environment, or generated once and kept in the data folder. */
+function adminAccount(dataDir: string): { email: string; password: string } {
+  if (process.env.ADMIN_EMAIL && process.env.ADMIN_PASSWORD) return { email: process.env.ADMIN_EMAIL, password: process.env.ADMIN_PASSWORD };
+  const file = path.join(dataDir, 'admin.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as { email: string; password: string };
+  const account = { email: 'admin@regflow.local', password: `Rf-${randomBytes(12).toString('base64url')}9a` };
+  writeFileSync(file, JSON.stringify(account), { mode: 0o600 });
+  return account;
+}
+
+export async function startService(name: string, port: number, env: Record<string, string>, dataDir: string): Promise<ManagedProcess> {
+  const logFile = path.join(dataDir, 'logs', `${name}.log`);
+  const out = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, name, 'src/main.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.pipe(out);
+  child.stderr!.pipe(out);
+  const managed = managedProcess(name, child);
+  await waitForHttp(`http://127.0.0.1:${port}/healthz`, child, logFile, 120_000);
+  return managed;
+}
+
+async function startConsole(port: number, adminApiUrl: string, dataDir: string): Promise<ManagedProcess> {
+  const logFile = path.join(dataDir, 'logs', 'admin-web.log');
+  const out = createWriteStream(logFile, { flags: 'a' });
+  const webDir = path.join(ROOT, 'admin-web');
+  if (!existsSync(path.join(webDir, 'dist', 'index.html')) || process.env.REBUILD_CONSOLE !== '0') {
+    await run(path.join(ROOT, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], webDir, out);
+  }
+  const child = spawn(path.join(ROOT, 'node_modules/.bin/vite'), ['preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
+    cwd: webDir,
+    env: { ...process.env, ADMIN_API_URL: adminApiUrl },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.pipe(out);
+  child.stderr!.pipe(out);
+  const managed = managedProcess('admin-web', child);
+  await waitForHttp(`http://127.0.0.1:${port}/`, child, logFile, 60_000);
+  return managed;
+}
+
+function managedProcess(name: string, child: ChildProcess): ManagedProcess {
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.once('exit', () => child.kill('SIGKILL'));
+  return {
+    name,
+    child,
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+function run(cmd: string, args: string[], cwd: string, out: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.pipe(out, { end: false });
+    child.stderr.pipe(out, { end: false });
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} ${args.join(' ')} exited ${code}`))));
+  });
+}
+
+export async function waitForHttp(url: string, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}; see ${logFile}:\n${tail(logFile)}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms; see ${logFile}:\n${tail(logFile)}`);
+}
+
+function tail(file: string, lines = 20): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}

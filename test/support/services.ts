@@ -1,0 +1,67 @@
+import { inject } from 'vitest';
+import { createLogger } from '@regflow/common';
+import { loadAccessApiConfig } from '../../access-api/src/config';
+import { startAccessApi } from '../../access-api/src/service';
+import { loadConsumerConfig } from '../../consumer-mq/src/config';
+import { startConsumer } from '../../consumer-mq/src/service';
+import { loadOrchestratorConfig } from '../../orchestrator-api/src/config';
+import { startOrchestrator } from '../../orchestrator-api/src/service';
+
+export const ADMIN = { email: 'admin@test.local', password: 'Test-Admin-Passw0rd' };
+
+/** The three services in this process on free ports, against the real servers of the stack. */
+export async function startServices(extraEnv: Record<string, string> = {}) {
+  const env = { ...inject('stackEnv'), LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', PORT: '0', ...extraEnv };
+  const logger = (name: string) => createLogger(name, env.LOG_LEVEL);
+  const orchestrator = await startOrchestrator(loadOrchestratorConfig(env), logger('orchestrator-api'));
+  const consumer = await startConsumer(
+    loadConsumerConfig({ ...env, ORCHESTRATOR_URL: orchestrator.url, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }),
+    logger('consumer-mq'),
+  );
+  const access = await startAccessApi(loadAccessApiConfig({ RATE_LIMIT_PER_MINUTE: '100000', ...env, ORCHESTRATOR_URL: orchestrator.url }), logger('access-api'));
+  return {
+    env,
+    access,
+    orchestrator,
+    consumer,
+    stop: async () => {
+      await Promise.allSettled([access.stop(), consumer.stop(), orchestrator.stop()]);
+    },
+  };
+}
+
+/** Signs in and returns headers that carry the session cookie and the CSRF token. */
+export async function signIn(consumerUrl: string, account = ADMIN): Promise<Record<string, string>> {
+  const res = await fetch(`${consumerUrl}/admin/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(account),
+  });
+  if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+  return { cookie, 'x-csrf-token': csrfToken };
+}
+
+export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await fn();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
+
+let counter = 0;
+/** A valid registration, unique per call; override any field. */
+export function buildRegistration(overrides: Record<string, unknown> = {}) {
+  counter += 1;
+  const tag = `${Date.now().toString(36)}${counter}`;
+  return { name: `Maria Teste ${['Alves', 'Borges', 'Cunha', 'Dias'][counter % 4]}`, email: `maria.${tag}@example.com`, ...overrides };
+}
