@@ -75,7 +75,7 @@ export class UsersIndex {
   /** Creates the index and its mapping when missing; warns when the server is the local stand-in. */
   async ensureIndex(): Promise<void> {
     const info = await this.client.info();
-    if (String(info.version.build_flavor) === 'standin' || /stand-?in/i.test(info.tagline)) {
+    if (info.cluster_name === 'es-standin' || info.version.build_hash === 'es-standin') {
       this.logger.warn({ version: info.version.number }, 'Elasticsearch is the local ES stand-in (tests and local runs only); use a real Elasticsearch in production');
     }
     if (await this.client.indices.exists({ index: this.index })) return;

@@ -1,0 +1,1 @@
+export { startEsStandin, ES_VERSION, type EsStandin, type EsStandinOptions } from './server';
