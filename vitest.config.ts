@@ -24,6 +24,7 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      'scripts/stack/vitest.config.ts',
       'admin-web/vitest.config.ts',
     ],
   },

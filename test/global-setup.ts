@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { rmSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
 import { startStack } from '../scripts/stack/stack';
 
@@ -18,8 +17,8 @@ export default async function setup(project: TestProject) {
     project.provide('stackEnv', Object.fromEntries(KEYS.map((k) => [k, process.env[k]!])) as StackEnv);
     return;
   }
+  // Kept between runs (tests use fresh ids), so the stack can find and stop servers orphaned by a killed run.
   const dataDir = path.resolve(import.meta.dirname, '../.local/vitest');
-  rmSync(dataDir, { recursive: true, force: true });
   const stack = await startStack({ dataDir, log: () => {} });
   project.provide('stackEnv', stack.env as StackEnv);
   return () => stack.stop();

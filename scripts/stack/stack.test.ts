@@ -1,0 +1,242 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { createClient } from 'redis';
+import { startStack, type Stack, type StackEnv } from './stack';
+
+const ENV_KEYS: (keyof StackEnv)[] = ['DATABASE_URL', 'REDIS_URL', 'KAFKA_BROKERS', 'STOMP_URL', 'ELASTICSEARCH_URL'];
+const PERSISTENT_QUEUE = '/queue/stack-test.persistent';
+
+function portOf(url: string): number {
+  return Number(url.includes('://') ? new URL(url).port : url.split(':')[1]);
+}
+
+function tcpAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    socket.setTimeout(1_000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Just enough STOMP 1.2 to talk to the broker without the application's adapter. */
+async function openStomp(port: number): Promise<{
+  write: (command: string, headers: Record<string, string>, body?: string) => void;
+  next: (timeoutMs?: number) => Promise<string>;
+  close: () => void;
+}> {
+  const socket = net.connect({ port, host: '127.0.0.1' });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('error', reject);
+  });
+  let buffer = '';
+  const frames: string[] = [];
+  socket.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    for (let end = buffer.indexOf('\0'); end >= 0; end = buffer.indexOf('\0')) {
+      frames.push(buffer.slice(0, end).replace(/^\n+/, ''));
+      buffer = buffer.slice(end + 1);
+    }
+  });
+  const write = (command: string, headers: Record<string, string>, body = ''): void => {
+    const lines = Object.entries(headers).map(([key, value]) => `${key}:${value}`);
+    socket.write(`${command}\n${lines.join('\n')}\n\n${body}\0`);
+  };
+  const next = async (timeoutMs = 10_000): Promise<string> => {
+    const deadline = Date.now() + timeoutMs;
+    while (frames.length === 0) {
+      if (Date.now() > deadline) throw new Error('no STOMP frame arrived');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return frames.shift() ?? '';
+  };
+  return { write, next, close: () => socket.destroy() };
+}
+
+async function stompSession(port: number): Promise<Awaited<ReturnType<typeof openStomp>>> {
+  const stomp = await openStomp(port);
+  stomp.write('CONNECT', { 'accept-version': '1.2', host: 'localhost' });
+  expect(await stomp.next()).toMatch(/^CONNECTED\n/);
+  return stomp;
+}
+
+function runPids(dataDir: string): number[] {
+  const runDir = path.join(dataDir, 'run');
+  if (!fs.existsSync(runDir)) return [];
+  return fs
+    .readdirSync(runDir)
+    .map((file) => (JSON.parse(fs.readFileSync(path.join(runDir, file), 'utf8')) as { pid: number }).pid);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('local server stack', () => {
+  const savedEnv: Partial<Record<keyof StackEnv, string>> = {};
+  let dataDir = '';
+  let stack: Stack | null = null;
+  let restarted: Stack | null = null;
+  const timings: string[] = [];
+
+  beforeAll(async () => {
+    // The test is about starting servers, so variables from the caller must not short-circuit it.
+    for (const key of ENV_KEYS) {
+      savedEnv[key] = process.env[key];
+      delete process.env[key];
+    }
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'regflow-stack-test-'));
+    const t0 = Date.now();
+    stack = await startStack({ dataDir });
+    timings.push(`first start (initdb included): ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }, 180_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await restarted?.stop();
+    for (const key of ENV_KEYS) {
+      const value = savedEnv[key];
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    console.info(`stack timings: ${timings.join('; ')}`);
+  }, 120_000);
+
+  it('when started in an empty folder, then postgres accepts the regflow user on its own database', async () => {
+    const env = stack?.env;
+    expect(env?.DATABASE_URL).toMatch(/^postgres:\/\/regflow:regflow@127\.0\.0\.1:\d+\/regflow$/);
+    const client = new pg.Client({ connectionString: env?.DATABASE_URL });
+    await client.connect();
+    try {
+      const who = await client.query<{ u: string; d: string }>('select current_user as u, current_database() as d');
+      expect(who.rows[0]).toEqual({ u: 'regflow', d: 'regflow' });
+      await client.query('create table stack_probe (note text)');
+      await client.query("insert into stack_probe values ('kept')");
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('when started in an empty folder, then redis answers PING and keeps an append-only file', async () => {
+    const client = createClient({ url: stack?.env.REDIS_URL });
+    await client.connect();
+    try {
+      expect(await client.ping()).toBe('PONG');
+      await client.set('stack:probe', 'kept');
+      expect(await client.configGet('appendonly')).toEqual({ appendonly: 'yes' });
+    } finally {
+      await client.quit();
+    }
+    expect(fs.existsSync(path.join(dataDir, 'redis', 'appendonlydir'))).toBe(true);
+  });
+
+  it('when started in an empty folder, then ActiveMQ answers STOMP and delivers a queued message', async () => {
+    const port = portOf(stack?.env.STOMP_URL ?? '');
+    const stomp = await stompSession(port);
+    try {
+      stomp.write('SEND', { destination: '/queue/stack-test.echo', 'content-type': 'text/plain' }, 'ping');
+      stomp.write('SUBSCRIBE', { id: '1', destination: '/queue/stack-test.echo', ack: 'auto' });
+      const message = await stomp.next();
+      expect(message).toMatch(/^MESSAGE\n/);
+      expect(message.endsWith('\n\nping')).toBe(true);
+      // Kept for the restart test: proves the KahaDB store is on disk in the data dir.
+      stomp.write('SEND', { destination: PERSISTENT_QUEUE, persistent: 'true', receipt: 'r1' }, 'survives');
+      expect(await stomp.next()).toMatch(/^RECEIPT\nreceipt-id:r1/);
+    } finally {
+      stomp.close();
+    }
+  });
+
+  it('when started in an empty folder, then the Kafka mock broker stores a message and hands it back', () => {
+    const broker = stack?.env.KAFKA_BROKERS ?? '';
+    expect(broker).toMatch(/^127\.0\.0\.1:\d+$/);
+    const produce = spawnSync('kcat', ['-P', '-b', broker, '-t', 'stack-test'], { input: 'probe-message\n', timeout: 15_000 });
+    expect(produce.status).toBe(0);
+    const consume = spawnSync('kcat', ['-C', '-b', broker, '-t', 'stack-test', '-o', 'beginning', '-e', '-q'], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
+    expect(consume.stdout.trim()).toBe('probe-message');
+  });
+
+  it('when started in an empty folder, then the Elasticsearch stand-in answers its root endpoint', async () => {
+    const response = await fetch(stack?.env.ELASTICSEARCH_URL ?? '');
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { version?: { number?: string } };
+    expect(body.version?.number).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('when a second stack starts on a folder already in use, then it is refused', async () => {
+    await expect(startStack({ dataDir })).rejects.toThrow(/in use by the stack of process/);
+  });
+
+  it('when stop() is called twice, then every port is closed and no server process is left', async () => {
+    const env = stack?.env;
+    const ports = ENV_KEYS.map((key) => portOf(env?.[key] ?? ''));
+    const pids = runPids(dataDir);
+    expect(pids).toHaveLength(5);
+    for (const port of ports) expect(await tcpAccepts(port)).toBe(true);
+    const t0 = Date.now();
+    await Promise.all([stack?.stop(), stack?.stop()]);
+    await stack?.stop();
+    timings.push(`stop: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    for (const port of ports) expect(await tcpAccepts(port)).toBe(false);
+    expect(pids.filter(isAlive)).toEqual([]);
+  }, 60_000);
+
+  it('when started again on the same folder with KAFKA_BROKERS set, then data survived and Kafka is passed through', async () => {
+    process.env.KAFKA_BROKERS = '127.0.0.1:1';
+    const t0 = Date.now();
+    try {
+      restarted = await startStack({ dataDir, skip: { elasticsearch: true } });
+    } finally {
+      delete process.env.KAFKA_BROKERS;
+    }
+    timings.push(`restart on the same folder: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    expect(restarted.env.KAFKA_BROKERS).toBe('127.0.0.1:1');
+    expect(restarted.env.ELASTICSEARCH_URL).toBe('');
+    expect(fs.readdirSync(path.join(dataDir, 'run')).sort()).toEqual(['activemq.pid', 'postgres.pid', 'redis.pid']);
+
+    const client = new pg.Client({ connectionString: restarted.env.DATABASE_URL });
+    await client.connect();
+    try {
+      expect((await client.query<{ note: string }>('select note from stack_probe')).rows).toEqual([{ note: 'kept' }]);
+    } finally {
+      await client.end();
+    }
+
+    const redis = createClient({ url: restarted.env.REDIS_URL });
+    await redis.connect();
+    try {
+      expect(await redis.get('stack:probe')).toBe('kept');
+    } finally {
+      await redis.quit();
+    }
+
+    const stomp = await stompSession(portOf(restarted.env.STOMP_URL));
+    try {
+      stomp.write('SUBSCRIBE', { id: '1', destination: PERSISTENT_QUEUE, ack: 'auto' });
+      expect((await stomp.next()).endsWith('\n\nsurvives')).toBe(true);
+    } finally {
+      stomp.close();
+    }
+  }, 180_000);
+});
