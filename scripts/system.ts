@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startStack } from './stack/stack';
@@ -37,9 +38,16 @@ export interface ManagedProcess {
 export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   const log = opts.log ?? ((line: string) => console.log(line));
   mkdirSync(path.join(opts.dataDir, 'logs'), { recursive: true });
+  const ports = {
+    access: Number(process.env.ACCESS_API_PORT ?? 3001),
+    orchestrator: Number(process.env.ORCHESTRATOR_API_PORT ?? 3002),
+    consumer: Number(process.env.CONSUMER_MQ_PORT ?? 3003),
+    console: Number(process.env.CONSOLE_PORT ?? 8080),
+    ...opts.ports,
+  };
+  await assertPortsFree(ports);
   const stack = await startStack({ dataDir: opts.dataDir, log });
   const admin = adminAccount(opts.dataDir);
-  const ports = { access: 3001, orchestrator: 3002, consumer: 3003, console: 8080, ...opts.ports };
   const urls = {
     access: `http://127.0.0.1:${ports.access}`,
     orchestrator: `http://127.0.0.1:${ports.orchestrator}`,
@@ -76,6 +84,19 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   } catch (err) {
     await stopAll();
     throw err;
+  }
+}
+
+/** Fails up front, naming the port and the variable to change, instead of talking to a stranger's server. */
+async function assertPortsFree(ports: Record<string, number>): Promise<void> {
+  const vars: Record<string, string> = { access: 'ACCESS_API_PORT', orchestrator: 'ORCHESTRATOR_API_PORT', consumer: 'CONSUMER_MQ_PORT', console: 'CONSOLE_PORT' };
+  for (const [name, port] of Object.entries(ports)) {
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (!free) throw new Error(`port ${port} (${name}) is already in use by another program; stop it or set ${vars[name]} to another port`);
   }
 }
 

@@ -1,0 +1,77 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { startStack } from './stack/stack';
+import { ROOT, startSystem } from './system';
+
+/**
+ * `npm test`, in order: typecheck, the vitest projects (unit, stack, integration and end to end on the
+ * real servers, console components), then the console's Playwright suite in Chromium against the
+ * whole running system. Everything it starts, it stops. Exits non-zero if any step fails.
+ */
+const results: Array<{ step: string; ok: boolean }> = [];
+const dataDir = path.join(ROOT, '.local', 'test');
+mkdirSync(dataDir, { recursive: true });
+
+function step(name: string, cmd: string, args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<boolean> {
+  console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('exit', (code) => {
+      results.push({ step: name, ok: code === 0 });
+      resolve(code === 0);
+    });
+  });
+}
+
+function ensureChromium(): void {
+  if (existsSync('/usr/bin/chromium')) return;
+  console.log('Installing Debian chromium for the browser tests...');
+  const apt = ['-o', 'DPkg::Lock::Timeout=300'];
+  let r = spawnSync('apt-get', [...apt, 'install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (r.status !== 0) {
+    spawnSync('apt-get', [...apt, 'update'], { stdio: 'inherit' });
+    r = spawnSync('apt-get', [...apt, 'install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  }
+  if (r.status !== 0) throw new Error('Could not install chromium (apt-get install chromium); the browser tests need it.');
+}
+
+const bin = (name: string) => path.join(ROOT, 'node_modules', '.bin', name);
+
+let exitCode = 1;
+const stack = await startStack({ dataDir, log: (line) => console.log(`  stack: ${line}`) });
+try {
+  Object.assign(process.env, stack.env);
+  await step('typecheck (services, scripts, tests)', bin('tsc'), ['-p', 'tsconfig.json']);
+  await step('typecheck (admin-web)', bin('tsc'), ['-p', 'admin-web/tsconfig.json']);
+  await step('vitest', bin('vitest'), ['run']);
+
+  ensureChromium();
+  const system = await startSystem({
+    dataDir,
+    ports: { access: 3101, orchestrator: 3102, consumer: 3103, console: 8180 },
+    serviceEnv: { RATE_LIMIT_PER_MINUTE: '100000', LOG_LEVEL: 'info' },
+    log: (line) => console.log(`  system: ${line}`),
+  });
+  try {
+    await step('playwright (admin-web, Debian chromium)', bin('playwright'), ['test', '-c', 'admin-web/playwright.config.ts'], {
+      CONSOLE_URL: system.urls.console!,
+      ACCESS_API_URL: system.urls.access,
+      ADMIN_EMAIL: system.admin.email,
+      ADMIN_PASSWORD: system.admin.password,
+    });
+  } finally {
+    await system.stop();
+  }
+  exitCode = results.every((r) => r.ok) ? 0 : 1;
+} catch (err) {
+  console.error(err);
+} finally {
+  await stack.stop();
+}
+
+console.log('\n=== summary');
+for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'}  ${r.step}`);
+const failed = results.filter((r) => !r.ok).length;
+console.log(`steps: ${results.length - failed} passed, ${failed} failed`);
+process.exit(exitCode);
