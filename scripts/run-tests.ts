@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { startStack } from './stack/stack';
 import { ROOT, startSystem } from './system';
@@ -24,16 +24,18 @@ function step(name: string, cmd: string, args: string[], env: Record<string, str
   });
 }
 
-function ensureChromium(): void {
-  if (existsSync('/usr/bin/chromium')) return;
-  console.log('Installing Debian chromium for the browser tests...');
+/** Installs a Debian package the tests need (chromium, docker-compose) when its program is missing. */
+function ensureDebianPackage(pkg: string, program: string): void {
+  if (spawnSync('sh', ['-c', `command -v ${program}`]).status === 0) return;
+  console.log(`Installing Debian package ${pkg}...`);
   const apt = ['-o', 'DPkg::Lock::Timeout=300'];
-  let r = spawnSync('apt-get', [...apt, 'install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  let r = spawnSync('apt-get', [...apt, 'install', '-y', '--no-install-recommends', pkg], { stdio: 'inherit', env });
   if (r.status !== 0) {
     spawnSync('apt-get', [...apt, 'update'], { stdio: 'inherit' });
-    r = spawnSync('apt-get', [...apt, 'install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    r = spawnSync('apt-get', [...apt, 'install', '-y', '--no-install-recommends', pkg], { stdio: 'inherit', env });
   }
-  if (r.status !== 0) throw new Error('Could not install chromium (apt-get install chromium); the browser tests need it.');
+  if (r.status !== 0) throw new Error(`Could not install ${pkg} (apt-get install ${pkg}); the tests need it.`);
 }
 
 const bin = (name: string) => path.join(ROOT, 'node_modules', '.bin', name);
@@ -45,8 +47,10 @@ try {
   await step('typecheck (services, scripts, tests)', bin('tsc'), ['-p', 'tsconfig.json']);
   await step('typecheck (admin-web)', bin('tsc'), ['-p', 'admin-web/tsconfig.json']);
   await step('vitest', bin('vitest'), ['run']);
+  ensureDebianPackage('docker-compose', 'docker-compose');
+  await step('docker-compose.yml is valid (docker-compose config -q)', 'docker-compose', ['--env-file', '.env.example', 'config', '-q']);
 
-  ensureChromium();
+  ensureDebianPackage('chromium', 'chromium');
   const system = await startSystem({
     dataDir,
     ports: { access: 3101, orchestrator: 3102, consumer: 3103, console: 8180 },
