@@ -27,9 +27,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(
     healthRoutes(
       {
-        kafka: async () => {
-          await deps.publisher.connect();
-        },
+        kafka: () => deps.publisher.ping(),
       },
       deps.isShuttingDown,
     ),

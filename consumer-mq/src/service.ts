@@ -62,6 +62,7 @@ export async function startConsumer(config: ConsumerConfig, logger: Logger = cre
           await pool.query('select 1');
         },
         redis: () => store.ping(),
+        kafka: () => publisher.ping(),
         activemq: async () => {
           if (!stomp.isConnected()) throw new Error('not connected');
         },

@@ -29,7 +29,7 @@ export async function startOrchestrator(config: OrchestratorConfig, logger: Logg
   const deadLetters = new EventPublisher(kafka, logger);
   const consumers: RunningConsumer[] = [];
   const common = { kafka, logger, deadLetter: { topic: TOPICS.deadLetter, publisher: deadLetters }, maxAttempts: config.KAFKA_MAX_ATTEMPTS, partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY };
-  await retryUntilReady('kafka', async () => {
+  await retryUntilReady('kafka (registrations consumer)', async () => {
     consumers.push(
       await runConsumer({
         ...common,
@@ -38,6 +38,8 @@ export async function startOrchestrator(config: OrchestratorConfig, logger: Logg
         handler: (record) => forwardRegistration(record, { index, stomp, logger }),
       }),
     );
+  }, logger);
+  await retryUntilReady('kafka (decisions consumer)', async () => {
     consumers.push(
       await runConsumer({
         ...common,
@@ -59,6 +61,7 @@ export async function startOrchestrator(config: OrchestratorConfig, logger: Logg
     healthRoutes(
       {
         elasticsearch: () => index.ping(),
+        kafka: () => deadLetters.ping(),
         activemq: async () => {
           if (!stomp.isConnected()) throw new Error('not connected');
         },

@@ -1,4 +1,4 @@
-import type { Kafka, Producer, TopicMessages } from 'kafkajs';
+import type { Admin, Kafka, Producer, TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 import { TransientError } from '../errors';
 
@@ -32,6 +32,8 @@ export interface PublisherOptions {
  */
 export class EventPublisher {
   private readonly producer: Producer;
+  private readonly admin: Admin;
+  private adminConnected: Promise<void> | undefined;
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
   private connected = false;
@@ -46,6 +48,7 @@ export class EventPublisher {
     private readonly logger: Logger,
     opts: PublisherOptions = {},
   ) {
+    this.admin = kafka.admin();
     this.producer = kafka.producer({ allowAutoTopicCreation: true, idempotent: false, maxInFlightRequests: 1 });
     this.producer.on(this.producer.events.DISCONNECT, () => {
       this.connected = false;
@@ -71,6 +74,19 @@ export class EventPublisher {
 
   isConnected(): boolean {
     return this.connected;
+  }
+
+  /**
+   * A real round trip to the cluster, for readiness. (kafkajs' connect() resolves even against a
+   * broker that never answers, so "connected" alone proves nothing.)
+   */
+  async ping(): Promise<void> {
+    this.adminConnected ??= this.admin.connect().catch((err: unknown) => {
+      this.adminConnected = undefined;
+      throw err;
+    });
+    await this.adminConnected;
+    await this.admin.describeCluster();
   }
 
   publish(topic: string, record: OutgoingRecord): Promise<void> {
@@ -126,6 +142,7 @@ export class EventPublisher {
     this.flush();
     await Promise.allSettled([...this.inFlight]);
     await this.producer.disconnect();
+    await this.admin.disconnect();
     this.connected = false;
   }
 }

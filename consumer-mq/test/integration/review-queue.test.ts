@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { QUEUES, createLogger, newId, type ReviewMessage } from '@regflow/common';
+import { StompSession } from '@regflow/common/stomp';
+import { loadConsumerConfig } from '../../src/config';
+import { startConsumer, type ConsumerService } from '../../src/service';
+import { ADMIN, eventually, signIn } from '../../../test/support/services';
+
+function buildReviewMessage(overrides: Partial<ReviewMessage['data']> = {}): ReviewMessage {
+  const now = new Date().toISOString();
+  return {
+    type: 'RegistrationQueuedForReview',
+    version: 1,
+    eventId: newId(),
+    occurredAt: now,
+    correlationId: `test-${newId()}`,
+    data: { id: newId(), name: 'Queue Test', email: `queue.${Date.now()}@example.com`, registeredAt: now, indexedAt: now, ...overrides },
+  };
+}
+
+describe('consumer-mq review queue on a real ActiveMQ', () => {
+  let service: ConsumerService;
+  let stomp: StompSession;
+  let admin: Record<string, string>;
+  const logger = createLogger('test', 'silent');
+
+  const pending = async () => {
+    const res = await fetch(`${service.url}/admin/pending?limit=500`, { headers: admin });
+    return ((await res.json()) as { items: { id: string }[] }).items.map((i) => i.id);
+  };
+
+  beforeAll(async () => {
+    const env = inject('stackEnv');
+    service = await startConsumer(
+      loadConsumerConfig({ ...env, PORT: '0', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ORCHESTRATOR_URL: 'http://127.0.0.1:9' }),
+      logger,
+    );
+    admin = await signIn(service.url);
+    stomp = new StompSession(env.STOMP_URL, logger);
+    stomp.start();
+  });
+
+  afterAll(async () => {
+    await stomp?.close();
+    await service?.stop();
+  });
+
+  it('when the same registration is delivered twice, then it is staged once', async () => {
+    const message = buildReviewMessage();
+    await stomp.send(QUEUES.review, JSON.stringify(message));
+    await stomp.send(QUEUES.review, JSON.stringify({ ...message, eventId: newId() }));
+    await eventually(async () => (await pending()).includes(message.data.id), 10_000, 'staged');
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await pending()).filter((id) => id === message.data.id)).toHaveLength(1);
+  });
+
+  it('when a message is not a valid registration, then it goes to the dead-letter queue with the reason and the queue moves on', async () => {
+    const dead: Array<{ body: string; reason: string }> = [];
+    const watcher = new StompSession(inject('stackEnv').STOMP_URL, logger);
+    watcher.subscribe(QUEUES.reviewDeadLetter, {}, async (m) => {
+      dead.push({ body: m.body, reason: m.headers['dlq-reason'] ?? '' });
+      m.ack();
+    });
+    watcher.start();
+    try {
+      const marker = `poison-${newId()}`;
+      await stomp.send(QUEUES.review, JSON.stringify({ type: 'RegistrationQueuedForReview', marker }));
+      const next = buildReviewMessage();
+      await stomp.send(QUEUES.review, JSON.stringify(next));
+
+      const entry = await eventually(async () => dead.find((d) => d.body.includes(marker)), 10_000, 'the poison message in the DLQ');
+      expect(entry.reason).toMatch(/schema/);
+      await eventually(async () => (await pending()).includes(next.data.id), 10_000, 'the next message staged');
+    } finally {
+      await watcher.close();
+    }
+  });
+
+  it('when a registration was already decided, then a late duplicate delivery does not bring it back', async () => {
+    const message = buildReviewMessage();
+    await stomp.send(QUEUES.review, JSON.stringify(message));
+    await eventually(async () => (await pending()).includes(message.data.id), 10_000, 'staged');
+    const res = await fetch(`${service.url}/admin/users/${message.data.id}/reject`, {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'spam' }),
+    });
+    expect(res.status).toBe(200);
+
+    await stomp.send(QUEUES.review, JSON.stringify({ ...message, eventId: newId() }));
+    const marker = buildReviewMessage();
+    await stomp.send(QUEUES.review, JSON.stringify(marker));
+    await eventually(async () => (await pending()).includes(marker.data.id), 10_000, 'a later message staged');
+    expect(await pending()).not.toContain(message.data.id);
+  });
+
+  it('when two admins decide the same registration at once, then exactly one wins and the other gets 409', async () => {
+    const message = buildReviewMessage();
+    await stomp.send(QUEUES.review, JSON.stringify(message));
+    await eventually(async () => (await pending()).includes(message.data.id), 10_000, 'staged');
+    const second = await signIn(service.url);
+    const decide = (headers: Record<string, string>, action: string) =>
+      fetch(`${service.url}/admin/users/${message.data.id}/${action}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
+    const statuses = (await Promise.all([decide(admin, 'approve'), decide(second, 'reject'), decide(admin, 'approve'), decide(second, 'approve')])).map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(3);
+  });
+});
