@@ -5,6 +5,7 @@ import { createMetrics, errorHandler, healthRoutes, listen, notFoundHandler, req
 import { EventPublisher, createKafka, runConsumer, type RunningConsumer } from '@regflow/common/kafka';
 import { StompSession } from '@regflow/common/stomp';
 import type { OrchestratorConfig } from './config';
+import { ClaimsIndex } from './data-access/claims-index';
 import { UsersIndex } from './data-access/users-index';
 import { applyDecision } from './domain/apply-decision';
 import { forwardRegistration } from './domain/forward-registration';
@@ -20,7 +21,11 @@ export async function startOrchestrator(config: OrchestratorConfig, logger: Logg
     { url: config.ELASTICSEARCH_URL, username: config.ELASTICSEARCH_USERNAME, password: config.ELASTICSEARCH_PASSWORD },
     logger,
   );
-  await retryUntilReady('elasticsearch', () => index.ensureIndex(), logger);
+  const claims = new ClaimsIndex(index.client);
+  await retryUntilReady('elasticsearch', async () => {
+    await index.ensureIndex();
+    await claims.ensureIndex();
+  }, logger);
 
   const stomp = new StompSession(config.STOMP_URL, logger.child({ component: 'stomp' }));
   stomp.start();
@@ -35,7 +40,7 @@ export async function startOrchestrator(config: OrchestratorConfig, logger: Logg
         ...common,
         groupId: 'orchestrator-registrations',
         topics: [TOPICS.registrationRequested],
-        handler: (record) => forwardRegistration(record, { index, stomp, logger }),
+        handler: (record) => forwardRegistration(record, { index, claims, stomp, logger }),
       }),
     );
   }, logger);

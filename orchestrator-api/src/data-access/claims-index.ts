@@ -1,0 +1,69 @@
+import { Client, errors } from '@elastic/elasticsearch';
+import { TransientError } from '@regflow/common';
+
+/**
+ * Who holds each identity (normalized email, CPF): one document per identity, created with op_type
+ * create, so of two registrations racing for the same email exactly one creates the claim and the
+ * other gets a 409. Taking over a claim from a holder who is no longer live (rejected, duplicate)
+ * is a compare-and-set on the claim's seq_no, so that too has one winner.
+ */
+export const CLAIMS_INDEX = 'registration-claims';
+
+interface Claim {
+  userId: string;
+  claimedAt: string;
+}
+
+export type ClaimResult = { held: true } | { held: false; holder: string; seqNo: number; primaryTerm: number };
+
+export class ClaimsIndex {
+  constructor(
+    private readonly client: Client,
+    private readonly index = CLAIMS_INDEX,
+  ) {}
+
+  async ensureIndex(): Promise<void> {
+    if (await this.client.indices.exists({ index: this.index })) return;
+    try {
+      await this.client.indices.create({
+        index: this.index,
+        settings: { number_of_shards: 1, number_of_replicas: 0 },
+        mappings: { dynamic: 'strict', properties: { userId: { type: 'keyword' }, claimedAt: { type: 'date' } } },
+      });
+    } catch (err) {
+      if (!(err instanceof errors.ResponseError && err.body?.error?.type === 'resource_already_exists_exception')) throw err;
+    }
+  }
+
+  /** Claims `identity` for `userId`; already holding it (a redelivery) counts as held. */
+  async claim(identity: string, userId: string): Promise<ClaimResult> {
+    try {
+      await this.client.create({ index: this.index, id: identity, document: { userId, claimedAt: new Date().toISOString() } satisfies Claim });
+      return { held: true };
+    } catch (err) {
+      if (!(err instanceof errors.ResponseError && err.statusCode === 409)) throw new TransientError('Elasticsearch could not record the claim', { cause: err });
+    }
+    const current = await this.client.get<Claim>({ index: this.index, id: identity }).catch((err: unknown) => {
+      throw new TransientError('Elasticsearch could not read the claim', { cause: err });
+    });
+    if (current._source?.userId === userId) return { held: true };
+    return { held: false, holder: current._source!.userId, seqNo: current._seq_no!, primaryTerm: current._primary_term! };
+  }
+
+  /** Takes the claim over from a holder that is no longer live; false if someone else changed it first. */
+  async takeOver(identity: string, userId: string, seen: { seqNo: number; primaryTerm: number }): Promise<boolean> {
+    try {
+      await this.client.index({
+        index: this.index,
+        id: identity,
+        document: { userId, claimedAt: new Date().toISOString() } satisfies Claim,
+        if_seq_no: seen.seqNo,
+        if_primary_term: seen.primaryTerm,
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof errors.ResponseError && err.statusCode === 409) return false;
+      throw new TransientError('Elasticsearch could not take over the claim', { cause: err });
+    }
+  }
+}
