@@ -17,6 +17,10 @@ const schema = z.object({
   SESSION_ABSOLUTE_HOURS: env.positiveInt(12),
   QUEUE_PREFETCH: env.positiveInt(100),
   TRUST_PROXY: env.bool(false),
+  /** 0 turns the schedule off; POST /admin/reconcile still works. */
+  RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
+  /** How long a freshly indexed registration may take to reach the queue before reconciliation stages it. */
+  RECONCILE_GRACE_SECONDS: z.coerce.number().int().min(0).default(60),
 });
 
 export type ConsumerConfig = z.infer<typeof schema>;

@@ -1,22 +1,26 @@
 import express from 'express';
 import helmet from 'helmet';
 import cookieParser from 'cookie-parser';
-import { createLogger, type Logger } from '@regflow/common';
+import { QUEUES, TOPICS, createLogger, type Logger } from '@regflow/common';
 import { createMetrics, errorHandler, healthRoutes, listen, notFoundHandler, requestLogger } from '@regflow/common/http';
-import { EventPublisher, createKafka } from '@regflow/common/kafka';
+import { EventPublisher, createKafka, runConsumer, type RunningConsumer } from '@regflow/common/kafka';
 import { StompSession } from '@regflow/common/stomp';
 import type { ConsumerConfig } from './config';
 import { AdminEventBus } from './data-access/admin-events';
 import { AdminsRepository } from './data-access/admins-repository';
 import { createDatabase, migrateWithLock } from './data-access/db/database';
+import { DeadLettersRepository } from './data-access/dead-letters-repository';
 import { DecisionsRepository } from './data-access/decisions-repository';
 import { OutboxRelay } from './data-access/outbox-relay';
 import { SearchClient } from './data-access/search-client';
 import { SessionStore, SignInThrottle } from './data-access/session-store';
 import { StagingStore } from './data-access/staging-store';
 import { bootstrapAdmin } from './domain/bootstrap-admin';
+import { archiveKafkaDeadLetter, archiveQueueDeadLetter } from './domain/dead-letters';
 import { adminRoutes } from './entry-points/admin.http';
 import { consoleCors } from './entry-points/cors';
+import { operationsRoutes } from './entry-points/operations.http';
+import { ReconcileJob } from './entry-points/reconcile.job';
 import { subscribeReviewQueue } from './entry-points/review-queue.stomp';
 import { sessionRoutes } from './entry-points/session.http';
 
@@ -43,7 +47,35 @@ export async function startConsumer(config: ConsumerConfig, logger: Logger = cre
 
   const stomp = new StompSession(config.STOMP_URL, logger.child({ component: 'stomp' }));
   subscribeReviewQueue(stomp, config.QUEUE_PREFETCH, { store, stomp, events, logger });
+  const deadLetters = new DeadLettersRepository(db);
+  const deadLetterDeps = { deadLetters, publisher, stomp, logger };
+  stomp.subscribe(QUEUES.reviewDeadLetter, { prefetch: 20 }, (message) => archiveQueueDeadLetter(message, deadLetterDeps));
   stomp.start();
+  // The orchestrator's dead letters are archived here too, so one admin tool lists and replays both kinds.
+  let dlqArchive: RunningConsumer | undefined;
+  const startArchive = async (): Promise<void> => {
+    try {
+      dlqArchive = await runConsumer({
+        kafka,
+        groupId: 'consumer-mq-dead-letter-archive',
+        topics: [TOPICS.deadLetter],
+        logger,
+        maxAttempts: Number.MAX_SAFE_INTEGER,
+        handler: (record) => archiveKafkaDeadLetter(record, deadLetterDeps),
+      });
+    } catch (err) {
+      logger.warn({ err: err instanceof Error ? err.message : err }, 'dead-letter archive could not join Kafka; retrying');
+      setTimeout(() => void startArchive(), 5000).unref();
+    }
+  };
+  void startArchive();
+  const reconcileJob = new ReconcileJob(
+    pool,
+    { store, decisions, search: new SearchClient(config.ORCHESTRATOR_URL), logger, wakeRelay: () => relay.wake(), graceMs: config.RECONCILE_GRACE_SECONDS * 1000 },
+    logger,
+    config.RECONCILE_INTERVAL_SECONDS * 1000,
+  );
+  reconcileJob.start();
 
   const sessions = new SessionStore(store.redis, config.SESSION_IDLE_MINUTES * 60, config.SESSION_ABSOLUTE_HOURS * 3600);
   let shuttingDown = false;
@@ -73,6 +105,7 @@ export async function startConsumer(config: ConsumerConfig, logger: Logger = cre
   app.get('/metrics', metrics.metricsHandler);
   app.use(cookieParser());
   app.use(sessionRoutes({ admins, sessions, throttle: new SignInThrottle(store.redis), absoluteSeconds: config.SESSION_ABSOLUTE_HOURS * 3600, logger }));
+  app.use(operationsRoutes({ sessions, ...deadLetterDeps, reconcileJob }));
   app.use(adminRoutes({ sessions, store, decisions, search: new SearchClient(config.ORCHESTRATOR_URL), events, relay, logger }));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
@@ -83,6 +116,8 @@ export async function startConsumer(config: ConsumerConfig, logger: Logger = cre
     url: server.url,
     stop: async () => {
       shuttingDown = true;
+      await reconcileJob.stop();
+      await dlqArchive?.stop();
       await stomp.close(); // stop taking messages; the ones in hand are staged and acked first
       await events.stop(); // ends live streams so the HTTP server can close
       await server.close();

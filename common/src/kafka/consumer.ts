@@ -31,7 +31,8 @@ export interface RunConsumerOptions {
   topics: string[];
   logger: Logger;
   handler: (record: ConsumedRecord) => Promise<void>;
-  deadLetter: { topic: string; publisher: EventPublisher };
+  /** Where records that cannot be processed go; without it they are logged and skipped. */
+  deadLetter?: { topic: string; publisher: EventPublisher };
   maxAttempts?: number;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
@@ -70,6 +71,10 @@ export async function runConsumer(opts: RunConsumerOptions): Promise<RunningCons
 
   const deadLetter = async (record: ConsumedRecord, err: unknown) => {
     const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    if (!opts.deadLetter) {
+      opts.logger.error({ topic: record.topic, partition: record.partition, offset: record.offset, err }, 'record skipped: it cannot be processed');
+      return;
+    }
     await opts.deadLetter.publisher.publish(opts.deadLetter.topic, {
       key: record.key ?? '',
       value: record.value ?? '',

@@ -1,4 +1,4 @@
-import { and, eq, gte, isNull, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, isNull, sql } from 'drizzle-orm';
 import type { Decision, Registration } from '@regflow/common';
 import type { Database } from './db/database';
 import { approvedUsers, decisions, outbox } from './db/schema';
@@ -67,6 +67,17 @@ export class DecisionsRepository {
   async find(userId: string): Promise<StoredDecision | null> {
     const [row] = await this.db.select().from(decisions).where(eq(decisions.userId, userId));
     return row ? toStored(row) : null;
+  }
+
+  async findMany(userIds: string[]): Promise<StoredDecision[]> {
+    if (userIds.length === 0) return [];
+    const rows = await this.db.select().from(decisions).where(inArray(decisions.userId, userIds));
+    return rows.map(toStored);
+  }
+
+  /** Queues an event for the relay on its own (reconciliation re-announcing a decision). */
+  async enqueue(event: OutboxEvent): Promise<void> {
+    await this.db.insert(outbox).values(event);
   }
 
   async countsSince(since: Date): Promise<{ approved: number; rejected: number }> {

@@ -76,6 +76,10 @@ export class StagingStore {
     });
   }
 
+  async pendingIds(): Promise<string[]> {
+    return this.redis.zRange(PENDING, 0, -1);
+  }
+
   async countPending(): Promise<number> {
     return this.redis.zCard(PENDING);
   }

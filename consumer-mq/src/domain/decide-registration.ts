@@ -53,7 +53,7 @@ export async function decideRegistration(cmd: DecideCommand, deps: DecideDeps): 
   return decision;
 }
 
-function decisionEvent(decision: Decision, correlationId: string) {
+export function decisionEvent(decision: Decision, correlationId: string) {
   const event: UserRegistrationDecided = {
     type: 'UserRegistrationDecided',
     version: 1,

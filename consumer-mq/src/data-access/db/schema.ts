@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, index, jsonb, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 /** Admins who may decide. Passwords are scrypt hashes (memory-hard), never plain text. */
 export const admins = pgTable('admins', {
@@ -56,4 +56,28 @@ export const outbox = pgTable(
     publishedAt: timestamp('published_at', { withTimezone: true }),
   },
   (t) => [index('outbox_unpublished_idx').on(t.id).where(sql`published_at is null`)],
+);
+
+/**
+ * Every dead-lettered message, from the orchestrator's Kafka dead-letter topic and from ActiveMQ's
+ * dead-letter queue, archived so an admin can list and replay them. `origin` identifies the message
+ * at its source (topic/partition/offset, or the broker's message id), so archiving twice is harmless.
+ */
+export const deadLetters = pgTable(
+  'dead_letters',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    source: text('source', { enum: ['kafka', 'activemq'] }).notNull(),
+    origin: text('origin').notNull(),
+    destination: text('destination').notNull(),
+    key: text('key'),
+    payload: text('payload').notNull(),
+    headers: jsonb('headers').$type<Record<string, string>>().notNull(),
+    reason: text('reason').notNull(),
+    attempts: integer('attempts'),
+    failedAt: timestamp('failed_at', { withTimezone: true }).notNull(),
+    replayedAt: timestamp('replayed_at', { withTimezone: true }),
+    replayedBy: text('replayed_by'),
+  },
+  (t) => [uniqueIndex('dead_letters_origin_idx').on(t.source, t.origin), index('dead_letters_unreplayed_idx').on(t.id).where(sql`replayed_at is null`)],
 );
