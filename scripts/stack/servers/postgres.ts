@@ -103,6 +103,8 @@ export async function startPostgres(ctx: ServerContext): Promise<string> {
     'postgres',
     `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${DB}') THEN CREATE ROLE ${DB} LOGIN PASSWORD '${DB}'; END IF; END $$;`,
   );
+  // Tests create throw-away databases (migrations from scratch); this server is local and ours.
+  await psql('postgres', 'postgres', `ALTER ROLE ${DB} CREATEDB`);
   if ((await psql('postgres', 'postgres', `SELECT 1 FROM pg_database WHERE datname = '${DB}'`)) !== '1') {
     await psql('postgres', 'postgres', `CREATE DATABASE ${DB} OWNER ${DB}`);
   }

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import type { Logger } from '@regflow/common';
@@ -29,11 +31,30 @@ export async function migrateWithLock(pool: pg.Pool, logger: Logger): Promise<vo
     await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
     try {
       await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+      await assertNoneSkipped(client);
       logger.info('database migrations applied');
     } finally {
       await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
     }
   } finally {
     client.release();
+  }
+}
+
+/**
+ * drizzle applies only migrations newer than the last one recorded, so a migration merged late with an
+ * older timestamp would be skipped without a word. Every migration in the repo must be recorded.
+ */
+async function assertNoneSkipped(client: pg.PoolClient): Promise<void> {
+  const { rows } = await client.query<{ hash: string }>('select hash from drizzle.__drizzle_migrations');
+  const applied = new Set(rows.map((r) => r.hash));
+  const files = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
+  const journal = JSON.parse(readFileSync(path.join(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] };
+  const skipped = files.map((m, i) => ({ m, tag: journal.entries[i]?.tag ?? `#${i}` })).filter(({ m }) => !applied.has(m.hash));
+  if (skipped.length > 0) {
+    throw new Error(
+      `database migrations were skipped: ${skipped.map((s) => s.tag).join(', ')}. They are older than the newest applied migration ` +
+        '(or were edited after being applied). Regenerate them with a newer timestamp (npm run db:generate -w consumer-mq) or apply them by hand.',
+    );
   }
 }
