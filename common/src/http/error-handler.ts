@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { AppError } from '../errors';
+import { AppError, TransientError } from '../errors';
 import { sendProblem } from './problem';
 
 interface BodyParserError {
@@ -38,6 +38,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       sendProblem(res, parserError.status, 'REQUEST.INVALID', 'The request could not be read.');
       return;
     }
+    if (err instanceof TransientError || isConnectionError(err)) {
+      (req.log ?? logger).warn({ err }, 'dependency unavailable');
+      res.setHeader('retry-after', '5');
+      sendProblem(res, 503, 'DEPENDENCY.UNAVAILABLE', 'A service this request needs is unavailable right now; nothing was changed. Try again shortly.');
+      return;
+    }
     (req.log ?? logger).error({ err }, 'unhandled error');
     sendProblem(res, 500, 'INTERNAL', 'Something went wrong on our side. Try again later.');
   };
@@ -55,3 +61,14 @@ export const requireJson: RequestHandler = (req, res, next) => {
   }
   next();
 };
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08006', '08001', '08003']);
+
+/** A database or broker that cannot be reached (node socket errors, Postgres connection SQLSTATEs, redis closed). */
+function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: unknown; name?: unknown; message?: unknown } | null;
+  if (!e) return false;
+  if (typeof e.code === 'string' && CONNECTION_CODES.has(e.code)) return true;
+  if (e.name === 'ClientClosedError' || e.name === 'ConnectionTimeoutError' || e.name === 'SocketClosedUnexpectedlyError') return true;
+  return typeof e.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|The client is closed/i.test(e.message);
+}
