@@ -19,6 +19,7 @@ import { bootstrapAdmin } from './domain/bootstrap-admin';
 import { archiveKafkaDeadLetter, archiveQueueDeadLetter } from './domain/dead-letters';
 import { adminRoutes } from './entry-points/admin.http';
 import { consoleCors } from './entry-points/cors';
+import { registerConsumerMetrics } from './entry-points/metrics';
 import { operationsRoutes } from './entry-points/operations.http';
 import { ReconcileJob } from './entry-points/reconcile.job';
 import { subscribeReviewQueue } from './entry-points/review-queue.stomp';
@@ -45,30 +46,36 @@ export async function startConsumer(config: ConsumerConfig, logger: Logger = cre
   const relay = new OutboxRelay(decisions, publisher, logger);
   relay.start();
 
-  const stomp = new StompSession(config.STOMP_URL, logger.child({ component: 'stomp' }));
+  const metrics = createMetrics('consumer-mq');
+  registerConsumerMetrics(metrics.registry, store, decisions);
+  const stomp = new StompSession(config.STOMP_URL, logger.child({ component: 'stomp' }), metrics.pipeline.stompHooks);
   subscribeReviewQueue(stomp, config.QUEUE_PREFETCH, { store, stomp, events, logger });
   const deadLetters = new DeadLettersRepository(db);
   const deadLetterDeps = { deadLetters, publisher, stomp, logger };
   stomp.subscribe(QUEUES.reviewDeadLetter, { prefetch: 20 }, (message) => archiveQueueDeadLetter(message, deadLetterDeps));
   stomp.start();
   // The orchestrator's dead letters are archived here too, so one admin tool lists and replays both kinds.
-  let dlqArchive: RunningConsumer | undefined;
-  const startArchive = async (): Promise<void> => {
-    try {
-      dlqArchive = await runConsumer({
-        kafka,
-        groupId: 'consumer-mq-dead-letter-archive',
-        topics: [TOPICS.deadLetter],
-        logger,
-        maxAttempts: Number.MAX_SAFE_INTEGER,
-        handler: (record) => archiveKafkaDeadLetter(record, deadLetterDeps),
-      });
-    } catch (err) {
-      logger.warn({ err: err instanceof Error ? err.message : err }, 'dead-letter archive could not join Kafka; retrying');
-      setTimeout(() => void startArchive(), 5000).unref();
+  // Joining the group can wait for Kafka; it runs in the background so the admin API starts at once.
+  let stopped = false;
+  const dlqArchive: Promise<RunningConsumer | undefined> = (async () => {
+    for (let attempt = 1; !stopped; attempt++) {
+      try {
+        return await runConsumer({
+          kafka,
+          groupId: 'consumer-mq-dead-letter-archive',
+          topics: [TOPICS.deadLetter],
+          logger,
+          maxAttempts: Number.MAX_SAFE_INTEGER,
+          handler: (record) => archiveKafkaDeadLetter(record, deadLetterDeps),
+          hooks: metrics.pipeline.kafkaHooks,
+        });
+      } catch (err) {
+        logger.warn({ err: err instanceof Error ? err.message : err, attempt }, 'dead-letter archive could not join Kafka; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(5000, 250 * 2 ** attempt)));
+      }
     }
-  };
-  void startArchive();
+    return undefined;
+  })();
   const reconcileJob = new ReconcileJob(
     pool,
     { store, decisions, search: new SearchClient(config.ORCHESTRATOR_URL), logger, wakeRelay: () => relay.wake(), graceMs: config.RECONCILE_GRACE_SECONDS * 1000 },
@@ -79,7 +86,6 @@ export async function startConsumer(config: ConsumerConfig, logger: Logger = cre
 
   const sessions = new SessionStore(store.redis, config.SESSION_IDLE_MINUTES * 60, config.SESSION_ABSOLUTE_HOURS * 3600);
   let shuttingDown = false;
-  const metrics = createMetrics('consumer-mq');
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
@@ -117,7 +123,8 @@ export async function startConsumer(config: ConsumerConfig, logger: Logger = cre
     stop: async () => {
       shuttingDown = true;
       await reconcileJob.stop();
-      await dlqArchive?.stop();
+      stopped = true;
+      await (await dlqArchive)?.stop();
       await stomp.close(); // stop taking messages; the ones in hand are staged and acked first
       await events.stop(); // ends live streams so the HTTP server can close
       await server.close();

@@ -160,6 +160,19 @@ describe('registration pipeline, end to end on the real servers', () => {
     await eventually(async () => (await pendingIds()).includes(id), 5000, 'a later registration to be staged');
   });
 
+  it('when Prometheus scrapes, then each service reports the flow it handled', async () => {
+    const text = async (url: string) => (await fetch(`${url}/metrics`)).text();
+    const orchestrator = await text(sys.orchestrator.url);
+    expect(orchestrator).toMatch(/kafka_records_total\{topic="user\.registration\.requested\.v1",outcome="processed",service="orchestrator-api"\} [1-9]/);
+    expect(orchestrator).toMatch(/kafka_records_total\{topic="user\.registration\.requested\.v1",outcome="dead_lettered",service="orchestrator-api"\} [1-9]/);
+    expect(orchestrator).toMatch(/kafka_consumer_lag\{/);
+    const consumer = await text(sys.consumer.url);
+    expect(consumer).toMatch(/queue_messages_total\{destination="\/queue\/user\.registration\.review",event="ack",service="consumer-mq"\} [1-9]/);
+    expect(consumer).toMatch(/registrations_pending\{service="consumer-mq"\} \d+/);
+    expect(consumer).toMatch(/decisions_today\{outcome="approved",service="consumer-mq"\} [1-9]/);
+    expect(await text(sys.access.url)).toMatch(/http_requests_total\{method="POST",route="\/users",status="202",service="access-api"\} [1-9]/);
+  });
+
   it('when signed out, then admin routes answer 401 and a wrong password is refused', async () => {
     expect((await fetch(`${sys.consumer.url}/admin/pending`)).status).toBe(401);
     const wrong = await fetch(`${sys.consumer.url}/admin/session`, {

@@ -34,6 +34,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       sendProblem(res, 415, 'REQUEST.UNSUPPORTED_ENCODING', 'The request body encoding is not supported.');
       return;
     }
+    // The router decodes path parameters itself; a malformed escape (`/users/%FF`) surfaces here.
+    if (err instanceof URIError) {
+      sendProblem(res, 400, 'REQUEST.MALFORMED_URL', 'The request path is not valid percent-encoded UTF-8.');
+      return;
+    }
     if (parserError?.expose && typeof parserError.status === 'number' && parserError.status < 500) {
       sendProblem(res, parserError.status, 'REQUEST.INVALID', 'The request could not be read.');
       return;

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One registry per service; `metricsHandler` serves it at GET /metrics. */
 export function createMetrics(service: string) {
@@ -32,6 +32,29 @@ export function createMetrics(service: string) {
   const metricsHandler: RequestHandler = async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   };
-  return { registry, httpMetrics, metricsHandler };
+  return { registry, httpMetrics, metricsHandler, pipeline: pipelineMetrics(registry) };
+}
+
+/** Counters of the message flow; every service registers them, each fills the ones it uses. */
+function pipelineMetrics(registry: Registry) {
+  const registers = [registry];
+  const kafkaRecords = new Counter({ name: 'kafka_records_total', help: 'Kafka records handled, by topic and outcome (processed, retried, dead_lettered)', labelNames: ['topic', 'outcome'] as const, registers });
+  const kafkaLag = new Gauge({ name: 'kafka_consumer_lag', help: 'Records behind the high watermark after the last batch', labelNames: ['topic', 'partition'] as const, registers });
+  const queueMessages = new Counter({ name: 'queue_messages_total', help: 'ActiveMQ messages by destination and event (received, redelivered, ack, nack)', labelNames: ['destination', 'event'] as const, registers });
+  return {
+    kafkaHooks: {
+      onLag: (topic: string, partition: number, lag: number) => kafkaLag.set({ topic, partition: String(partition) }, lag),
+      onProcessed: (r: { topic: string }) => kafkaRecords.inc({ topic: r.topic, outcome: 'processed' }),
+      onRetry: (r: { topic: string }) => kafkaRecords.inc({ topic: r.topic, outcome: 'retried' }),
+      onDeadLetter: (r: { topic: string }) => kafkaRecords.inc({ topic: r.topic, outcome: 'dead_lettered' }),
+    },
+    stompHooks: {
+      onReceived: (destination: string, redelivered: boolean) => {
+        queueMessages.inc({ destination, event: 'received' });
+        if (redelivered) queueMessages.inc({ destination, event: 'redelivered' });
+      },
+      onSettled: (destination: string, outcome: 'ack' | 'nack') => queueMessages.inc({ destination, event: outcome }),
+    },
+  };
 }
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,5 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { STATUS_CODES, createServer, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Express } from 'express';
 
 export interface RunningServer {
@@ -14,6 +14,7 @@ export async function listen(app: Express, port: number, host = '127.0.0.1'): Pr
   const server = createServer(app);
   // Behind a load balancer keep-alive must outlive the balancer's idle timeout.
   server.keepAliveTimeout = 65_000;
+  server.on('clientError', answerUnparsable);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
@@ -30,4 +31,32 @@ export async function listen(app: Express, port: number, host = '127.0.0.1'): Pr
         server.closeIdleConnections();
       }),
   };
+}
+
+/**
+ * Requests Node's parser refuses (CR, LF or NUL in a header, bytes outside ASCII in the path, headers
+ * over 16 KiB, conflicting lengths) never reach express. Node would answer a bare 400; this answers in
+ * the same problem+json shape as every other refusal, with the statuses Node would have used.
+ */
+function answerUnparsable(err: NodeJS.ErrnoException, socket: Socket & { _httpMessage?: { headersSent?: boolean } }): void {
+  if (err.code === 'ECONNRESET' || !socket.writable || socket._httpMessage?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, code]: [number, string] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'REQUEST.HEADERS_TOO_LARGE']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'REQUEST.TIMEOUT']
+        : [400, 'REQUEST.MALFORMED'];
+  const body = JSON.stringify({
+    type: `urn:regflow:problem:${code.toLowerCase()}`,
+    title: STATUS_CODES[status],
+    status,
+    code,
+    detail: 'The request could not be parsed as HTTP.',
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/problem+json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
 }

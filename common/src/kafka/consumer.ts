@@ -20,6 +20,8 @@ export class PoisonMessageError extends Error {
 }
 
 export interface ConsumerHooks {
+  /** After each batch: how many records of this partition are still behind the high watermark. */
+  onLag?(topic: string, partition: number, lag: number): void;
   onProcessed?(record: ConsumedRecord): void;
   onRetry?(record: ConsumedRecord, err: unknown, delayMs: number): void;
   onDeadLetter?(record: ConsumedRecord, err: unknown): void;
@@ -38,6 +40,8 @@ export interface RunConsumerOptions {
   maxBackoffMs?: number;
   /** Partitions processed at once; records of one partition are always handled in order. */
   partitionsConsumedConcurrently?: number;
+  /** A member silent this long is evicted and its partitions reassigned (kafkajs' default is 30 s). */
+  sessionTimeoutMs?: number;
   hooks?: ConsumerHooks;
 }
 
@@ -64,8 +68,10 @@ export async function runConsumer(opts: RunConsumerOptions): Promise<RunningCons
   const consumer = opts.kafka.consumer({
     groupId: opts.groupId,
     allowAutoTopicCreation: true,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3000,
+    sessionTimeout: opts.sessionTimeoutMs ?? 12_000,
+    // How long a rebalance waits for members to rejoin: short, because batches are small and fast.
+    rebalanceTimeout: (opts.sessionTimeoutMs ?? 12_000) + 3000,
+    heartbeatInterval: 1000,
     maxWaitTimeInMs: 100,
   });
 
@@ -124,6 +130,8 @@ export async function runConsumer(opts: RunConsumerOptions): Promise<RunningCons
       await heartbeat();
     }
     await commitOffsetsIfNecessary();
+    const last = batch.messages[batch.messages.length - 1];
+    if (last) opts.hooks?.onLag?.(batch.topic, batch.partition, Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1));
   };
 
   await consumer.connect();

@@ -1,1 +1,1 @@
-export { StompSession, parseStompUrl, type IncomingMessage, type SubscribeOptions } from './session';
+export { StompSession, parseStompUrl, type IncomingMessage, type SubscribeOptions, type StompHooks } from './session';

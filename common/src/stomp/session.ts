@@ -23,6 +23,11 @@ export interface IncomingMessage {
   nack(): void;
 }
 
+export interface StompHooks {
+  onReceived?(destination: string, redelivered: boolean): void;
+  onSettled?(destination: string, outcome: 'ack' | 'nack'): void;
+}
+
 export interface SubscribeOptions {
   /** ActiveMQ's `activemq.prefetchSize`: how many unacked messages the broker pushes at once. */
   prefetch?: number;
@@ -58,6 +63,7 @@ export class StompSession {
   constructor(
     private readonly url: string,
     private readonly logger: Logger,
+    private readonly hooks: StompHooks = {},
   ) {}
 
   start(): void {
@@ -190,7 +196,9 @@ export class StompSession {
       settled = true;
       if (kind === 'ack') client.ack(frame);
       else client.nack(frame);
+      this.hooks.onSettled?.(sub.destination, kind);
     };
+    this.hooks.onReceived?.(sub.destination, headers.redelivered === 'true');
     if (body === null) {
       settle('nack');
       return;

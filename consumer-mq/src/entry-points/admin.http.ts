@@ -35,11 +35,17 @@ const pendingQuery = z.strictObject({
     .optional(),
 });
 const idParam = z.uuid();
-const reasonBody = z.strictObject({ reason: z.string().trim().max(500, 'Must be at most 500 characters.').optional() });
+/** Of the control characters only tabs and line breaks: NUL and unpaired surrogates cannot be stored in Postgres. */
+const reason = z
+  .string()
+  .trim()
+  .max(500, 'Must be at most 500 characters.')
+  .regex(/^(?:[^\p{Cc}\p{Cs}]|[\t\n\r])*$/u, 'Must not contain control characters or unpaired surrogates.');
+const reasonBody = z.strictObject({ reason: reason.optional() });
 const batchBody = z.strictObject({
   ids: z.array(z.uuid()).min(1).max(200),
   outcome: z.enum(['approved', 'rejected']),
-  reason: z.string().trim().max(500).optional(),
+  reason: reason.optional(),
 });
 const searchQuery = z.strictObject({
   q: z.string().max(200).optional(),
@@ -112,7 +118,8 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
     const query = new URLSearchParams(Object.entries(parsed.data).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)] as [string, string]));
     const { status, body } = await deps.search.search(query, String(req.id));
-    res.status(status).json(body);
+    // The orchestrator's refusals are problem+json; they stay so on the way through.
+    res.status(status).type(status >= 400 ? 'application/problem+json' : 'application/json').send(JSON.stringify(body));
   });
 
   router.get('/admin/events', (req, res) => {

@@ -8,7 +8,12 @@ import { verifyPassword } from '../domain/passwords';
 import { SESSION_COOKIE, cookieOptions, requireSession } from './auth';
 
 const signInSchema = z.strictObject({
-  email: z.string().max(320).transform((s) => s.normalize('NFKC').trim().toLowerCase()),
+  // NUL cannot reach Postgres in a query parameter; no email holds control characters anyway.
+  email: z
+    .string()
+    .max(320)
+    .regex(/^\P{Cc}*$/u, 'Must not contain control characters.')
+    .transform((s) => s.normalize('NFKC').trim().toLowerCase()),
   password: z.string().min(1).max(1024),
 });
 
