@@ -1,0 +1,82 @@
+import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
+import { accessApiUrl, adminCredentials } from './env';
+
+/** Registration -> Kafka -> index -> ActiveMQ -> staged: generous, but bounded. */
+export const PIPELINE_TIMEOUT = 60_000;
+
+const CONSONANTS = 'bcdfgjklmnprstvz';
+const VOWELS = 'aeiou';
+
+/** Pronounceable, unique-enough words, so names look real and do not collide across runs. */
+export function randomWord(length: number): string {
+  let word = '';
+  for (let i = 0; i < length; i += 1) {
+    const pool = i % 2 === 0 ? CONSONANTS : VOWELS;
+    word += pool[Math.floor(Math.random() * pool.length)];
+  }
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+export function uniquePerson(first = randomWord(7)): { name: string; email: string } {
+  const last = randomWord(9);
+  const stamp = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
+  return { name: `${first} ${last}`, email: `${first}.${last}.${stamp}@example.com`.toLowerCase() };
+}
+
+export interface CreatedRegistration {
+  id: string;
+  name: string;
+  email: string;
+}
+
+/** Signs someone up through the public access API, exactly as the sign-up form would. */
+export async function createRegistration(
+  request: APIRequestContext,
+  person: { name: string; email: string; cpf?: string; phone?: string; note?: string } = uniquePerson(),
+): Promise<CreatedRegistration> {
+  const response = await request.post(`${accessApiUrl}/users`, { data: person });
+  expect(response.status(), await response.text()).toBe(202);
+  const body = (await response.json()) as { id: string; status: string };
+  expect(body.id).toBeTruthy();
+  return { id: body.id, name: person.name, email: person.email };
+}
+
+export async function signIn(page: Page): Promise<void> {
+  const { email, password } = adminCredentials();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+export function pendingList(page: Page): Locator {
+  return page.getByRole('list', { name: 'Pending registrations' });
+}
+
+export async function openQueue(page: Page): Promise<void> {
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Review queue' })).toBeVisible();
+  // Either rows or the empty state: the queue has loaded.
+  await expect(pendingList(page).or(page.getByText('All caught up'))).toBeVisible();
+}
+
+/**
+ * The queue row for `name`, waiting for the pipeline to stage it. The list is windowed and oldest first,
+ * so a new registration sits at the end: scroll down until it is rendered.
+ */
+export async function queueRow(page: Page, name: string, timeout = PIPELINE_TIMEOUT): Promise<Locator> {
+  const row = pendingList(page).getByRole('listitem', { name, exact: true });
+  await expect(async () => {
+    if ((await row.count()) === 0 && (await pendingList(page).count()) > 0) {
+      await pendingList(page).evaluate((list) => {
+        const scroller = list.parentElement;
+        if (scroller) scroller.scrollTop = scroller.scrollHeight;
+      });
+    }
+    await expect(row).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout, intervals: [250, 500, 1_000] });
+  return row;
+}
+
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

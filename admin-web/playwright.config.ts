@@ -1,0 +1,37 @@
+import { defineConfig } from '@playwright/test';
+import { STORAGE_STATE, consoleUrl } from './e2e/support/env';
+
+/**
+ * End-to-end tests against the running system (console, admin API, access API and the pipeline between
+ * them). Nothing is started here: bring the stack up first, then `npx playwright test -c admin-web/playwright.config.ts`.
+ */
+export default defineConfig({
+  testDir: './e2e',
+  outputDir: './test-results/playwright',
+  // Specs share one admin account and a real pipeline; running them one at a time keeps timings honest.
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 120_000,
+  expect: { timeout: 20_000 },
+  reporter: [['list']],
+  use: {
+    baseURL: consoleUrl,
+    viewport: { width: 1366, height: 860 },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'],
+    },
+  },
+  projects: [
+    { name: 'setup', testMatch: /.*\.setup\.ts/ },
+    {
+      name: 'console',
+      testMatch: /.*\.spec\.ts/,
+      dependencies: ['setup'],
+      use: { storageState: STORAGE_STATE },
+    },
+  ],
+});

@@ -1,0 +1,25 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api, setCsrfToken } from '@/lib/api-client';
+import { clearAllDrafts } from '@/lib/drafts';
+import { navigate } from '@/lib/navigation';
+import { sessionQueryKey } from './get-session';
+
+export async function signOut(): Promise<void> {
+  await api.delete('/admin/session', { redirectOn401: false });
+}
+
+export function useSignOut() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationKey: ['sign-out'],
+    mutationFn: signOut,
+    // Even if the server call fails, this browser must not keep showing reviewer data.
+    onSettled: () => {
+      setCsrfToken(null);
+      clearAllDrafts();
+      queryClient.clear();
+      queryClient.setQueryData(sessionQueryKey, null);
+      navigate('/login', { replace: true });
+    },
+  });
+}

@@ -1,0 +1,135 @@
+import { act, screen, waitFor, within } from '@testing-library/react';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { deferred, json, makePendingUsers, signedInApi } from '@/testing/fake-api';
+import { FakeEventSource } from '@/testing/fake-event-source';
+import { renderApp } from '@/testing/render-app';
+
+beforeEach(() => {
+  FakeEventSource.install();
+});
+
+const names = (list: HTMLElement) =>
+  within(list)
+    .queryAllByRole('listitem')
+    .map((li) => li.querySelector('.row-name')?.textContent);
+
+async function liveQueue() {
+  const setup = signedInApi({ pending: makePendingUsers(3), stats: { pending: 3, approvedToday: 0, rejectedToday: 0 } });
+  const app = renderApp('/');
+  const list = await screen.findByRole('list', { name: 'Pending registrations' });
+  await waitFor(() => expect(FakeEventSource.instances).toHaveLength(1));
+  const source = FakeEventSource.latest();
+  await act(async () => source.open());
+  // Opening may trigger a catch-up refetch; let it land so it cannot overwrite the events under test.
+  await waitFor(() => expect(app.queryClient.isFetching()).toBe(0));
+  return { ...setup, ...app, list, source };
+}
+
+describe('live updates', () => {
+  it('when the stream opens, then it uses the same-origin admin events endpoint and the header says Live', async () => {
+    const { source } = await liveQueue();
+    expect(source.url).toBe('/api/admin/events');
+    expect(screen.getByText('Live')).toBeInTheDocument();
+  });
+
+  it('when a registration is staged, then it is appended to the queue without a reload', async () => {
+    const { source, list, api } = await liveQueue();
+    const [newcomer] = makePendingUsers(1, 99);
+    const pendingCalls = api.callsTo('GET', '/admin/pending').length;
+
+    await act(async () => source.emit('registration.staged', newcomer));
+
+    // Query caches notify on a timer tick, hence waitFor rather than a synchronous expect.
+    await waitFor(() => expect(names(list)).toEqual(['Person 0', 'Person 1', 'Person 2', 'Person 99']));
+    expect(screen.getByText('4 registrations waiting · oldest first')).toBeInTheDocument();
+    expect(api.callsTo('GET', '/admin/pending')).toHaveLength(pendingCalls);
+  });
+
+  it('when the same staging event arrives twice, then the row is not duplicated', async () => {
+    const { source, list } = await liveQueue();
+    const [newcomer] = makePendingUsers(1, 42);
+    await act(async () => {
+      source.emit('registration.staged', newcomer);
+      source.emit('registration.staged', newcomer);
+    });
+    await waitFor(() => expect(names(list)).toContain('Person 42'));
+    expect(names(list).filter((n) => n === 'Person 42')).toHaveLength(1);
+  });
+
+  it('when another reviewer decides a registration, then it leaves the queue', async () => {
+    const { source, list } = await liveQueue();
+    await act(async () =>
+      source.emit('registration.decided', {
+        id: 'user-00001',
+        outcome: 'rejected',
+        decidedBy: 'carol@regflow.test',
+        decidedAt: new Date().toISOString(),
+        reason: 'Spam',
+      }),
+    );
+    await waitFor(() => expect(names(list)).toEqual(['Person 0', 'Person 2']));
+  });
+
+  it('when counts change, then the header shows the new numbers', async () => {
+    const { source } = await liveQueue();
+    const counts = screen.getByRole('list', { name: 'Review counts' });
+    expect(counts).toHaveTextContent(/Pending 3\s*Approved today 0\s*Rejected today 0/);
+
+    await act(async () => source.emit('stats', { pending: 12, approvedToday: 7, rejectedToday: 2 }));
+
+    await waitFor(() => expect(counts).toHaveTextContent(/Pending 12\s*Approved today 7\s*Rejected today 2/));
+  });
+
+  it('when an event is malformed, then it is ignored and the queue is untouched', async () => {
+    const { source, list } = await liveQueue();
+    const [valid] = makePendingUsers(1, 7);
+    await act(async () => {
+      source.emit('registration.staged', { id: 'x' });
+      source.emit('registration.staged', valid);
+    });
+    // The valid event after it still lands, so the stream survived the bad one.
+    await waitFor(() => expect(names(list)).toEqual(['Person 0', 'Person 1', 'Person 2', 'Person 7']));
+  });
+
+  it('when someone else decides a row while my approval is in flight, then my 409 still shows who decided', async () => {
+    const { source, list, api, user } = await liveQueue();
+    const answer = deferred<Response>();
+    api.on('POST', '/admin/users/user-00000/approve', () => answer.promise);
+
+    await user.click(screen.getByRole('button', { name: 'Approve Person 0' }));
+    await act(async () =>
+      source.emit('registration.decided', {
+        id: 'user-00000',
+        outcome: 'approved',
+        decidedBy: 'dave@regflow.test',
+        decidedAt: '2025-11-20T12:30:00.000Z',
+      }),
+    );
+    answer.resolve(
+      json(409, {
+        title: 'Already decided',
+        status: 409,
+        code: 'REGISTRATION.ALREADY_DECIDED',
+        outcome: 'approved',
+        decidedBy: 'dave@regflow.test',
+        decidedAt: '2025-11-20T12:30:00.000Z',
+      }),
+    );
+
+    await waitFor(() => expect(names(list)[0]).toBe('Person 0'));
+    expect(within(list).getAllByRole('listitem')[0]).toHaveTextContent(/Already approved by dave@regflow\.test/);
+  });
+
+  it('when the stream drops and comes back, then the queue and counts are refetched to catch up', async () => {
+    const { source, api } = await liveQueue();
+    const before = { pending: api.callsTo('GET', '/admin/pending').length, stats: api.callsTo('GET', '/admin/stats').length };
+
+    await act(async () => source.interrupt());
+    expect(screen.getByText('Reconnecting…')).toBeInTheDocument();
+    await act(async () => source.open());
+
+    await waitFor(() => expect(api.callsTo('GET', '/admin/pending').length).toBeGreaterThan(before.pending));
+    await waitFor(() => expect(api.callsTo('GET', '/admin/stats').length).toBeGreaterThan(before.stats));
+    expect(screen.getByText('Live')).toBeInTheDocument();
+  });
+});

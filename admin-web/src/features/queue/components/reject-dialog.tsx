@@ -1,0 +1,114 @@
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { z } from 'zod';
+import { Dialog } from '@/components/ui/dialog';
+import { clearDraft, loadDraft, saveDraft } from '@/lib/drafts';
+
+export const REASON_MAX = 500;
+const PRESETS = ['Incomplete information', 'Could not verify identity', 'Duplicate account', 'Suspicious or disposable email'];
+
+const rejectDraftSchema = z.object({
+  targets: z.array(z.object({ id: z.string(), name: z.string() })).min(1),
+  reason: z.string().max(REASON_MAX),
+});
+export type RejectDraft = z.infer<typeof rejectDraftSchema>;
+
+/** One draft slot per page, so coming back to that page after signing in reopens the dialog. */
+export const rejectDraftKey = (pagePath: string) => `reject:${pagePath}`;
+
+export function loadRejectDraft(pagePath: string): RejectDraft | null {
+  return loadDraft(rejectDraftKey(pagePath), rejectDraftSchema);
+}
+
+export interface RejectDialogProps {
+  draft: RejectDraft;
+  pagePath: string;
+  onCancel: () => void;
+  onConfirm: (reason: string) => void;
+}
+
+export function RejectDialog({ draft, pagePath, onCancel, onConfirm }: RejectDialogProps) {
+  const [reason, setReason] = useState(draft.reason);
+  const reasonRef = useRef<HTMLTextAreaElement>(null);
+  const reasonId = useId();
+  const hintId = useId();
+  const key = rejectDraftKey(pagePath);
+  const { targets } = draft;
+
+  useEffect(() => {
+    saveDraft(key, { targets, reason } satisfies RejectDraft);
+  }, [key, targets, reason]);
+
+  const cancel = () => {
+    clearDraft(key);
+    onCancel();
+  };
+  const submit = (event?: FormEvent) => {
+    event?.preventDefault();
+    onConfirm(reason.trim());
+  };
+  const onTextareaKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) submit();
+  };
+  const addPreset = (preset: string) => {
+    setReason((current) => (current.trim() ? `${current.trim()}. ${preset}` : preset).slice(0, REASON_MAX));
+    reasonRef.current?.focus();
+  };
+
+  const first = targets[0];
+  const title = targets.length === 1 && first ? `Reject ${first.name}` : `Reject ${targets.length} registrations`;
+
+  return (
+    <Dialog
+      title={title}
+      onClose={cancel}
+      initialFocusRef={reasonRef}
+      description={
+        targets.length > 1 ? (
+          <p>
+            {targets.slice(0, 5).map((t) => t.name).join(', ')}
+            {targets.length > 5 ? ` and ${targets.length - 5} more` : ''} will be rejected. The reason is recorded with
+            each decision.
+          </p>
+        ) : (
+          <p>The reason is recorded with the decision and shown on the registration's page.</p>
+        )
+      }
+    >
+      <form onSubmit={submit} className="dialog-form">
+        <div className="field">
+          <label htmlFor={reasonId}>
+            Reason <span className="muted">(optional)</span>
+          </label>
+          <textarea
+            id={reasonId}
+            ref={reasonRef}
+            rows={4}
+            maxLength={REASON_MAX}
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            onKeyDown={onTextareaKeyDown}
+            aria-describedby={hintId}
+          />
+          <p id={hintId} className="field-hint">
+            {reason.length}/{REASON_MAX} characters · Ctrl+Enter rejects
+          </p>
+        </div>
+        <div className="preset-list" role="group" aria-label="Common reasons">
+          {PRESETS.map((preset) => (
+            <button key={preset} type="button" className="chip" onClick={() => addPreset(preset)}>
+              {preset}
+            </button>
+          ))}
+        </div>
+        <div className="dialog-actions">
+          <button type="button" className="btn" onClick={cancel}>
+            Cancel
+          </button>
+          <button type="submit" className="btn btn-danger">
+            {targets.length > 1 ? `Reject ${targets.length}` : 'Reject'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

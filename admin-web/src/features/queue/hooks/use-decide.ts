@@ -1,0 +1,186 @@
+import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { sessionQueryKey } from '@/features/auth/api/get-session';
+import { searchQueryKeyRoot } from '@/features/search/api/search-registrations';
+import { adjustStatsForDecision, statsQueryKey } from '@/features/stats/api/get-stats';
+import { applyDecisionToRegistration, registrationQueryKey } from '@/features/users/api/get-registration';
+import { ApiError, describeError, isApiError } from '@/lib/api-client';
+import { clearDraft } from '@/lib/drafts';
+import { alreadyDecidedMessage, plural } from '@/lib/format';
+import { showToast } from '@/lib/toast';
+import { alreadyDecidedSchema, type DecisionOutcome, type Session } from '@/types/api';
+import { approveRegistration } from '../api/approve-registration';
+import { decideBatch } from '../api/decide-batch';
+import { removeFromPending } from '../api/pending-cache';
+import { rejectRegistration } from '../api/reject-registration';
+import { useRowStateStore, type RowNotice, type RowStateStore } from '../stores/row-state';
+
+export interface DecisionTarget {
+  id: string;
+  name: string;
+}
+
+export interface DecideInput {
+  targets: DecisionTarget[];
+  outcome: DecisionOutcome;
+  reason?: string;
+  /** Draft to discard once the decision is settled (kept if the session expired mid-way). */
+  draftKey?: string;
+}
+
+export interface DecideReport {
+  succeeded: Array<{ id: string; decidedBy?: string; decidedAt?: string }>;
+  failed: Array<{ id: string; error: ApiError }>;
+}
+
+// Keeps each batch request small enough for the API's body limit and quick to answer.
+const BATCH_CHUNK = 100;
+
+function isUnauthorized(error: unknown): boolean {
+  return isApiError(error) && error.status === 401;
+}
+
+async function performDecision(input: DecideInput): Promise<DecideReport> {
+  const ids = input.targets.map((t) => t.id);
+  if (ids.length === 1) {
+    const id = ids[0] as string;
+    try {
+      const result =
+        input.outcome === 'approved' ? await approveRegistration(id) : await rejectRegistration(id, input.reason);
+      return { succeeded: [{ id, decidedBy: result.decidedBy, decidedAt: result.decidedAt }], failed: [] };
+    } catch (error) {
+      if (isApiError(error) && !isUnauthorized(error)) return { succeeded: [], failed: [{ id, error }] };
+      throw error;
+    }
+  }
+
+  const report: DecideReport = { succeeded: [], failed: [] };
+  for (let start = 0; start < ids.length; start += BATCH_CHUNK) {
+    const chunk = ids.slice(start, start + BATCH_CHUNK);
+    try {
+      const response = await decideBatch({ ids: chunk, outcome: input.outcome, ...(input.reason ? { reason: input.reason } : {}) });
+      const answered = new Set<string>();
+      for (const result of response.results) {
+        answered.add(result.id);
+        if (result.ok) report.succeeded.push({ id: result.id });
+        else report.failed.push({ id: result.id, error: ApiError.fromProblem(result.error) });
+      }
+      for (const id of chunk) {
+        if (!answered.has(id)) {
+          report.failed.push({ id, error: new ApiError({ status: 500, code: 'BATCH.MISSING_RESULT', title: 'No answer for this registration' }) });
+        }
+      }
+    } catch (error) {
+      if (!isApiError(error) || isUnauthorized(error)) throw error;
+      // A failed request leaves this chunk and every later one undecided; report them rather than guess.
+      for (const id of ids.slice(start)) report.failed.push({ id, error });
+      break;
+    }
+  }
+  return report;
+}
+
+function conflictNotice(error: ApiError, store: RowStateStore, id: string): RowNotice | null {
+  const seen = store.takeDecidedElsewhere(id);
+  if (error.status === 409 || error.code === 'REGISTRATION.ALREADY_DECIDED') {
+    const info = alreadyDecidedSchema.safeParse(error.extra);
+    if (info.success) return { kind: 'conflict', ...info.data };
+    if (seen) return { kind: 'conflict', outcome: seen.outcome, decidedBy: seen.decidedBy, decidedAt: seen.decidedAt };
+    return { kind: 'conflict', outcome: 'decided', decidedBy: 'another reviewer', decidedAt: '' };
+  }
+  // The request failed for another reason, but the live stream already told us the outcome.
+  if (seen) return { kind: 'conflict', outcome: seen.outcome, decidedBy: seen.decidedBy, decidedAt: seen.decidedAt };
+  return null;
+}
+
+function summarize(report: DecideReport, input: DecideInput, notices: Map<string, RowNotice>) {
+  const verb = input.outcome === 'approved' ? 'Approved' : 'Rejected';
+  const infinitive = input.outcome === 'approved' ? 'approve' : 'reject';
+  const nameOf = new Map(input.targets.map((t) => [t.id, t.name]));
+  const ok = report.succeeded.length;
+  if (ok > 0) {
+    const what = ok === 1 ? (nameOf.get(report.succeeded[0]?.id ?? '') ?? '1 registration') : plural(ok, 'registration');
+    showToast('success', `${verb} ${what}.`);
+  }
+  const failed = report.failed;
+  if (failed.length === 1) {
+    const failure = failed[0];
+    if (!failure) return;
+    const name = nameOf.get(failure.id) ?? 'this registration';
+    const notice = notices.get(failure.id);
+    const why = notice?.kind === 'conflict' ? `${alreadyDecidedMessage(notice)}.` : describeError(failure.error);
+    showToast('error', `Could not ${infinitive} ${name}. ${why}`);
+  } else if (failed.length > 1) {
+    showToast('error', `${plural(failed.length, 'registration')} could not be ${input.outcome}; they are back in the queue with the reason.`);
+  }
+}
+
+/**
+ * Approve or reject one or many registrations with optimistic removal: rows leave the queue at once and
+ * come back, with the reason, for every id the server refuses.
+ */
+export function useDecide() {
+  const queryClient = useQueryClient();
+  const store = useRowStateStore();
+
+  return useMutation<DecideReport, unknown, DecideInput>({
+    mutationKey: ['decide'],
+    mutationFn: performDecision,
+    onMutate: (input) => {
+      const ids = input.targets.map((t) => t.id);
+      store.hide(ids);
+      adjustStatsForDecision(queryClient, input.outcome, ids.length);
+    },
+    onSuccess: (report, input) => settle(queryClient, store, report, input),
+    onError: (error, input) => {
+      const ids = input.targets.map((t) => t.id);
+      store.reveal(ids);
+      void queryClient.invalidateQueries({ queryKey: statsQueryKey });
+      if (isUnauthorized(error)) return;
+      if (input.draftKey) clearDraft(input.draftKey);
+      const message = describeError(error);
+      for (const id of ids) store.setNotice(id, { kind: 'error', attempted: input.outcome, message });
+      showToast('error', `Could not ${input.outcome === 'approved' ? 'approve' : 'reject'}: ${message}`);
+    },
+  });
+}
+
+function settle(queryClient: QueryClient, store: RowStateStore, report: DecideReport, input: DecideInput) {
+  if (input.draftKey) clearDraft(input.draftKey);
+  const me = queryClient.getQueryData<Session | null>(sessionQueryKey)?.email ?? 'you';
+  const now = new Date().toISOString();
+
+  const succeededIds = report.succeeded.map((s) => s.id);
+  removeFromPending(queryClient, succeededIds);
+  store.reveal(succeededIds);
+  for (const success of report.succeeded) {
+    store.takeDecidedElsewhere(success.id);
+    applyDecisionToRegistration(queryClient, success.id, {
+      outcome: input.outcome,
+      decidedBy: success.decidedBy ?? me,
+      decidedAt: success.decidedAt ?? now,
+      reason: input.reason?.trim() || undefined,
+    });
+  }
+
+  const notices = new Map<string, RowNotice>();
+  for (const failure of report.failed) {
+    const conflict = conflictNotice(failure.error, store, failure.id);
+    if (conflict) {
+      notices.set(failure.id, conflict);
+    } else if (failure.error.status === 404) {
+      removeFromPending(queryClient, [failure.id]);
+    } else {
+      notices.set(failure.id, { kind: 'error', attempted: input.outcome, message: describeError(failure.error) });
+    }
+  }
+  for (const [id, notice] of notices) store.setNotice(id, notice);
+  store.reveal(report.failed.map((f) => f.id));
+
+  if (report.failed.length > 0) void queryClient.invalidateQueries({ queryKey: statsQueryKey });
+  for (const id of [...succeededIds, ...report.failed.map((f) => f.id)]) {
+    void queryClient.invalidateQueries({ queryKey: registrationQueryKey(id) });
+  }
+  // Search results are a snapshot; mark them stale without refetching pages nobody is looking at.
+  void queryClient.invalidateQueries({ queryKey: searchQueryKeyRoot, refetchType: 'none' });
+  summarize(report, input, notices);
+}

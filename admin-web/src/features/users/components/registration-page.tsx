@@ -1,0 +1,158 @@
+import { useEffect, useState } from 'react';
+import { Link } from '@/components/ui/link';
+import { EmptyState, ErrorState, LoadingState } from '@/components/ui/states';
+import { StatusBadge } from '@/components/ui/status-badge';
+import { useDecide } from '@/features/queue/hooks/use-decide';
+import { loadRejectDraft, rejectDraftKey, RejectDialog, type RejectDraft } from '@/features/queue/components/reject-dialog';
+import { useRowState } from '@/features/queue/stores/row-state';
+import { isApiError } from '@/lib/api-client';
+import { alreadyDecidedMessage, formatCpf, formatDateTime, formatPhone } from '@/lib/format';
+import { useRegistration } from '../api/get-registration';
+import { Timeline } from './timeline';
+
+export function RegistrationPage({ id }: { id: string }) {
+  const pagePath = `/users/${encodeURIComponent(id)}`;
+  const query = useRegistration(id);
+  const decide = useDecide();
+  const notice = useRowState().notices.get(id);
+  const [rejectDraft, setRejectDraft] = useState<RejectDraft | null>(() => loadRejectDraft(pagePath));
+  const name = query.data?.registration.name;
+
+  useEffect(() => {
+    document.title = `${name ?? 'Registration'} · Regflow Review`;
+  }, [name]);
+
+  if (query.isPending) {
+    return (
+      <div className="page">
+        <LoadingState label="Loading registration…" />
+      </div>
+    );
+  }
+  if (query.isError) {
+    const notFound = isApiError(query.error) && query.error.status === 404;
+    return (
+      <div className="page">
+        <BackLink />
+        {notFound ? (
+          <EmptyState title="No registration with this id">
+            <p>
+              It may have been removed, or the link is incomplete. <Link href="/search">Search registrations</Link> instead.
+            </p>
+          </EmptyState>
+        ) : (
+          <ErrorState title="The registration could not be loaded" error={query.error} onRetry={() => void query.refetch()} />
+        )}
+      </div>
+    );
+  }
+
+  const { registration, status } = query.data;
+  const target = { id: registration.id, name: registration.name };
+  const deciding = decide.isPending && decide.variables?.targets.some((t) => t.id === id);
+
+  return (
+    <div className="page detail-page">
+      <BackLink />
+      <header className="detail-header">
+        <div>
+          <h1>{registration.name}</h1>
+          <p className="muted">{registration.email}</p>
+        </div>
+        <StatusBadge status={status} />
+      </header>
+
+      {notice ? (
+        <div role="alert" className={`callout callout-${notice.kind === 'conflict' ? 'warning' : 'error'}`}>
+          {notice.kind === 'conflict'
+            ? `${alreadyDecidedMessage(notice)}.`
+            : `Could not ${notice.attempted === 'approved' ? 'approve' : 'reject'}: ${notice.message}`}
+        </div>
+      ) : null}
+
+      {status === 'pending' ? (
+        <div className="detail-actions" role="group" aria-label="Decision">
+          <button
+            type="button"
+            className="btn btn-approve"
+            disabled={deciding}
+            onClick={() => decide.mutate({ targets: [target], outcome: 'approved' })}
+          >
+            {deciding && decide.variables?.outcome === 'approved' ? 'Approving…' : 'Approve'}
+          </button>
+          <button
+            type="button"
+            className="btn btn-reject"
+            disabled={deciding}
+            onClick={() => setRejectDraft({ targets: [target], reason: '' })}
+          >
+            {deciding && decide.variables?.outcome === 'rejected' ? 'Rejecting…' : 'Reject…'}
+          </button>
+        </div>
+      ) : null}
+
+      <div className="detail-grid">
+        <section aria-labelledby="detail-data" className="panel">
+          <h2 id="detail-data">Registration</h2>
+          <dl className="facts">
+            <div>
+              <dt>Email</dt>
+              <dd className="break">{registration.email}</dd>
+            </div>
+            <div>
+              <dt>CPF</dt>
+              <dd className="tabular">{registration.cpf ? formatCpf(registration.cpf) : <span className="muted">Not provided</span>}</dd>
+            </div>
+            <div>
+              <dt>Phone</dt>
+              <dd className="tabular">{registration.phone ? formatPhone(registration.phone) : <span className="muted">Not provided</span>}</dd>
+            </div>
+            <div>
+              <dt>Signed up</dt>
+              <dd>
+                <time dateTime={registration.registeredAt}>{formatDateTime(registration.registeredAt)}</time>
+              </dd>
+            </div>
+            <div className="facts-wide">
+              <dt>Note</dt>
+              <dd className="prewrap">{registration.note ?? <span className="muted">No note</span>}</dd>
+            </div>
+            <div className="facts-wide">
+              <dt>Registration id</dt>
+              <dd className="mono small">{registration.id}</dd>
+            </div>
+          </dl>
+        </section>
+        <section aria-labelledby="detail-timeline" className="panel">
+          <h2 id="detail-timeline">Timeline</h2>
+          <Timeline detail={query.data} />
+        </section>
+      </div>
+
+      {rejectDraft ? (
+        <RejectDialog
+          draft={rejectDraft}
+          pagePath={pagePath}
+          onCancel={() => setRejectDraft(null)}
+          onConfirm={(reason) => {
+            setRejectDraft(null);
+            decide.mutate({
+              targets: rejectDraft.targets,
+              outcome: 'rejected',
+              ...(reason ? { reason } : {}),
+              draftKey: rejectDraftKey(pagePath),
+            });
+          }}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+function BackLink() {
+  return (
+    <p className="back-link">
+      <Link href="/">← Back to the queue</Link>
+    </p>
+  );
+}

@@ -1,0 +1,75 @@
+import type { ReactNode } from 'react';
+import { formatDateTimeSeconds, formatStep, millisBetween } from '@/lib/format';
+import type { RegistrationDetail } from '@/types/api';
+
+interface Step {
+  key: string;
+  label: string;
+  at: string | undefined;
+  explanation: string;
+  extra?: ReactNode;
+}
+
+function decisionStep(detail: RegistrationDetail): Step {
+  const { decision, status, timeline } = detail;
+  if (decision) {
+    return {
+      key: 'decided',
+      label: decision.outcome === 'approved' ? `Approved by ${decision.decidedBy}` : `Rejected by ${decision.decidedBy}`,
+      at: decision.decidedAt || timeline.decidedAt,
+      explanation: decision.outcome === 'approved' ? 'Account created.' : 'No account was created.',
+      extra: decision.reason ? (
+        <blockquote className="timeline-reason">
+          <span className="field-label">Reason</span> {decision.reason}
+        </blockquote>
+      ) : decision.outcome === 'rejected' ? (
+        <p className="muted small">No reason was given.</p>
+      ) : null,
+    };
+  }
+  if (status === 'duplicate') {
+    return { key: 'decided', label: 'Marked as duplicate', at: timeline.decidedAt, explanation: 'The email or CPF was already registered.' };
+  }
+  return { key: 'decided', label: 'Decision', at: timeline.decidedAt, explanation: 'Waiting for a reviewer.' };
+}
+
+export function Timeline({ detail }: { detail: RegistrationDetail }) {
+  const { timeline } = detail;
+  const steps: Step[] = [
+    { key: 'received', label: 'Received', at: timeline.receivedAt, explanation: 'Sign-up accepted by the access API.' },
+    { key: 'indexed', label: 'Indexed', at: timeline.indexedAt, explanation: 'Searchable by name, email and CPF.' },
+    { key: 'queued', label: 'Queued', at: timeline.queuedAt, explanation: 'Sent to the review queue.' },
+    { key: 'staged', label: 'Staged', at: timeline.stagedAt, explanation: 'Shown to reviewers.' },
+    decisionStep(detail),
+  ];
+  let previous: string | undefined;
+  return (
+    <ol className="timeline">
+      {steps.map((step) => {
+        const gap = millisBetween(previous, step.at);
+        if (step.at) previous = step.at;
+        return (
+          <li key={step.key} className={`timeline-step ${step.at ? 'is-done' : 'is-waiting'} step-${step.key}`}>
+            <span className="timeline-dot" aria-hidden="true" />
+            <div className="timeline-body">
+              <p className="timeline-label">
+                <strong>{step.label}</strong>
+                {step.at ? (
+                  <>
+                    {' '}
+                    <time dateTime={step.at}>{formatDateTimeSeconds(step.at)}</time>
+                    {gap !== null && step.key !== 'received' ? <span className="timeline-gap"> {formatStep(gap)}</span> : null}
+                  </>
+                ) : (
+                  <span className="muted"> — not yet</span>
+                )}
+              </p>
+              <p className="muted small">{step.explanation}</p>
+              {step.extra}
+            </div>
+          </li>
+        );
+      })}
+    </ol>
+  );
+}

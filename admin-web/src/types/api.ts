@@ -1,0 +1,137 @@
+import { z } from 'zod';
+
+/** Absent and null both mean "not provided"; the console only ever sees `undefined`. */
+const optionalText = z
+  .string()
+  .nullish()
+  .transform((value) => (value === null || value === '' ? undefined : value));
+
+export const decisionOutcomeSchema = z.enum(['approved', 'rejected']);
+export type DecisionOutcome = z.infer<typeof decisionOutcomeSchema>;
+
+export const registrationStatusSchema = z.enum(['pending', 'approved', 'rejected', 'duplicate']);
+export type RegistrationStatus = z.infer<typeof registrationStatusSchema>;
+
+export const sessionSchema = z.object({ email: z.string(), csrfToken: z.string() });
+export type Session = z.infer<typeof sessionSchema>;
+
+export const pendingUserSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  cpf: optionalText,
+  phone: optionalText,
+  note: optionalText,
+  registeredAt: z.string(),
+  stagedAt: z.string(),
+});
+export type PendingUser = z.infer<typeof pendingUserSchema>;
+
+export const pendingPageSchema = z.object({
+  items: z.array(pendingUserSchema),
+  nextCursor: z
+    .string()
+    .nullish()
+    .transform((value) => value ?? null),
+  total: z.number().int().nonnegative(),
+});
+export type PendingPage = z.infer<typeof pendingPageSchema>;
+
+export const statsSchema = z.object({
+  pending: z.number().int().nonnegative(),
+  approvedToday: z.number().int().nonnegative(),
+  rejectedToday: z.number().int().nonnegative(),
+});
+export type Stats = z.infer<typeof statsSchema>;
+
+export const registrationDetailSchema = z.object({
+  registration: z.object({
+    id: z.string(),
+    name: z.string(),
+    email: z.string(),
+    cpf: optionalText,
+    phone: optionalText,
+    note: optionalText,
+    registeredAt: z.string(),
+  }),
+  status: registrationStatusSchema,
+  timeline: z.object({
+    receivedAt: z.string(),
+    indexedAt: optionalText,
+    queuedAt: optionalText,
+    stagedAt: optionalText,
+    decidedAt: optionalText,
+  }),
+  decision: z
+    .object({
+      outcome: decisionOutcomeSchema,
+      decidedBy: z.string(),
+      decidedAt: z.string(),
+      reason: optionalText,
+    })
+    .nullish()
+    .transform((value) => value ?? undefined),
+});
+export type RegistrationDetail = z.infer<typeof registrationDetailSchema>;
+
+export const decisionResultSchema = z.object({
+  id: z.string(),
+  status: registrationStatusSchema,
+  decidedBy: z.string(),
+  decidedAt: z.string(),
+});
+export type DecisionResult = z.infer<typeof decisionResultSchema>;
+
+const problemSchema = z.looseObject({ status: z.number().optional(), code: z.string().optional(), title: z.string().optional() });
+
+export const batchDecisionResponseSchema = z.object({
+  results: z.array(
+    z.discriminatedUnion('ok', [
+      z.object({ id: z.string(), ok: z.literal(true), status: registrationStatusSchema }),
+      z.object({ id: z.string(), ok: z.literal(false), error: problemSchema }),
+    ]),
+  ),
+});
+export type BatchDecisionResponse = z.infer<typeof batchDecisionResponseSchema>;
+
+const highlightField = z.array(z.string()).nullish().transform((value) => value ?? undefined);
+
+export const searchHitSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  cpf: optionalText,
+  phone: optionalText,
+  status: registrationStatusSchema,
+  registeredAt: z.string(),
+  decidedAt: optionalText,
+  decidedBy: optionalText,
+  reason: optionalText,
+  highlight: z
+    .object({ name: highlightField, email: highlightField, cpf: highlightField })
+    .nullish()
+    .transform((value) => value ?? undefined),
+});
+export type SearchHit = z.infer<typeof searchHitSchema>;
+
+export const searchResponseSchema = z.object({
+  total: z.number().int().nonnegative(),
+  items: z.array(searchHitSchema),
+});
+export type SearchResponse = z.infer<typeof searchResponseSchema>;
+
+/** The 409 extra members the API adds when someone else decided first. */
+export const alreadyDecidedSchema = z.object({
+  outcome: z.string(),
+  decidedBy: z.string(),
+  decidedAt: z.string(),
+});
+
+export const decidedEventSchema = z.object({
+  id: z.string(),
+  outcome: decisionOutcomeSchema,
+  decidedBy: z.string(),
+  decidedAt: z.string(),
+  reason: optionalText,
+});
+export type DecidedEvent = z.infer<typeof decidedEventSchema>;
