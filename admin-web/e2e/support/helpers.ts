@@ -23,6 +23,20 @@ export function uniquePerson(first = randomWord(7)): { name: string; email: stri
   return { name: `${first} ${last}`, email: `${first}.${last}.${stamp}@example.com`.toLowerCase() };
 }
 
+/**
+ * A valid CPF no earlier run used: the system keeps one live registration per CPF, so a fixed one
+ * would make every run after the first a duplicate.
+ */
+export function uniqueCpf(): { digits: string; formatted: string } {
+  const d = Array.from({ length: 9 }, () => Math.floor(Math.random() * 10));
+  if (d.every((x) => x === d[0])) d[0] = (d[0]! + 1) % 10;
+  const check = (len: number) => (((d.slice(0, len).reduce((sum, x, i) => sum + x * (len + 1 - i), 0) * 10) % 11) % 10);
+  d.push(check(9));
+  d.push(check(10));
+  const digits = d.join('');
+  return { digits, formatted: `${digits.slice(0, 3)}.${digits.slice(3, 6)}.${digits.slice(6, 9)}-${digits.slice(9)}` };
+}
+
 export interface CreatedRegistration {
   id: string;
   name: string;
