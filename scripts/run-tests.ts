@@ -46,6 +46,7 @@ try {
   Object.assign(process.env, stack.env);
   await step('typecheck (services, scripts, tests)', bin('tsc'), ['-p', 'tsconfig.json']);
   await step('typecheck (admin-web)', bin('tsc'), ['-p', 'admin-web/tsconfig.json']);
+  await step('lint (incl. architecture rules)', bin('eslint'), ['.']);
   await step('vitest', bin('vitest'), ['run']);
   ensureDebianPackage('docker-compose', 'docker-compose');
   await step('docker-compose.yml is valid (docker-compose config -q)', 'docker-compose', ['--env-file', '.env.example', 'config', '-q']);

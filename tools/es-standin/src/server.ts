@@ -6,7 +6,7 @@ import { applyFilterPath } from './filter-path';
 import { EsError, illegalArgument, indexNotFound, unsupported, xContentParse } from './errors';
 import { mergeMappings, parseMappings, renderMapping } from './mapping';
 import { executeCount, executeSearch, filterSource } from './search';
-import { flattenSettings, isObject, unflattenSettings } from './settings';
+import { isObject, unflattenSettings } from './settings';
 import { Cluster, parseUpdateBody, writeResponseBody, type IndexState, type Preconditions } from './store';
 
 /** The version the stand-in claims; the client only requires the same major (9). */
