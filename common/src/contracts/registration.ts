@@ -79,3 +79,19 @@ export const reviewMessageSchema = z.strictObject({
   data: registrationSchema.extend({ indexedAt: z.iso.datetime() }),
 });
 export type ReviewMessage = z.infer<typeof reviewMessageSchema>;
+
+/**
+ * Reads a message body against its contract. Returns the event, or why it is poison (not JSON, or not
+ * the schema), so each consumer decides what poison means at its own entry point.
+ */
+export function parseEvent<S extends z.ZodType>(schema: S, raw: string | null): { ok: true; event: z.infer<S> } | { ok: false; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw ?? '');
+  } catch {
+    return { ok: false, reason: 'body is not JSON' };
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) return { ok: false, reason: `schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+  return { ok: true, event: parsed.data };
+}

@@ -1,4 +1,4 @@
-import { QUEUES, reviewMessageSchema, type Logger, type ReviewMessage } from '@regflow/common';
+import { QUEUES, parseEvent, reviewMessageSchema, type Logger } from '@regflow/common';
 import type { IncomingMessage, StompSession } from '@regflow/common/stomp';
 import type { AdminEventBus } from '../data-access/admin-events';
 import type { StagedUser, StagingStore } from '../data-access/staging-store';
@@ -16,14 +16,14 @@ export interface StageDeps {
  * unacknowledged (nack), so ActiveMQ redelivers with backoff and dead-letters it after its limit.
  */
 export async function stageRegistration(message: IncomingMessage, deps: StageDeps): Promise<void> {
-  const parsed = parseReviewMessage(message.body);
+  const parsed = parseEvent(reviewMessageSchema, message.body);
   if (!parsed.ok) {
     await deps.stomp.send(QUEUES.reviewDeadLetter, message.body, { 'dlq-reason': parsed.reason.slice(0, 1000), 'dlq-failed-at': new Date().toISOString() });
     deps.logger.error({ reason: parsed.reason }, 'invalid review message dead-lettered');
     message.ack();
     return;
   }
-  const { data, correlationId, occurredAt } = parsed.message;
+  const { data, correlationId, occurredAt } = parsed.event;
   const user: StagedUser = { ...data, queuedAt: occurredAt, stagedAt: new Date().toISOString(), correlationId };
   const result = await deps.store.stage(user);
   message.ack();
@@ -35,16 +35,4 @@ export async function stageRegistration(message: IncomingMessage, deps: StageDep
   } else {
     log.info({ result }, 'duplicate delivery ignored');
   }
-}
-
-function parseReviewMessage(body: string): { ok: true; message: ReviewMessage } | { ok: false; reason: string } {
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch {
-    return { ok: false, reason: 'body is not JSON' };
-  }
-  const parsed = reviewMessageSchema.safeParse(json);
-  if (!parsed.success) return { ok: false, reason: `schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
-  return { ok: true, message: parsed.data };
 }

@@ -1,4 +1,4 @@
-import { TransientError, userRegistrationDecidedSchema, type Logger, type UserRegistrationDecided } from '@regflow/common';
+import { TransientError, parseEvent, userRegistrationDecidedSchema, type Logger, type UserRegistrationDecided } from '@regflow/common';
 import { PoisonMessageError, type ConsumedRecord } from '@regflow/common/kafka';
 import type { UsersIndex } from '../data-access/users-index';
 
@@ -14,13 +14,7 @@ export async function applyDecision(record: ConsumedRecord, deps: { index: Users
 }
 
 function parseDecisionEvent(record: ConsumedRecord): UserRegistrationDecided {
-  let json: unknown;
-  try {
-    json = JSON.parse(record.value ?? '');
-  } catch {
-    throw new PoisonMessageError('value is not JSON');
-  }
-  const parsed = userRegistrationDecidedSchema.safeParse(json);
-  if (!parsed.success) throw new PoisonMessageError(`schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  return parsed.data;
+  const parsed = parseEvent(userRegistrationDecidedSchema, record.value);
+  if (!parsed.ok) throw new PoisonMessageError(parsed.reason);
+  return parsed.event;
 }

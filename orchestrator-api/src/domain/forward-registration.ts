@@ -2,6 +2,7 @@ import {
   HEADERS,
   QUEUES,
   newId,
+  parseEvent,
   userRegistrationRequestedSchema,
   type Logger,
   type ReviewMessage,
@@ -46,17 +47,9 @@ export async function forwardRegistration(record: ConsumedRecord, deps: ForwardR
 }
 
 export function parseRegistrationEvent(record: ConsumedRecord): UserRegistrationRequested {
-  let json: unknown;
-  try {
-    json = JSON.parse(record.value ?? '');
-  } catch {
-    throw new PoisonMessageError('value is not JSON');
-  }
-  const parsed = userRegistrationRequestedSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new PoisonMessageError(`schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  return parsed.data;
+  const parsed = parseEvent(userRegistrationRequestedSchema, record.value);
+  if (!parsed.ok) throw new PoisonMessageError(parsed.reason);
+  return parsed.event;
 }
 
 function toDocument(event: UserRegistrationRequested, now: Date, duplicateOf: string | null): UserDocument {
