@@ -17,9 +17,19 @@ export default async function setup(project: TestProject) {
     project.provide('stackEnv', Object.fromEntries(KEYS.map((k) => [k, process.env[k]!])) as StackEnv);
     return;
   }
-  // Kept between runs (tests use fresh ids), so the stack can find and stop servers orphaned by a killed run.
-  const dataDir = path.resolve(import.meta.dirname, '../.local/vitest');
-  const stack = await startStack({ dataDir, log: () => {} });
-  project.provide('stackEnv', stack.env as StackEnv);
-  return () => stack.stop();
+  // Kept between runs (tests use fresh ids), so the stack can find and stop servers orphaned by a killed
+  // run. A second test run at the same time (another terminal) takes the next free folder.
+  let lastError: unknown;
+  for (let slot = 0; slot < 4; slot++) {
+    const dataDir = path.resolve(import.meta.dirname, `../.local/vitest${slot ? `-${slot}` : ''}`);
+    try {
+      const stack = await startStack({ dataDir, log: () => {} });
+      project.provide('stackEnv', stack.env as StackEnv);
+      return () => stack.stop();
+    } catch (err) {
+      if (!(err instanceof Error && /is in use by the stack of process/.test(err.message))) throw err;
+      lastError = err;
+    }
+  }
+  throw lastError;
 }

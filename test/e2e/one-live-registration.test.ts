@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRegistration, eventually, signIn, startServices } from '../support/services';
+import { buildRegistration, eventually, signIn, startServices, warmUp } from '../support/services';
 
 type Services = Awaited<ReturnType<typeof startServices>>;
 
@@ -25,8 +25,7 @@ describe('one person, one live registration', () => {
   beforeAll(async () => {
     sys = await startServices();
     admin = await signIn(sys.consumer.url);
-    const warm = await post(buildRegistration());
-    await eventually(async () => (await pendingIds()).includes(warm), 60_000, 'warm-up staged');
+    await warmUp(sys, admin);
   });
 
   afterAll(async () => {

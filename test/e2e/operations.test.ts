@@ -5,7 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { HEADERS, QUEUES, TOPICS, newId } from '@regflow/common';
 import { StompSession } from '@regflow/common/stomp';
 import { createLogger } from '@regflow/common';
-import { buildRegistration, eventually, signIn, startServices } from '../support/services';
+import { buildRegistration, eventually, signIn, startServices, warmUp } from '../support/services';
 
 type Services = Awaited<ReturnType<typeof startServices>>;
 
@@ -40,7 +40,7 @@ describe('operations: reconciliation and dead letters', () => {
     await redis.connect();
     es = new EsClient({ node: sys.env.ELASTICSEARCH_URL });
     kafka = new Kafka({ brokers: sys.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
-    await acceptAndStage();
+    await warmUp(sys, admin);
   });
 
   afterAll(async () => {

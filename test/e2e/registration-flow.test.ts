@@ -3,7 +3,7 @@ import pg from 'pg';
 import { createClient } from 'redis';
 import { Kafka, logLevel } from 'kafkajs';
 import { TOPICS } from '@regflow/common';
-import { buildRegistration, eventually, signIn, startServices } from '../support/services';
+import { buildRegistration, eventually, signIn, startServices, warmUp } from '../support/services';
 
 type Services = Awaited<ReturnType<typeof startServices>>;
 
@@ -55,9 +55,7 @@ describe('registration pipeline, end to end on the real servers', () => {
     redis.on('error', () => {});
     await redis.connect();
     kafka = new Kafka({ brokers: sys.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
-    // Warm-up: the first registration waits for the consumer groups to join.
-    const { id } = await accept();
-    await eventually(async () => (await pendingIds()).includes(id), 60_000, 'the warm-up registration to be staged');
+    await warmUp(sys, admin);
   });
 
   afterAll(async () => {

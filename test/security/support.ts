@@ -101,7 +101,7 @@ export function expectProblem(res: RawResponse, allowed?: number[]): { code: str
   expect(Object.keys(problem), context).not.toContain('stack');
   // Field names are echoed back as sent, so only what the service itself wrote is checked for internals.
   const ownWords = JSON.stringify([problem.title, problem.detail, ...(problem.errors ?? []).map((e) => e.message)]);
-  expect(ownWords, context).not.toMatch(/\bat .+:\d+:\d+|node_modules|\/work\/|\.ts:\d+|SyntaxError|TypeError|URIError|ECONNREFUSED|relation "|syntax error at|Unexpected token/);
+  expect(ownWords, context).not.toMatch(/\bat (async |new )?[\w$.<>]+ \(|\.(ts|js|mjs|cjs):\d+|node_modules|\/work\/|SyntaxError|TypeError|URIError|ECONNREFUSED|relation "|syntax error at|Unexpected token/);
   return { code: problem.code as string };
 }
 

@@ -65,3 +65,23 @@ export function buildRegistration(overrides: Record<string, unknown> = {}) {
   const tag = `${Date.now().toString(36)}${counter}`;
   return { name: `Maria Teste ${['Alves', 'Borges', 'Cunha', 'Dias'][counter % 4]}`, email: `maria.${tag}@example.com`, ...overrides };
 }
+
+/**
+ * Waits until both Kafka consumer groups of a fresh set of services have joined: a registration must
+ * reach the queue (registrations group), and its approval must reach the search index (decisions group).
+ * Joining can take a while on a loaded machine; after this, the flow runs at its normal speed.
+ */
+export async function warmUp(sys: { access: { url: string }; orchestrator: { url: string }; consumer: { url: string } }, admin: Record<string, string>): Promise<void> {
+  const res = await fetch(`${sys.access.url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(buildRegistration()) });
+  const { id } = (await res.json()) as { id: string };
+  await eventually(async () => {
+    const page = await fetch(`${sys.consumer.url}/admin/pending?limit=500`, { headers: admin });
+    return ((await page.json()) as { items: { id: string }[] }).items.some((i) => i.id === id);
+  }, 90_000, 'the warm-up registration to be staged');
+  const approved = await fetch(`${sys.consumer.url}/admin/users/${id}/approve`, { method: 'POST', headers: admin });
+  if (approved.status !== 200) throw new Error(`warm-up approve answered ${approved.status}`);
+  await eventually(async () => {
+    const doc = await fetch(`${sys.orchestrator.url}/users/${id}`);
+    return doc.ok && ((await doc.json()) as { status: string }).status === 'approved';
+  }, 90_000, 'the warm-up decision to reach the search index');
+}
