@@ -17,7 +17,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['{common,access-api,orchestrator-api,consumer-mq}/test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          include: ['{common,access-api,orchestrator-api,consumer-mq}/test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/security/**/*.test.ts'],
           globalSetup: ['test/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 60_000,

@@ -47,6 +47,7 @@ try {
   await step('typecheck (services, scripts, tests)', bin('tsc'), ['-p', 'tsconfig.json']);
   await step('typecheck (admin-web)', bin('tsc'), ['-p', 'admin-web/tsconfig.json']);
   await step('lint (incl. architecture rules)', bin('eslint'), ['.']);
+  await step('npm audit --audit-level=high', 'node', ['scripts/audit.mjs']);
   await step('vitest', bin('vitest'), ['run']);
   ensureDebianPackage('docker-compose', 'docker-compose');
   await step('docker-compose.yml is valid (docker-compose config -q)', 'docker-compose', ['--env-file', '.env.example', 'config', '-q']);

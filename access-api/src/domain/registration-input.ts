@@ -5,6 +5,12 @@ import { z } from 'zod';
  * look-alike spellings of one email or name collapse to one form; unknown fields are rejected.
  */
 const normalized = (s: string) => s.normalize('NFKC').trim();
+/**
+ * Free text may hold tabs and line breaks but no other control characters (NUL cannot be stored in
+ * Postgres) and no lone UTF-16 surrogates (Postgres jsonb refuses them), or the registration could be
+ * accepted here and then never be decided.
+ */
+const PLAIN_TEXT = /^(?:[^\p{Cc}\p{Cs}]|[\t\n\r])*$/u;
 
 export const registrationInputSchema = z.strictObject({
   name: z
@@ -41,7 +47,7 @@ export const registrationInputSchema = z.strictObject({
   note: z
     .string({ error: 'Must be a string.' })
     .transform(normalized)
-    .pipe(z.string().max(500, 'Must be at most 500 characters.'))
+    .pipe(z.string().max(500, 'Must be at most 500 characters.').regex(PLAIN_TEXT, 'Must not contain control characters or unpaired surrogates.'))
     .optional()
     .transform((s) => (s === '' ? undefined : s)),
 });

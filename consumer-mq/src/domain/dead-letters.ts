@@ -1,4 +1,4 @@
-import { QUEUES, TOPICS, type Logger } from '@regflow/common';
+import { QUEUES, TOPICS, maskEmail, type Logger } from '@regflow/common';
 import type { ConsumedRecord, EventPublisher } from '@regflow/common/kafka';
 import type { IncomingMessage, StompSession } from '@regflow/common/stomp';
 import type { DeadLetter, DeadLettersRepository } from '../data-access/dead-letters-repository';
@@ -66,7 +66,7 @@ export async function replayDeadLetters(ids: number[] | 'all', admin: string, de
       failed.push({ id: entry.id, error: err instanceof Error ? err.message : String(err) });
     }
   }
-  deps.logger.info({ replayed: replayed.length, failed: failed.length, admin }, 'dead letters replayed');
+  deps.logger.info({ replayed: replayed.length, failed: failed.length, admin: maskEmail(admin) }, 'dead letters replayed');
   return { replayed, failed };
 }
 

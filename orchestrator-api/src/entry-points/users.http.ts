@@ -4,12 +4,17 @@ import { AppError, REGISTRATION_STATUSES, TransientError, ValidationError } from
 import { fieldErrors } from '@regflow/common/http';
 import type { UsersIndex } from '../data-access/users-index';
 
-const searchQuery = z.strictObject({
-  q: z.string().max(200, 'Must be at most 200 characters.').optional(),
-  status: z.enum(REGISTRATION_STATUSES).optional(),
-  from: z.coerce.number().int().min(0).max(10_000).default(0),
-  size: z.coerce.number().int().min(1).max(100).default(20),
-});
+/** Elasticsearch refuses pages past index.max_result_window (10 000 by default) with a 400 of its own. */
+const MAX_RESULT_WINDOW = 10_000;
+
+const searchQuery = z
+  .strictObject({
+    q: z.string().max(200, 'Must be at most 200 characters.').optional(),
+    status: z.enum(REGISTRATION_STATUSES).optional(),
+    from: z.coerce.number().int().min(0).max(MAX_RESULT_WINDOW).default(0),
+    size: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .refine((p) => p.from + p.size <= MAX_RESULT_WINDOW, { path: ['from'], message: `from + size must be at most ${MAX_RESULT_WINDOW}.` });
 
 export function usersRoutes(index: UsersIndex): Router {
   const router = Router();
