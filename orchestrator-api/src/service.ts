@@ -27,13 +27,14 @@ export async function startOrchestrator(config: OrchestratorConfig, logger: Logg
     await claims.ensureIndex();
   }, logger);
 
-  const stomp = new StompSession(config.STOMP_URL, logger.child({ component: 'stomp' }));
+  const metrics = createMetrics('orchestrator-api');
+  const stomp = new StompSession(config.STOMP_URL, logger.child({ component: 'stomp' }), metrics.pipeline.stompHooks);
   stomp.start();
 
   const kafka = createKafka({ clientId: 'orchestrator-api', brokers: config.KAFKA_BROKERS, logger });
   const deadLetters = new EventPublisher(kafka, logger);
   const consumers: RunningConsumer[] = [];
-  const common = { kafka, logger, deadLetter: { topic: TOPICS.deadLetter, publisher: deadLetters }, maxAttempts: config.KAFKA_MAX_ATTEMPTS, partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY };
+  const common = { kafka, logger, deadLetter: { topic: TOPICS.deadLetter, publisher: deadLetters }, maxAttempts: config.KAFKA_MAX_ATTEMPTS, partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY, hooks: metrics.pipeline.kafkaHooks };
   await retryUntilReady('kafka (registrations consumer)', async () => {
     consumers.push(
       await runConsumer({
@@ -56,7 +57,6 @@ export async function startOrchestrator(config: OrchestratorConfig, logger: Logg
   }, logger);
 
   let shuttingDown = false;
-  const metrics = createMetrics('orchestrator-api');
   const app = express();
   app.disable('x-powered-by');
   app.use(helmet());
