@@ -65,6 +65,7 @@ try {
       ACCESS_API_URL: system.urls.access,
       ADMIN_EMAIL: system.admin.email,
       ADMIN_PASSWORD: system.admin.password,
+      REDIS_URL: system.env.REDIS_URL ?? '',
     });
   } finally {
     await system.stop();

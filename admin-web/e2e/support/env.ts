@@ -7,6 +7,8 @@ const resultsDir = fileURLToPath(new URL('../../test-results/', import.meta.url)
 /** Signed-in browser state written by auth.setup.ts (git-ignored with the rest of test-results/). */
 export const STORAGE_STATE = `${resultsDir}.auth/admin.json`;
 export const SCREENSHOT_DIR = `${resultsDir}screenshots/`;
+/** Figures measured by the suite (not asserted), for the benchmark report. */
+export const PERF_FILE = `${resultsDir}perf.json`;
 
 export function adminCredentials(): { email: string; password: string } {
   const email = process.env.ADMIN_EMAIL;
@@ -15,4 +17,16 @@ export function adminCredentials(): { email: string; password: string } {
     throw new Error('Set ADMIN_EMAIL and ADMIN_PASSWORD to the admin account the console signs in with.');
   }
   return { email, password };
+}
+
+/** The review queue's Redis, for specs that seed it directly (the same format the consumer writes). */
+export function redisUrl(): string {
+  const url = process.env.REDIS_URL;
+  if (!url) {
+    throw new Error(
+      'Set REDIS_URL to the Redis the running consumer-mq uses (npm test passes it; start-system prints it): ' +
+        'the 10,000-registration queue spec seeds it directly, as posting 10,000 sign-ups through the pipeline is too slow.',
+    );
+  }
+  return url;
 }

@@ -10,7 +10,7 @@ export interface FakeRequest {
   headers: Record<string, string>;
 }
 
-type Handler = (request: FakeRequest, params: string[]) => Response | Promise<Response>;
+type Handler = (request: FakeRequest, params: string[], index: number) => Response | Promise<Response>;
 
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(body === undefined ? null : JSON.stringify(body), {
@@ -32,8 +32,21 @@ export function deferred<T>() {
 }
 
 export function createFakeApi() {
-  const routes: Array<{ method: string; pattern: RegExp; handler: Handler }> = [];
+  const routes: Array<{ method: string; pattern: RegExp; handler: Handler; spent?: boolean }> = [];
   const calls: FakeRequest[] = [];
+
+  // Later registrations win, so a test can override a default route.
+  const dispatch = (request: FakeRequest, below = routes.length): Response | Promise<Response> => {
+    for (let i = below - 1; i >= 0; i -= 1) {
+      const route = routes[i];
+      if (!route || route.spent || route.method !== request.method) continue;
+      const match = route.pattern.exec(request.path);
+      if (match) return route.handler(request, match.slice(1), i);
+    }
+    return problem(404, 'TEST.NO_ROUTE', `No fake route for ${request.method} ${request.path}`);
+  };
+  const toPattern = (path: string | RegExp) =>
+    typeof path === 'string' ? new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : path;
 
   const fetchImpl = vi.fn(async (input: RequestInfo | URL, init: RequestInit = {}) => {
     const url = new URL(String(input), 'http://console.test');
@@ -49,23 +62,37 @@ export function createFakeApi() {
       headers,
     };
     calls.push(request);
-    // Later registrations win, so a test can override a default route.
-    for (let i = routes.length - 1; i >= 0; i -= 1) {
-      const route = routes[i];
-      if (!route || route.method !== request.method) continue;
-      const match = route.pattern.exec(request.path);
-      if (match) return route.handler(request, match.slice(1));
-    }
-    return problem(404, 'TEST.NO_ROUTE', `No fake route for ${request.method} ${request.path}`);
+    return dispatch(request);
   });
 
   const api = {
     calls,
     fetch: fetchImpl,
     on(method: string, path: string | RegExp, handler: Handler) {
-      const pattern = typeof path === 'string' ? new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) : path;
-      routes.push({ method, pattern, handler });
+      routes.push({ method, pattern: toPattern(path), handler });
       return api;
+    },
+    /**
+     * The next matching request is answered by the routes as they stand now, but the answer is held
+     * until `release()`: a response the server computed before something happened, arriving after it.
+     */
+    holdNext(method: string, path: string | RegExp) {
+      const gate = deferred<void>();
+      const hold = { requested: false, release: () => gate.resolve() };
+      const route = {
+        method,
+        pattern: toPattern(path),
+        spent: false,
+        handler: async (request: FakeRequest, _params: string[], index: number) => {
+          route.spent = true;
+          hold.requested = true;
+          const answer = await dispatch(request, index);
+          await gate.promise;
+          return answer;
+        },
+      };
+      routes.push(route);
+      return hold;
     },
     callsTo(method: string, path: string | RegExp) {
       return calls.filter((c) => c.method === method && (typeof path === 'string' ? c.path === path : path.test(c.path)));
@@ -101,7 +128,8 @@ export function makePendingUsers(count: number, start = 0): PendingUser[] {
 
 /**
  * A signed-in reviewer with a queue: session, pending (cursor = offset), stats. The pending list is
- * mutable so tests can shape what the "server" returns next.
+ * mutable so tests can shape what the "server" returns next; a test that emits a live event changes it
+ * first, as the real server stages or decides before it publishes.
  */
 export function signedInApi(options: { pending?: PendingUser[]; stats?: Stats; pageSize?: number } = {}) {
   const state = {
@@ -130,6 +158,7 @@ export function signedInApi(options: { pending?: PendingUser[]; stats?: Stats; p
       const next = offset + limit < state.pending.length ? String(offset + limit) : null;
       return json(200, { items, nextCursor: next, total: state.pending.length });
     })
-    .on('GET', '/admin/stats', () => json(200, state.stats));
+    // Like the real API, the pending count is the size of the queue it would list.
+    .on('GET', '/admin/stats', () => json(200, { ...state.stats, pending: state.pending.length }));
   return { api: api.install(), state };
 }

@@ -33,10 +33,12 @@ describe('live updates', () => {
   });
 
   it('when a registration is staged, then it is appended to the queue without a reload', async () => {
-    const { source, list, api } = await liveQueue();
-    const [newcomer] = makePendingUsers(1, 99);
+    const { source, list, api, state } = await liveQueue();
+    const newcomers = makePendingUsers(1, 99);
+    const [newcomer] = newcomers;
     const pendingCalls = api.callsTo('GET', '/admin/pending').length;
 
+    state.pending.push(...newcomers);
     await act(async () => source.emit('registration.staged', newcomer));
 
     // Query caches notify on a timer tick, hence waitFor rather than a synchronous expect.
@@ -46,8 +48,10 @@ describe('live updates', () => {
   });
 
   it('when the same staging event arrives twice, then the row is not duplicated', async () => {
-    const { source, list } = await liveQueue();
-    const [newcomer] = makePendingUsers(1, 42);
+    const { source, list, state } = await liveQueue();
+    const newcomers = makePendingUsers(1, 42);
+    const [newcomer] = newcomers;
+    state.pending.push(...newcomers);
     await act(async () => {
       source.emit('registration.staged', newcomer);
       source.emit('registration.staged', newcomer);
@@ -57,7 +61,8 @@ describe('live updates', () => {
   });
 
   it('when another reviewer decides a registration, then it leaves the queue', async () => {
-    const { source, list } = await liveQueue();
+    const { source, list, state } = await liveQueue();
+    state.pending = state.pending.filter((u) => u.id !== 'user-00001');
     await act(async () =>
       source.emit('registration.decided', {
         id: 'user-00001',
@@ -81,8 +86,10 @@ describe('live updates', () => {
   });
 
   it('when an event is malformed, then it is ignored and the queue is untouched', async () => {
-    const { source, list } = await liveQueue();
-    const [valid] = makePendingUsers(1, 7);
+    const { source, list, state } = await liveQueue();
+    const valids = makePendingUsers(1, 7);
+    const [valid] = valids;
+    state.pending.push(...valids);
     await act(async () => {
       source.emit('registration.staged', { id: 'x' });
       source.emit('registration.staged', valid);
@@ -131,5 +138,58 @@ describe('live updates', () => {
     await waitFor(() => expect(api.callsTo('GET', '/admin/pending').length).toBeGreaterThan(before.pending));
     await waitFor(() => expect(api.callsTo('GET', '/admin/stats').length).toBeGreaterThan(before.stats));
     expect(screen.getByText('Live')).toBeInTheDocument();
+  });
+});
+
+describe('header count and queue total', () => {
+  const pendingInHeader = () => screen.getByRole('list', { name: 'Review counts' }).querySelector('.stat-pending .stat-value')?.textContent;
+  const waiting = () => screen.getByText(/registrations? waiting/).textContent;
+
+  it('when a registration is staged, then the header and the queue both count it', async () => {
+    const { source, state, queryClient } = await liveQueue();
+    const newcomers = makePendingUsers(1, 50);
+    state.pending.push(...newcomers);
+
+    await act(async () => source.emit('registration.staged', newcomers[0]));
+
+    await waitFor(() => expect(waiting()).toBe('4 registrations waiting · oldest first'));
+    expect(pendingInHeader()).toBe('4');
+    await waitFor(() => expect(queryClient.isFetching()).toBe(0));
+    expect(pendingInHeader()).toBe('4');
+    expect(waiting()).toBe('4 registrations waiting · oldest first');
+  });
+
+  it('when events arrive while the catch-up requests are on their way with older answers, then after they land the header and the queue agree with the server', async () => {
+    const { source, list, api, state, queryClient } = await liveQueue();
+    // The reconnect refetches both; the server answers them before the events below, they arrive after.
+    const held = [api.holdNext('GET', '/admin/stats'), api.holdNext('GET', '/admin/pending')];
+    await act(async () => {
+      source.interrupt();
+      source.open();
+    });
+    await waitFor(() => expect(held.every((hold) => hold.requested)).toBe(true));
+
+    const newcomers = makePendingUsers(2, 60);
+    state.pending.push(...newcomers);
+    state.pending = state.pending.filter((u) => u.id !== 'user-00001');
+    state.stats = { ...state.stats, approvedToday: 1 };
+    await act(async () => {
+      for (const user of newcomers) source.emit('registration.staged', user);
+      source.emit('registration.decided', {
+        id: 'user-00001',
+        outcome: 'approved',
+        decidedBy: 'carol@regflow.test',
+        decidedAt: new Date().toISOString(),
+      });
+    });
+    await act(async () => {
+      for (const hold of held) hold.release();
+    });
+
+    await waitFor(() => expect(queryClient.isFetching()).toBe(0));
+    await waitFor(() => expect(names(list)).toEqual(['Person 0', 'Person 2', 'Person 60', 'Person 61']));
+    expect(pendingInHeader()).toBe('4');
+    expect(waiting()).toBe('4 registrations waiting · oldest first');
+    expect(screen.getByRole('list', { name: 'Review counts' })).toHaveTextContent(/Approved today 1/);
   });
 });

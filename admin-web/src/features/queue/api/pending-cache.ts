@@ -2,9 +2,41 @@ import type { QueryClient } from '@tanstack/react-query';
 import type { PendingUser } from '@/types/api';
 import { pendingQueryKey, type PendingData } from './get-pending';
 
+type Change = { kind: 'remove'; ids: string[] } | { kind: 'append'; user: PendingUser };
+
+/**
+ * Changes made to the cached queue while a fetch of it is on its way. An infinite query builds its answer
+ * on the pages it had when the fetch started, so a row decided meanwhile would come back and a row staged
+ * meanwhile would vanish. Both operations are idempotent per id, so they are applied again on the answer.
+ */
+const changesDuringFetch = new WeakMap<QueryClient, Change[]>();
+
+function remember(queryClient: QueryClient, change: Change): void {
+  const cache = queryClient.getQueryCache();
+  const query = cache.find({ queryKey: pendingQueryKey, exact: true });
+  if (!query || query.state.fetchStatus === 'idle') return;
+  const pending = changesDuringFetch.get(queryClient);
+  if (pending) {
+    pending.push(change);
+    return;
+  }
+  const changes = [change];
+  changesDuringFetch.set(queryClient, changes);
+  const unsubscribe = cache.subscribe((event) => {
+    if (event.query !== query || event.type !== 'updated' || query.state.fetchStatus !== 'idle') return;
+    unsubscribe();
+    changesDuringFetch.delete(queryClient);
+    for (const c of changes) {
+      if (c.kind === 'remove') removeFromPending(queryClient, c.ids);
+      else appendToPending(queryClient, c.user);
+    }
+  });
+}
+
 /** Drops rows from the cached queue (decided here or elsewhere). Returns how many were present. */
 export function removeFromPending(queryClient: QueryClient, ids: Iterable<string>): number {
   const drop = new Set(ids);
+  remember(queryClient, { kind: 'remove', ids: [...drop] });
   let removed = 0;
   queryClient.setQueryData<PendingData>(pendingQueryKey, (data) => {
     if (!data) return data;
@@ -24,6 +56,7 @@ export function removeFromPending(queryClient: QueryClient, ids: Iterable<string
  * the last page is loaded, otherwise it will arrive with a later page and only the total changes.
  */
 export function appendToPending(queryClient: QueryClient, user: PendingUser): boolean {
+  remember(queryClient, { kind: 'append', user });
   let appended = false;
   queryClient.setQueryData<PendingData>(pendingQueryKey, (data) => {
     if (!data || data.pages.length === 0) return data;

@@ -4,6 +4,7 @@ import { openShortcutsHelp } from '@/components/shortcuts-help';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { EmptyState, ErrorState, LoadingState, Spinner } from '@/components/ui/states';
 import { useLiveStatus } from '@/features/live/lib/live-status';
+import { usePendingCount } from '@/features/stats/api/get-stats';
 import { useHotkeys } from '@/lib/hotkeys';
 import { formatCount, plural } from '@/lib/format';
 import { navigate } from '@/lib/navigation';
@@ -12,6 +13,7 @@ import type { PendingUser } from '@/types/api';
 import { usePending } from '../api/get-pending';
 import { removeFromPending } from '../api/pending-cache';
 import { useDecide, type DecisionTarget } from '../hooks/use-decide';
+import { markFirstRowsPainted } from '../lib/first-rows-mark';
 import { useSelection } from '../hooks/use-selection';
 import { useRowState, useRowStateStore } from '../stores/row-state';
 import { QueueRow, ROW_HEIGHT_PX } from './queue-row';
@@ -49,8 +51,11 @@ export function QueuePage() {
     [rows, rowState.notices],
   );
   const selection = useSelection(selectableIds);
+  // The header's pending count is the one number: deriving the queue's own from the pages' totals let
+  // the two disagree whenever a live event or a refetch reached one and not the other.
+  const pendingCount = usePendingCount();
   const serverTotal = pending.data?.pages.at(-1)?.total ?? 0;
-  const total = Math.max(rows.length, serverTotal - (allRows.length - rows.length));
+  const total = pendingCount ?? Math.max(rows.length, serverTotal - (allRows.length - rows.length));
 
   // --- current row --------------------------------------------------------------------------------
   const [activeId, setActiveId] = useState<string | null>(memory.activeId);
@@ -203,6 +208,11 @@ export function QueuePage() {
     document.title = `Queue (${formatCount(total)}) · Regflow Review`;
   }, [total]);
 
+  const hasRows = visibleRows.length > 0;
+  useEffect(() => {
+    if (hasRows) markFirstRowsPainted();
+  }, [hasRows]);
+
   // --- render -------------------------------------------------------------------------------------
   const selectedCount = selection.selected.size;
   const allSelected = selectableIds.length > 0 && selectedCount === selectableIds.length;
@@ -320,7 +330,7 @@ export function QueuePage() {
                   key={row.id}
                   row={row}
                   index={windowed.start + offset}
-                  setSize={total}
+                  setSize={Math.max(total, rows.length)}
                   selected={selection.selected.has(row.id)}
                   active={row.id === activeRow?.id}
                   notice={rowState.notices.get(row.id)}

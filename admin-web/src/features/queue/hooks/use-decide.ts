@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { sessionQueryKey } from '@/features/auth/api/get-session';
 import { searchQueryKeyRoot } from '@/features/search/api/search-registrations';
-import { adjustStatsForDecision, statsQueryKey } from '@/features/stats/api/get-stats';
+import { adjustStatsForDecision, noteCountsChanged } from '@/features/stats/api/get-stats';
 import { applyDecisionToRegistration, registrationQueryKey } from '@/features/users/api/get-registration';
 import { ApiError, describeError, isApiError } from '@/lib/api-client';
 import { clearDraft } from '@/lib/drafts';
@@ -134,7 +134,7 @@ export function useDecide() {
     onError: (error, input) => {
       const ids = input.targets.map((t) => t.id);
       store.reveal(ids);
-      void queryClient.invalidateQueries({ queryKey: statsQueryKey });
+      noteCountsChanged(queryClient);
       if (isUnauthorized(error)) return;
       if (input.draftKey) clearDraft(input.draftKey);
       const message = describeError(error);
@@ -176,7 +176,8 @@ function settle(queryClient: QueryClient, store: RowStateStore, report: DecideRe
   for (const [id, notice] of notices) store.setNotice(id, notice);
   store.reveal(report.failed.map((f) => f.id));
 
-  if (report.failed.length > 0) void queryClient.invalidateQueries({ queryKey: statsQueryKey });
+  // A count fetched while the request was on its way may predate it; ask again now that it is settled.
+  noteCountsChanged(queryClient);
   for (const id of [...succeededIds, ...report.failed.map((f) => f.id)]) {
     void queryClient.invalidateQueries({ queryKey: registrationQueryKey(id) });
   }
