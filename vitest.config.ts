@@ -25,6 +25,7 @@ export default defineConfig({
         },
       },
       'scripts/stack/vitest.config.ts',
+      'scripts/faults/vitest.config.ts',
       'admin-web/vitest.config.ts',
     ],
   },

@@ -69,11 +69,15 @@ export const requireJson: RequestHandler = (req, res, next) => {
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08006', '08001', '08003']);
 
+const REDIS_CONNECTION_ERRORS = new Set(['ClientClosedError', 'ClientOfflineError', 'ConnectionTimeoutError', 'SocketClosedUnexpectedlyError']);
+
 /** A database or broker that cannot be reached (node socket errors, Postgres connection SQLSTATEs, redis closed). */
 function isConnectionError(err: unknown): boolean {
   const e = err as { code?: unknown; name?: unknown; message?: unknown } | null;
   if (!e) return false;
   if (typeof e.code === 'string' && CONNECTION_CODES.has(e.code)) return true;
-  if (e.name === 'ClientClosedError' || e.name === 'ConnectionTimeoutError' || e.name === 'SocketClosedUnexpectedlyError') return true;
+  // @redis/client's error classes do not set `name` (it stays 'Error'): match the class name too.
+  const className = (err as { constructor?: { name?: unknown } }).constructor?.name;
+  if ([e.name, className].some((n) => typeof n === 'string' && REDIS_CONNECTION_ERRORS.has(n))) return true;
   return typeof e.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|The client is closed/i.test(e.message);
 }

@@ -1,0 +1,161 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { ensureInstalled } from '../stack/install';
+import { findPostgresBinDir, which } from '../stack/lib/programs';
+import { lockDataDir, startProcess, stopLeftovers, type ManagedProcess } from '../stack/lib/processes';
+import { HOST, runCommand, stompConnect } from '../stack/lib/net';
+import { createContext } from '../stack/servers/context';
+import { startActiveMq } from '../stack/servers/activemq';
+import { startElasticsearch } from '../stack/servers/elasticsearch';
+import { startKafka } from '../stack/servers/kafka';
+import { startPostgres } from '../stack/servers/postgres';
+import { startRedis } from '../stack/servers/redis';
+import { REPO_ROOT, type ServerName, type StackEnv } from '../stack/stack';
+
+export type RestartableServer = 'postgres' | 'redis' | 'activemq';
+
+/**
+ * The same servers as scripts/stack (its server modules do the work), but keeping hold of each
+ * server process so one can be stopped and started again. startStack() only hands back a stop()
+ * for all of them, and each server module picks a fresh port on start; a restarted server must come
+ * back on the SAME port and data dir, or every service would lose its URL. The restart re-runs the
+ * exact command line of the first start, whose generated config already pins the port.
+ */
+export class FaultStack {
+  private stopping: Promise<void> | null = null;
+
+  private constructor(
+    readonly env: StackEnv,
+    private readonly procs: Map<string, ManagedProcess>,
+    private readonly releaseLock: () => void,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  static async start(dataDir: string, log: (line: string) => void): Promise<FaultStack> {
+    fs.mkdirSync(dataDir, { recursive: true });
+    const releaseLock = lockDataDir(dataDir);
+    const procs = new Map<string, ManagedProcess>();
+    const stack = new FaultStack({ DATABASE_URL: '', REDIS_URL: '', KAFKA_BROKERS: '', STOMP_URL: '', ELASTICSEARCH_URL: '' }, procs, releaseLock, log);
+    try {
+      await stopLeftovers(path.join(dataDir, 'run'), log);
+      // Every run starts from empty stores, so the final counts are about this run only.
+      for (const dir of ['postgres', 'redis', 'activemq', 'logs']) fs.rmSync(path.join(dataDir, dir), { recursive: true, force: true });
+      fs.mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
+      const names: ServerName[] = ['postgres', 'redis', 'activemq', 'kafka', 'elasticsearch'];
+      await ensureInstalled(names, { log, logFile: path.join(dataDir, 'logs', 'install.log') });
+      const ctx = createContext({ dataDir, repoRoot: REPO_ROOT, log, track: (proc) => procs.set(proc.name, proc) });
+      const starters = { postgres: startPostgres, redis: startRedis, activemq: startActiveMq, kafka: startKafka, elasticsearch: startElasticsearch };
+      const keys = { postgres: 'DATABASE_URL', redis: 'REDIS_URL', activemq: 'STOMP_URL', kafka: 'KAFKA_BROKERS', elasticsearch: 'ELASTICSEARCH_URL' } as const;
+      const results = await Promise.allSettled(
+        names.map(async (name) => {
+          stack.env[keys[name]] = await starters[name](ctx);
+          log(`${name}: ready at ${stack.env[keys[name]]}`);
+        }),
+      );
+      const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : []));
+      if (failures.length > 0) throw new Error(`The fault-suite stack did not start:\n\n${failures.join('\n\n')}`);
+      return stack;
+    } catch (err) {
+      await stack.stop();
+      throw err;
+    }
+  }
+
+  pid(name: ServerName): number | undefined {
+    return this.procs.get(name)?.pid;
+  }
+
+  logTail(name: ServerName, lines: number): string {
+    return this.procs.get(name)?.logTail(lines) ?? '';
+  }
+
+  isRunning(name: ServerName): boolean {
+    return this.procs.get(name)?.isRunning ?? false;
+  }
+
+  /**
+   * Stops the server (its normal shutdown signal, or SIGKILL to the whole group when `crash`), then
+   * starts the same command line again and waits until it answers on its old port.
+   */
+  async restart(name: RestartableServer, opts: { crash: boolean; downMs?: number }): Promise<void> {
+    const old = this.procs.get(name);
+    if (!old) throw new Error(`${name} was not started by this stack`);
+    if (opts.crash) {
+      if (old.pid !== undefined) {
+        try {
+          process.kill(-old.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await old.exited;
+    } else {
+      await old.stop();
+    }
+    if (opts.downMs) await sleep(opts.downMs);
+    let lastError: unknown;
+    // A listening port can be briefly unavailable (an outgoing connection got it as its ephemeral
+    // port); a few tries get past that.
+    for (let attempt = 1; attempt <= 4; attempt++) {
+      const proc = startProcess(old.spec);
+      this.procs.set(name, proc);
+      try {
+        await this.waitReady(name, proc);
+        return;
+      } catch (err) {
+        lastError = err;
+        this.log(`${name}: restart attempt ${attempt} failed: ${err instanceof Error ? err.message : String(err)}`);
+        await proc.stop();
+        await sleep(1000 * attempt);
+      }
+    }
+    throw new Error(`${name} did not come back on its port: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+  }
+
+  private async waitReady(name: RestartableServer, proc: ManagedProcess): Promise<void> {
+    const deadline = Date.now() + (name === 'activemq' ? 120_000 : 60_000);
+    const check = await this.readinessCheck(name);
+    while (Date.now() < deadline) {
+      if (!proc.isRunning) throw new Error(`${name} ${proc.describeExit()}; last lines:\n${proc.logTail(15)}`);
+      if (await check().catch(() => false)) return;
+      await sleep(250);
+    }
+    throw new Error(`${name} not ready after restart; last lines:\n${proc.logTail(15)}`);
+  }
+
+  private async readinessCheck(name: RestartableServer): Promise<() => Promise<boolean>> {
+    switch (name) {
+      case 'postgres': {
+        const bin = findPostgresBinDir();
+        if (!bin) throw new Error('postgres binaries not found');
+        const port = new URL(this.env.DATABASE_URL).port;
+        return async () =>
+          (await runCommand(path.join(bin, 'pg_isready'), ['-h', HOST, '-p', port, '-U', 'postgres', '-d', 'postgres', '-t', '1'], { env: { PATH: process.env.PATH } })).code === 0;
+      }
+      case 'redis': {
+        const cli = which('redis-cli');
+        if (!cli) throw new Error('redis-cli not found');
+        const port = new URL(this.env.REDIS_URL).port;
+        // PING answers LOADING until the append-only file is replayed.
+        return async () => (await runCommand(cli, ['-h', HOST, '-p', port, 'ping'], { timeoutMs: 3000 })).stdout.trim() === 'PONG';
+      }
+      case 'activemq': {
+        const port = Number(new URL(this.env.STOMP_URL).port);
+        return async () => (await stompConnect(port)).startsWith('CONNECTED');
+      }
+    }
+  }
+
+  /** Stops every server; safe to call more than once. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      await Promise.allSettled([...this.procs.values()].map((p) => p.stop()));
+      this.releaseLock();
+    })();
+    return this.stopping;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,192 @@
+import type { FaultStack } from './fault-stack';
+import type { KafkaProxy } from './kafka-proxy';
+import type { FaultKind, FaultRecord, Ledger } from './ledger';
+import type { Rng } from './rng';
+import type { ServiceProcess } from './services';
+
+export interface InjectorDeps {
+  stack: FaultStack;
+  proxy: KafkaProxy;
+  services: Map<string, ServiceProcess>;
+  rng: Rng;
+  ledger: Ledger;
+  log: (line: string) => void;
+  /** Servers get SIGKILL instead of their normal shutdown signal. */
+  crashServers: boolean;
+  /**
+   * How long a fault waits for a killed service to be healthy again before the schedule goes on (it
+   * keeps starting in the background). An orchestrator replica needs two consumer-group joins before
+   * it serves HTTP, and each join in the local Kafka mock waits out a 29 s rebalance delay.
+   */
+  restartWaitMs: number;
+}
+
+export interface FaultPlan {
+  /** Every one of these is injected at least once, in a seeded random order. */
+  kinds: FaultKind[];
+  /** Target gap between the starts of two faults (jittered ±30 %). */
+  intervalMs: number;
+  /** Load runs at least this long; longer if the plan's kinds need it. */
+  durationMs: number;
+  warmupMs: number;
+}
+
+/**
+ * Injects one fault at a time at seeded random moments, each followed by its recovery: a SIGKILLed
+ * service is started again, a restarted server is back on its old port, an unreachable Kafka is
+ * reachable again. Recovery is part of the fault, so the next one starts on a whole system.
+ */
+export class FaultInjector {
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  /** Services still starting after their kill: not killed again until they are up. */
+  private readonly starting = new Map<string, Promise<void>>();
+  /** Set when the Kafka mock process died: nothing after that means anything. */
+  kafkaDied: string | null = null;
+
+  constructor(private readonly deps: InjectorDeps) {}
+
+  /** Runs the plan; resolves when the load may stop (every kind done and the duration over). */
+  async run(plan: FaultPlan, loadStartedAt: number): Promise<void> {
+    const { rng } = this.deps;
+    const mustDo = rng.shuffle(plan.kinds);
+    let nextAt = loadStartedAt + plan.warmupMs;
+    const endAt = loadStartedAt + plan.durationMs;
+    while (!this.stopped) {
+      await this.sleepUntil(nextAt);
+      if (this.stopped) break;
+      // Leave a calm tail after the last fault, unless some kind has not been injected yet.
+      if (mustDo.length === 0 && Date.now() + plan.intervalMs * 0.5 > endAt) break;
+      const isStarting = (k: FaultKind) => this.starting.has(k.slice('kill:'.length));
+      const fromPlan = mustDo.length > 0;
+      let kind = mustDo.shift() ?? rng.pick(plan.kinds);
+      if (isStarting(kind)) {
+        // That service is still coming back from its last kill: do something else now, it later.
+        if (fromPlan) mustDo.push(kind);
+        kind = rng.pick(plan.kinds.filter((k) => !isStarting(k)));
+        const i = mustDo.indexOf(kind);
+        if (i >= 0) mustDo.splice(i, 1);
+      }
+      const startedAt = Date.now();
+      await this.inject(kind);
+      if (this.checkKafka()) break;
+      nextAt = startedAt + rng.between(plan.intervalMs * 0.7, plan.intervalMs * 1.3);
+    }
+    if (!this.stopped && !this.kafkaDied) await this.sleepUntil(Math.max(endAt, Date.now() + 5000));
+  }
+
+  /** Waits until every killed service is healthy again. */
+  async settle(): Promise<void> {
+    await Promise.allSettled([...this.starting.values()]);
+  }
+
+  /** True (and the reason recorded) when the Kafka mock process is gone. */
+  checkKafka(): boolean {
+    if (!this.kafkaDied && !this.deps.stack.isRunning('kafka')) {
+      this.kafkaDied = `the Kafka mock (kcat) process died; last lines of its log:\n${this.deps.stack.logTail('kafka', 5)}`;
+      this.deps.log(this.kafkaDied);
+    }
+    return this.kafkaDied !== null;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.wake?.();
+  }
+
+  private async sleepUntil(at: number): Promise<void> {
+    const ms = at - Date.now();
+    if (ms <= 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wake = null;
+  }
+
+  async inject(kind: FaultKind): Promise<FaultRecord> {
+    const { rng, ledger, log } = this.deps;
+    const record: FaultRecord = { kind, at: Date.now(), detail: '' };
+    ledger.faults.push(record);
+    try {
+      if (kind.startsWith('kill:')) {
+        const name = kind.slice('kill:'.length);
+        const service = this.deps.services.get(name);
+        if (!service) throw new Error(`no service for ${kind}`);
+        const downMs = rng.int(300, 3000);
+        const pid = service.pid;
+        await service.kill();
+        record.detail = `SIGKILL pid ${String(pid)}, restarted after ${downMs} ms`;
+        log(`fault: ${kind} (${record.detail})`);
+        await sleep(downMs);
+        const start = service.start().then(
+          () => {
+            record.recoveredAt = Date.now();
+          },
+          (err: unknown) => {
+            record.error = firstLine(err);
+          },
+        );
+        const tracked = start.finally(() => this.starting.delete(name));
+        this.starting.set(name, tracked);
+        const inTime = await Promise.race([tracked.then(() => true), sleep(this.deps.restartWaitMs).then(() => false)]);
+        if (!inTime) {
+          log(`fault: ${kind} still starting after ${this.deps.restartWaitMs / 1000} s; the schedule goes on`);
+          return record;
+        }
+        if (record.error) throw new Error(record.error);
+        log(`fault: ${kind} recovered after ${(((record.recoveredAt ?? Date.now()) - record.at) / 1000).toFixed(1)} s`);
+        return record;
+      } else if (kind.startsWith('restart:')) {
+        const server = kind.slice('restart:'.length) as 'postgres' | 'redis' | 'activemq';
+        const downMs = rng.int(0, 2000);
+        record.detail = `${this.deps.crashServers ? 'SIGKILL' : 'normal shutdown'} of pid ${String(this.deps.stack.pid(server))}, down ${downMs} ms + start-up, same port and data dir`;
+        log(`fault: ${kind} (${record.detail})`);
+        await this.deps.stack.restart(server, { crash: this.deps.crashServers, downMs });
+      } else {
+        const outageMs = rng.int(5000, 15_000);
+        const from = Date.now();
+        if (kind === 'kafka:freeze') {
+          const pid = this.deps.stack.pid('kafka');
+          if (pid === undefined) throw new Error('kafka pid unknown');
+          record.detail = `SIGSTOP kcat pid ${pid} for ${outageMs} ms, then SIGCONT`;
+          log(`fault: ${kind} (${record.detail})`);
+          process.kill(pid, 'SIGSTOP');
+          try {
+            await sleep(outageMs);
+          } finally {
+            process.kill(pid, 'SIGCONT');
+          }
+        } else {
+          const mode = kind === 'kafka:refuse' ? 'refuse' : 'blackhole';
+          record.detail = `proxy ${mode === 'refuse' ? 'refuses connections' : 'drops all traffic'} for ${outageMs} ms`;
+          log(`fault: ${kind} (${record.detail})`);
+          await this.deps.proxy.setMode(mode);
+          try {
+            await sleep(outageMs);
+          } finally {
+            await this.deps.proxy.setMode('up');
+          }
+        }
+        ledger.outages.push({ kind, from, to: Date.now() });
+      }
+      record.recoveredAt = Date.now();
+      log(`fault: ${kind} recovered after ${((record.recoveredAt - record.at) / 1000).toFixed(1)} s`);
+    } catch (err) {
+      record.error = firstLine(err);
+      log(`fault: ${kind} FAILED TO RECOVER: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return record;
+  }
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

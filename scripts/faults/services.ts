@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { REPO_ROOT } from '../stack/stack';
+
+export type Workspace = 'access-api' | 'orchestrator-api' | 'consumer-mq';
+
+const live = new Set<ServiceProcess>();
+let exitHandlerInstalled = false;
+
+/**
+ * One service replica as its own process group, run as `node --import tsx <workspace>/src/main.ts`:
+ * a single process (the `tsx` CLI would fork a second one, and a SIGKILL to the first would leave the
+ * real service running and holding its port). Killing the group is a real crash: no shutdown hook runs.
+ */
+export class ServiceProcess {
+  private child: ChildProcess | null = null;
+  private exited: Promise<void> = Promise.resolve();
+  starts = 0;
+
+  constructor(
+    readonly name: string,
+    readonly workspace: Workspace,
+    readonly port: number,
+    private readonly env: Record<string, string>,
+    private readonly logFile: string,
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get isRunning(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Starts the process and waits until /healthz answers. */
+  async start(timeoutMs = 120_000): Promise<void> {
+    if (this.isRunning) throw new Error(`${this.name} is already running`);
+    this.starts++;
+    fs.mkdirSync(path.dirname(this.logFile), { recursive: true });
+    fs.appendFileSync(this.logFile, `\n[faults] ${new Date().toISOString()} start #${this.starts} of ${this.name} on port ${this.port}\n`);
+    const fd = fs.openSync(this.logFile, 'a');
+    try {
+      this.child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, this.workspace, 'src', 'main.ts')], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
+        detached: true,
+        stdio: ['ignore', fd, fd],
+      });
+    } finally {
+      fs.closeSync(fd);
+    }
+    const child = this.child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    live.add(this);
+    void this.exited.then(() => live.delete(this));
+    installExitHandler();
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (!this.isRunning) throw new Error(`${this.name} exited during start-up (${describe(child)}); see ${this.logFile}:\n${tail(this.logFile)}`);
+      try {
+        const res = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(1000) });
+        if (res.ok) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(200);
+    }
+    throw new Error(`${this.name} did not answer /healthz within ${timeoutMs} ms; see ${this.logFile}:\n${tail(this.logFile)}`);
+  }
+
+  /** SIGKILL to the whole group, then waits until the process is gone. */
+  async kill(): Promise<void> {
+    if (!this.isRunning || this.child?.pid === undefined) return;
+    fs.appendFileSync(this.logFile, `[faults] ${new Date().toISOString()} SIGKILL\n`);
+    signalGroup(this.child.pid, 'SIGKILL');
+    await this.exited;
+  }
+
+  /** SIGTERM (the service's ordered shutdown), SIGKILL after `graceMs`. */
+  async stop(graceMs = 30_000): Promise<void> {
+    if (!this.isRunning || this.child?.pid === undefined) return;
+    const pid = this.child.pid;
+    signalGroup(pid, 'SIGTERM');
+    const timer = setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** If the runner dies without stopping them, the services must not outlive it (they hold the ports). */
+function installExitHandler(): void {
+  if (exitHandlerInstalled) return;
+  exitHandlerInstalled = true;
+  process.on('exit', () => {
+    for (const service of live) if (service.pid !== undefined) signalGroup(service.pid, 'SIGKILL');
+  });
+}
+
+export async function assertPortsFree(ports: number[]): Promise<void> {
+  for (const port of ports) {
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = net.createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (!free) throw new Error(`port ${port} is in use by another program; stop it or pass --base-port`);
+  }
+}
+
+function describe(child: ChildProcess): string {
+  return child.signalCode ? `killed by ${child.signalCode}` : `exit code ${String(child.exitCode)}`;
+}
+
+function tail(file: string, lines = 20): string {
+  try {
+    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
