@@ -26,10 +26,16 @@ export class ValidationError extends AppError {
   }
 }
 
-/** An error worth retrying (a dependency is down or slow); anything else is treated as permanent. */
+/**
+ * An error worth retrying (a dependency is down or slow); anything else is treated as permanent.
+ * `outcome` says whether the write may still have happened: `unknown` when the request may already
+ * have reached the server (a timeout after sending), `not-sent` when it certainly did not.
+ */
 export class TransientError extends Error {
   override name = 'TransientError';
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly outcome: 'not-sent' | 'unknown';
+  constructor(message: string, options?: { cause?: unknown; outcome?: 'not-sent' | 'unknown' }) {
     super(message, options);
+    this.outcome = options?.outcome ?? 'not-sent';
   }
 }

@@ -11,6 +11,8 @@ import type { RegistrationInput } from './registration-input';
 export interface RegisterUserDeps {
   publisher: EventPublisher;
   now?: () => Date;
+  /** The caller may mint the id first, to name it in an answer even when publishing fails. */
+  newId?: () => string;
 }
 
 /**
@@ -24,7 +26,7 @@ export async function registerUser(
   deps: RegisterUserDeps,
 ): Promise<Registration> {
   const now = (deps.now ?? (() => new Date()))().toISOString();
-  const registration: Registration = { id: newId(), ...withoutUndefined(input), registeredAt: now };
+  const registration: Registration = { id: (deps.newId ?? newId)(), ...withoutUndefined(input), registeredAt: now };
   const event: UserRegistrationRequested = {
     type: 'UserRegistrationRequested',
     version: 1,

@@ -1,6 +1,6 @@
 import { Router, json } from 'express';
 import { z } from 'zod';
-import { AppError, TransientError, ValidationError } from '@regflow/common';
+import { AppError, TransientError, ValidationError, newId } from '@regflow/common';
 import { fieldErrors, requireJson } from '@regflow/common/http';
 import type { EventPublisher } from '@regflow/common/kafka';
 import { registerUser } from '../domain/register-user';
@@ -21,10 +21,23 @@ export function usersRoutes(deps: UsersRouteDeps): Router {
   router.post('/users', requireJson, json({ limit: '16kb', strict: true }), async (req, res) => {
     const parsed = registrationInputSchema.safeParse(req.body);
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
+    const id = newId();
     let registration;
     try {
-      registration = await registerUser(parsed.data, String(req.id), { publisher: deps.publisher });
+      registration = await registerUser(parsed.data, String(req.id), { publisher: deps.publisher, newId: () => id });
     } catch (err) {
+      if (err instanceof TransientError && err.outcome === 'unknown') {
+        // Kafka may still append what it did not confirm: say so, and give the id to check, rather
+        // than claim nothing was saved. Signing up again is safe: a repeat becomes a duplicate.
+        req.log.warn({ userId: id }, 'registration unconfirmed: Kafka did not acknowledge in time');
+        throw new AppError(
+          'REGISTRATION.UNCONFIRMED',
+          503,
+          'The registration could not be confirmed in time and may or may not have been received. Check GET /users/{id} in a minute before signing up again.',
+          { id, location: `/users/${id}` },
+          { 'retry-after': String(deps.retryAfterSeconds) },
+        );
+      }
       if (err instanceof TransientError) {
         throw new AppError('DEPENDENCY.UNAVAILABLE', 503, 'Registrations cannot be accepted right now; nothing was saved. Try again shortly.', {}, {
           'retry-after': String(deps.retryAfterSeconds),
