@@ -16,7 +16,7 @@ describe('one person, one live registration', () => {
     eventually(async () => {
       const res = await fetch(`${sys.access.url}/users/${id}`);
       return res.status === 200 ? ((await res.json()) as { status: string }).status : null;
-    }, 15_000, `status of ${id}`);
+    }, 45_000, `status of ${id}`);
   const pendingIds = async () => {
     const res = await fetch(`${sys.consumer.url}/admin/pending?limit=500`, { headers: admin });
     return ((await res.json()) as { items: { id: string }[] }).items.map((i) => i.id);
@@ -68,7 +68,7 @@ describe('one person, one live registration', () => {
     await eventually(async () => (await pendingIds()).includes(first), 5000, 'staged');
     const res = await fetch(`${sys.consumer.url}/admin/users/${first}/reject`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: '{}' });
     expect(res.status).toBe(200);
-    await eventually(async () => (await statusOf(first)) === 'rejected', 10_000, 'search to show rejected');
+    await eventually(async () => (await statusOf(first)) === 'rejected', 45_000, 'search to show rejected');
 
     const again = await post(person);
     expect(await statusOf(again)).toBe('pending');

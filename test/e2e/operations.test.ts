@@ -65,12 +65,12 @@ describe('operations: reconciliation and dead letters', () => {
   it('when the search index missed a decision, then reconciliation sends it again and search catches up', async () => {
     const id = await acceptAndStage();
     expect((await adminFetch(`/admin/users/${id}/reject`, { method: 'POST', body: '{"reason":"test"}' })).status).toBe(200);
-    await eventually(async () => (await indexStatus(id)) === 'rejected', 10_000, 'index rejected');
+    await eventually(async () => (await indexStatus(id)) === 'rejected', 45_000, 'index rejected');
     await es.update({ index: 'users', id, doc: { status: 'pending' } });
 
     const report = await reconcile();
     expect(report.repaired.indexBehind).toContain(id);
-    await eventually(async () => (await indexStatus(id)) === 'rejected', 10_000, 'index repaired');
+    await eventually(async () => (await indexStatus(id)) === 'rejected', 45_000, 'index repaired');
   });
 
   it('when a pending registration vanished from Redis, then reconciliation stages it again from the index', async () => {

@@ -98,7 +98,7 @@ describe('registration pipeline, end to end on the real servers', () => {
     expect(decision.rows).toEqual([{ outcome: 'approved', decided_by: 'admin@test.local' }]);
     expect(await redis.exists(`regflow:user:${id}`)).toBe(0);
     expect(await pendingIds()).not.toContain(id);
-    expect(await eventually(async () => (await searchStatus(id, registration.email)) === 'approved', 10_000, 'search to show approved')).toBe(true);
+    expect(await eventually(async () => (await searchStatus(id, registration.email)) === 'approved', 45_000, 'search to show approved')).toBe(true);
   });
 
   it('when an admin rejects with a reason, then the user leaves Redis, is not in approved_users, and search shows rejected', async () => {
@@ -112,7 +112,7 @@ describe('registration pipeline, end to end on the real servers', () => {
     const decision = await db.query('select outcome, reason from decisions where user_id = $1', [id]);
     expect(decision.rows).toEqual([{ outcome: 'rejected', reason: 'Duplicate of an older account' }]);
     expect(await redis.exists(`regflow:user:${id}`)).toBe(0);
-    expect(await eventually(async () => (await searchStatus(id, registration.email)) === 'rejected', 10_000, 'search to show rejected')).toBe(true);
+    expect(await eventually(async () => (await searchStatus(id, registration.email)) === 'rejected', 45_000, 'search to show rejected')).toBe(true);
     const detail = (await (await adminGet(`/admin/users/${id}`)).json()) as { status: string; decision: { reason: string } };
     expect(detail).toMatchObject({ status: 'rejected', decision: { reason: 'Duplicate of an older account' } });
   });
