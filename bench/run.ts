@@ -1,0 +1,264 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createClient, type RedisClientType } from 'redis';
+import { startStack, type Stack } from '../scripts/stack/stack';
+import { stopLeftovers } from '../scripts/stack/lib/processes';
+import { ROOT, startService, type ManagedProcess } from '../scripts/system';
+import { startNoDelayBroker } from './experiments/broker-tcp-nodelay';
+import * as hops from './hops/raw-hops';
+import { cpuBetween, cpuSnapshot } from './lib/cpu';
+import { load1, machine, RssSampler, servicePid } from './lib/machine';
+import { renderMarkdown, updateDoc, type BenchResults } from './lib/report';
+import { ratio } from './lib/stats';
+import { acceptedCount, accessApi, approvals, endToEnd, waitForQueue } from './phases/pipeline';
+
+/**
+ * `npm run bench [-- --profile smoke]`: the raw limit of each hop, then the services on the same
+ * servers. It starts its own stack in .local/bench (wiped first, so every run starts empty) and its
+ * own service processes on ports 3401-3404, so it never meets `npm start` (3001-3003, .local/dev).
+ */
+
+const PROFILES = {
+  // maxRecords and accessMax: the Kafka mock keeps 5 MiB per partition (about 8,000 events each).
+  full: { hopMs: 10_000, maxRecords: 20_000, accessMs: 10_000, accessMax: 20_000, n: 5000, approvals: 2000, settleMs: 3000, stallMs: 60_000 },
+  // For trying a change: short raw hops, a mid-sized pipeline run.
+  quick: { hopMs: 1500, maxRecords: 5000, accessMs: 5000, accessMax: 8000, n: 2000, approvals: 500, settleMs: 1000, stallMs: 60_000 },
+  smoke: { hopMs: 1500, maxRecords: 5000, accessMs: 2000, accessMax: 500, n: 200, approvals: 100, settleMs: 0, stallMs: 60_000 },
+} as const;
+type ProfileName = keyof typeof PROFILES;
+
+const CONNECTIONS = 64;
+const ADMIN_CONNECTIONS = 8;
+const PORTS = { access: 3401, orchestrator: 3402, consumer: 3403, bareExpress: 3404 };
+
+const EXPERIMENTS = ['tcp-nodelay', 'broker-tcp-nodelay', 'cpu-profile'] as const;
+
+function parseArgs(argv: string[]): { profile: ProfileName; docs: boolean; experiments: string[] } {
+  let profile: ProfileName = 'full';
+  let docs = true;
+  const experiments: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--profile') profile = argv[++i] as ProfileName;
+    else if (arg.startsWith('--profile=')) profile = arg.slice('--profile='.length) as ProfileName;
+    else if (arg === '--no-docs') docs = false;
+    else if (arg === '--experiment' && (EXPERIMENTS as readonly string[]).includes(argv[i + 1] ?? '')) experiments.push(argv[++i]!);
+    // Node flags for the three services (e.g. heap sizes), to measure their effect; counts as an experiment.
+    else if (arg === '--service-node-options' && argv[i + 1]) experiments.push(`node-options:${argv[++i]!}`);
+    else throw new Error(`unknown argument ${arg} (use --profile full|quick|smoke, --no-docs)`);
+  }
+  if (!(profile in PROFILES)) throw new Error(`unknown profile ${profile} (full, quick or smoke)`);
+  // A run with an experiment measures something that is not the code as it is: never the docs' figures.
+  return { profile, docs: docs && profile === 'full' && experiments.length === 0, experiments };
+}
+
+async function main(): Promise<void> {
+  const { profile, docs, experiments } = parseArgs(process.argv.slice(2));
+  const P = PROFILES[profile];
+  const started = Date.now();
+  const log = (line: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+  const tag = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const dataDir = path.join(ROOT, '.local', 'bench');
+  const pause = () => new Promise((r) => setTimeout(r, P.settleMs));
+
+  // A fresh stack each run: a queue, an index or a review set left by an earlier run would change the counts.
+  await stopLeftovers(path.join(dataDir, 'run'), log);
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
+  log(`profile ${profile}; starting the servers in ${path.relative(ROOT, dataDir)}`);
+  const stack: Stack = await startStack({ dataDir, log: (line) => log(`stack: ${line}`) });
+  const services = new Map<string, ManagedProcess>();
+  const sampler = new RssSampler();
+  const experimentProcs: Array<{ stop(): Promise<void> }> = [];
+  let redis: RedisClientType | undefined;
+  try {
+    const env = { ...stack.env };
+    if (experiments.includes('broker-tcp-nodelay')) {
+      const broker = await startNoDelayBroker(dataDir, log);
+      experimentProcs.push(broker.proc);
+      env.STOMP_URL = broker.url;
+    }
+    const opts = { durationMs: P.hopMs, log, tag };
+    log('raw hops: bare Express');
+    const express = await hops.bareExpress(PORTS.bareExpress, CONNECTIONS, opts);
+    await pause();
+    log('raw hops: Kafka produce + consume');
+    const kafka = await hops.kafka(env.KAFKA_BROKERS, CONNECTIONS, { ...opts, maxRecords: P.maxRecords });
+    await pause();
+    log('raw hops: ActiveMQ send + receive');
+    const stomp = await hops.stomp(env.STOMP_URL, CONNECTIONS, 100, opts);
+    await pause();
+    log('raw hops: Redis staging script');
+    const redisHop = await hops.redis(env.REDIS_URL, 100, opts);
+    await pause();
+    log('raw hops: Postgres approve transaction');
+    const postgres = await hops.postgres(env.DATABASE_URL, ADMIN_CONNECTIONS, opts);
+    await pause();
+    log('raw hops: Elasticsearch (stand-in) document create');
+    const elasticsearch = await hops.elasticsearch(env.ELASTICSEARCH_URL, CONNECTIONS, opts);
+    const raw = {
+      expressPost: express,
+      kafkaProduce: kafka.produce,
+      kafkaConsume: kafka.consume,
+      stompSend: stomp.send,
+      stompReceive: stomp.receive,
+      redisStage: redisHop,
+      postgresApprove: postgres,
+      elasticsearchCreate: elasticsearch,
+    };
+    // The hops a registration crosses on its way to the review queue (the issue's list).
+    const pathHops = ['expressPost', 'kafkaProduce', 'kafkaConsume', 'stompSend', 'stompReceive', 'redisStage'] as const;
+    const slowest = pathHops.reduce((a, b) => (raw[b].perSecond < raw[a].perSecond ? b : a));
+
+    const admin = { email: 'admin@bench.local', password: `Bench-${randomBytes(9).toString('base64url')}9a` };
+    const serviceEnv: Record<string, string> = {
+      ...env,
+      ORCHESTRATOR_URL: `http://127.0.0.1:${PORTS.orchestrator}`,
+      ADMIN_EMAIL: admin.email,
+      ADMIN_PASSWORD: admin.password,
+      CONSOLE_ORIGIN: 'http://127.0.0.1:8080',
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      // All load comes from 127.0.0.1; the per-address limit (120/min) would otherwise answer 429.
+      RATE_LIMIT_PER_MINUTE: '1000000000',
+      ...nodeOptions(experiments),
+    };
+    const track = (name: string, proc: ManagedProcess) => {
+      services.set(name, proc);
+      const pid = servicePid(proc.child.pid!, `${name}/src/main.ts`);
+      if (pid) sampler.track(name, pid);
+    };
+    sampler.start();
+    const esPid = readPid(path.join(dataDir, 'run', 'elasticsearch.pid'));
+    const esLeaf = esPid ? servicePid(esPid, 'es-standin/src/cli.ts') : null;
+    if (esLeaf) sampler.track('es-standin (stack)', esLeaf);
+
+    // POST /users is measured with the access API alone (downstream not started), like bare Express:
+    // the ratio compares the two on the same idle machine. The backlog it leaves is drained next.
+    log('services: access-api');
+    track('access-api', await startService('access-api', PORTS.access, serviceEnv, dataDir));
+    const accessUrl = `http://127.0.0.1:${PORTS.access}`;
+    await warmUp(accessUrl);
+    log(`access API: POST /users, ${CONNECTIONS} connections, ${P.accessMs / 1000} s`);
+    const cpu: Record<string, Record<string, number>> = {};
+    let mark = cpuSnapshot();
+    const cpuOf = (phase: string) => {
+      const now = cpuSnapshot();
+      cpu[phase] = cpuBetween(mark, now);
+      mark = now;
+    };
+    const access = await accessApi(accessUrl, CONNECTIONS, P.accessMs, P.accessMax);
+    cpuOf('POST /users');
+    await new Promise((r) => setTimeout(r, 1000)); // requests still in flight when autocannon stopped finish
+    const backlog = await acceptedCount(accessUrl); // the warm-up and the requests in flight when the run stopped count too
+
+    log(`services: orchestrator-api and consumer-mq; draining the ${backlog} registrations accepted so far`);
+    const drainStart = Date.now();
+    const [orchestrator, consumer] = await Promise.all([
+      startService('orchestrator-api', PORTS.orchestrator, serviceEnv, dataDir),
+      startService('consumer-mq', PORTS.consumer, serviceEnv, dataDir),
+    ]);
+    track('orchestrator-api', orchestrator);
+    track('consumer-mq', consumer);
+    redis = createClient({ url: env.REDIS_URL });
+    await redis.connect();
+    mark = cpuSnapshot();
+    const drained = await waitForQueue(redis, backlog, P.stallMs);
+    cpuOf('backlog drain');
+    const drainSeconds = (drained.doneAt - drained.firstSeenAt) / 1000;
+    const drain = { registrations: backlog, perSecond: Math.round(backlog / drainSeconds), seconds: Math.round(drainSeconds * 100) / 100, secondsFromStart: Math.round((drained.doneAt - drainStart) / 100) / 10, load1: load1() };
+    await pause();
+
+    log(`end to end: ${P.n} registrations as fast as accepted`);
+    mark = cpuSnapshot();
+    const fast = await endToEnd({ url: accessUrl, redis, n: P.n, connections: CONNECTIONS, stallMs: P.stallMs });
+    cpuOf('end to end');
+    await pause();
+    const halfRate = Math.max(1, Math.round(fast.perSecond / 2));
+    const halfN = Math.max(50, Math.round(P.n / 2));
+    log(`end to end: ${halfN} registrations paced at ${halfRate}/s (half the measured rate)`);
+    mark = cpuSnapshot();
+    const half = await endToEnd({ url: accessUrl, redis, n: halfN, connections: CONNECTIONS, rate: halfRate, stallMs: P.stallMs });
+    cpuOf('end to end, half rate');
+    await pause();
+
+    const toApprove = fast.ids.slice(0, P.approvals);
+    log(`decisions: ${toApprove.length} approvals through the admin API, ${ADMIN_CONNECTIONS} at a time`);
+    mark = cpuSnapshot();
+    const approved = await approvals({ consumerUrl: `http://127.0.0.1:${PORTS.consumer}`, account: admin, ids: toApprove, connections: ADMIN_CONNECTIONS, rawPerSecond: postgres.perSecond });
+    cpuOf('approvals');
+
+    const memory = sampler.stop();
+    const { ids: _fastIds, ...fastFigure } = fast;
+    const { ids: _halfIds, ...halfFigure } = half;
+    const results: BenchResults = {
+      profile,
+      finishedAt: new Date().toISOString(),
+      command: profile === 'full' ? 'npm run bench' : profile === 'smoke' ? 'npm run bench:smoke' : `npm run bench -- --profile ${profile}`,
+      machine: machine(),
+      settings: { experiments: experiments.join(',') || 'none', connections: CONNECTIONS, adminConnections: ADMIN_CONNECTIONS, hopSeconds: P.hopMs / 1000, accessSeconds: P.accessMs / 1000, n: P.n, logLevel: serviceEnv.LOG_LEVEL!, kafkaLingerMs: process.env.KAFKA_LINGER_MS ?? 'default' },
+      raw,
+      slowestRawHop: { name: slowest, perSecond: raw[slowest].perSecond },
+      accessApi: { ...access, connections: CONNECTIONS, ratioToExpress: ratio(access.perSecond, express.perSecond) },
+      drain,
+      endToEnd: { ...fastFigure, ratioToSlowestHop: ratio(fast.perSecond, raw[slowest].perSecond) },
+      endToEndHalfRate: halfFigure,
+      approvals: approved,
+      memory,
+      cpu,
+      durationSeconds: Math.round((Date.now() - started) / 1000),
+    };
+    const outDir = path.join(ROOT, 'bench-results');
+    mkdirSync(outDir, { recursive: true });
+    const base = profile === 'full' ? 'latest' : profile;
+    const markdown = renderMarkdown(results);
+    writeFileSync(path.join(outDir, `${base}.json`), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(path.join(outDir, `${base}.md`), markdown);
+    console.log(`\n${markdown}`);
+    if (docs) {
+      updateDoc(path.join(ROOT, 'docs', 'benchmarks.md'), results, markdown);
+      log('docs/benchmarks.md updated');
+    }
+    log(`figures in bench-results/${base}.json and .md`);
+  } finally {
+    await redis?.close().catch(() => undefined);
+    await Promise.allSettled([...services.values()].reverse().map((s) => s.stop()));
+    await Promise.allSettled(experimentProcs.map((p) => p.stop()));
+    await stack.stop();
+  }
+}
+
+function nodeOptions(experiments: string[]): { NODE_OPTIONS?: string } {
+  const flags = [
+    ...experiments.filter((e) => e.endsWith('.mjs') || ['tcp-nodelay', 'cpu-profile'].includes(e)).map((e) => `--import ${path.join(ROOT, 'bench/experiments', `${e}.mjs`)}`),
+    ...experiments.filter((e) => e.startsWith('node-options:')).map((e) => e.slice('node-options:'.length)),
+  ];
+  return flags.length ? { NODE_OPTIONS: flags.join(' ') } : {};
+}
+
+/** A few requests first, so connection set-up and lazy initialisation are not in the figure. */
+async function warmUp(url: string): Promise<void> {
+  const { RegistrationFactory } = await import('./lib/registrations');
+  const factory = new RegistrationFactory();
+  for (let i = 0; i < 20; i++) {
+    const res = await fetch(`${url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: factory.next() });
+    if (res.status !== 202) throw new Error(`warm-up POST /users answered ${res.status}: ${await res.text()}`);
+  }
+}
+
+function readPid(file: string): number | null {
+  if (!existsSync(file)) return null;
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { pid: number }).pid;
+  } catch {
+    return null;
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exit(1);
+  },
+);
