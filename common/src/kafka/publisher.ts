@@ -119,8 +119,10 @@ export class EventPublisher {
       entry.messages.push({ key: record.key, value: record.value, headers: record.headers ?? {} });
     }
     let timer: NodeJS.Timeout | undefined;
+    let sent = false;
     try {
       await this.connect();
+      sent = true;
       await Promise.race([
         this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] }),
         new Promise((_, reject) => {
@@ -130,7 +132,10 @@ export class EventPublisher {
       for (const p of batch) p.resolve();
     } catch (err) {
       this.logger.warn({ err, records: batch.length }, 'kafka publish failed');
-      const error = new TransientError('Kafka did not acknowledge the event', { cause: err });
+      // Once the request may be on the wire, a broker that merely stalled can still append it: the
+      // caller must not be told it was not saved. A refused connection means it never left.
+      const outcome = sent && !refused(err) ? 'unknown' : 'not-sent';
+      const error = new TransientError('Kafka did not acknowledge the event', { cause: err, outcome });
       for (const p of batch) p.reject(error);
     } finally {
       clearTimeout(timer);
@@ -145,4 +150,13 @@ export class EventPublisher {
     await this.admin.disconnect();
     this.connected = false;
   }
+}
+
+/** True when the failure is a refused connection (nothing could have been sent), however kafkajs wraps it. */
+function refused(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e.code === 'ECONNREFUSED' || (typeof e.message === 'string' && e.message.includes('ECONNREFUSED'))) return true;
+    e = (e.cause ?? e.originalError) as typeof e;
+  }
+  return false;
 }
