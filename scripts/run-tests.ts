@@ -70,6 +70,10 @@ try {
   } finally {
     await system.stop();
   }
+  // The fault-injection suite's ci profile (about 3-4 minutes, its own stack and ports): SIGKILLs,
+  // server restarts and a Kafka cut under load, then every accepted registration checked in every
+  // store. A fixed seed keeps CI's faults the same run to run; `npm run test:faults` picks a new one.
+  await step('fault injection (npm run test:faults, ci profile)', bin('tsx'), ['scripts/faults/run.ts', '--profile', 'ci', '--seed', '623301235']);
   exitCode = results.every((r) => r.ok) ? 0 : 1;
 } catch (err) {
   console.error(err);
