@@ -38,8 +38,10 @@ export interface RunConsumerOptions {
   maxAttempts?: number;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
-  /** Partitions processed at once; records of one partition are always handled in order. */
+  /** Partitions processed at once. */
   partitionsConsumedConcurrently?: number;
+  /** Records of one partition's batch handled at once (default 16); records with the same key always in order. */
+  recordsConcurrently?: number;
   /** A member silent this long is evicted and its partitions reassigned (kafkajs' default is 30 s). */
   sessionTimeoutMs?: number;
   hooks?: ConsumerHooks;
@@ -99,10 +101,63 @@ export async function runConsumer(opts: RunConsumerOptions): Promise<RunningCons
     opts.logger.error({ topic: record.topic, partition: record.partition, offset: record.offset, attempt: record.attempt, err }, 'record dead-lettered');
   };
 
+  /**
+   * Records of one batch are handled up to `recordsConcurrently` at a time, because each handler spends
+   * most of its time waiting on other servers (Elasticsearch, ActiveMQ): in sequence, a partition's
+   * throughput is one record per sum of round trips. Records with the same key (one person's events)
+   * still run one after another, in offset order. Offsets are resolved only up to the first record
+   * that is not done, so nothing is committed before its effects. After a failure the partition runs
+   * one record at a time until a batch passes cleanly: retries, backoff and dead-lettering then
+   * behave exactly as in sequence (an outage does not dead-letter a whole batch's worth at once).
+   */
+  const degraded = new Set<string>();
+
+  /**
+   * One OffsetCommit request at a time, shared by the partitions' batches: kafkajs would otherwise send
+   * one per batch at once (with autoCommit), and a broker that answers pipelined requests in small
+   * writes (the librdkafka mock does) holds the second answer for the client's delayed ACK, about
+   * 40 ms, on every batch. A commit covers every partition's resolved offsets, so batches finishing
+   * while one is in flight share the next one; each batch still returns only after its offsets are
+   * committed, as before.
+   */
+  let committing: Promise<void> | undefined;
+  let nextCommit: Promise<void> | undefined;
+  const commitResolved = (commit: () => Promise<void>): Promise<void> => {
+    if (!committing) {
+      committing = commit().finally(() => {
+        committing = undefined;
+      });
+      return committing;
+    }
+    nextCommit ??= committing
+      .catch(() => undefined)
+      .then(() => {
+        nextCommit = undefined;
+        return commitResolved(commit);
+      });
+    return nextCommit;
+  };
+  /** Records done (handled or dead-lettered) but not yet resolvable because an earlier one failed: skipped when fetched again. */
+  const doneAhead = new Set<string>();
+
   const eachBatch = async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause }: EachBatchPayload) => {
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale()) break;
-      const key = `${batch.topic}:${batch.partition}:${message.offset}`;
+    const partitionKey = `${batch.topic}:${batch.partition}`;
+    const concurrency = degraded.has(partitionKey) ? 1 : Math.max(1, opts.recordsConcurrently ?? 16);
+    const status = new Map<string, 'done' | 'failed'>();
+    let stopLaunching = false;
+    let firstFailure: { record: ConsumedRecord; err: unknown } | undefined;
+    let fatal: { err: unknown } | undefined;
+    // Concurrent records share one heartbeat request instead of each sending its own.
+    let beating: Promise<void> | undefined;
+    const beat = () => (beating ??= heartbeat().finally(() => (beating = undefined)));
+
+    /** Handles one record; false when it failed and its lane (and the batch) must stop launching. */
+    const run = async (message: KafkaMessage): Promise<boolean> => {
+      const key = `${partitionKey}:${message.offset}`;
+      if (doneAhead.has(key)) {
+        status.set(message.offset, 'done');
+        return true;
+      }
       const record = toRecord(batch.topic, batch.partition, message, (attempts.get(key) ?? 0) + 1);
       try {
         await opts.handler(record);
@@ -110,26 +165,89 @@ export async function runConsumer(opts: RunConsumerOptions): Promise<RunningCons
         opts.hooks?.onProcessed?.(record);
       } catch (err) {
         if (err instanceof PoisonMessageError || record.attempt >= maxAttempts) {
-          await deadLetter(record, err); // if this throws, the batch fails and the record comes back
+          try {
+            await deadLetter(record, err);
+          } catch (dlqErr) {
+            // The batch fails once the records in hand finish, and this record comes back.
+            fatal ??= { err: dlqErr };
+            return false;
+          }
           attempts.delete(key);
         } else {
           attempts.set(key, record.attempt);
-          const delay = backoff(record.attempt, base, cap);
-          opts.hooks?.onRetry?.(record, err, delay);
-          opts.logger.warn({ topic: batch.topic, partition: batch.partition, offset: message.offset, attempt: record.attempt, delayMs: delay, err }, 'record failed; pausing partition before retry');
-          const resume = pause();
-          const timer = setTimeout(() => {
-            resumeTimers.delete(timer);
-            resume();
-          }, delay);
-          resumeTimers.add(timer);
-          break;
+          status.set(message.offset, 'failed');
+          if (!firstFailure || Number(message.offset) < Number(firstFailure.record.offset)) firstFailure = { record, err };
+          return false;
         }
       }
-      resolveOffset(message.offset);
-      await heartbeat();
+      status.set(message.offset, 'done');
+      try {
+        await beat();
+      } catch (err) {
+        // A rebalance, for instance: stop launching, let the records in hand finish, then fail the batch.
+        fatal ??= { err };
+        return false;
+      }
+      return true;
+    };
+
+    // One lane per key, in order of first appearance; a record without a key has no one to stay in order
+    // with. One at a time, a single lane: strictly offset order, as a plain loop would do.
+    const lanes = new Map<string, KafkaMessage[]>();
+    for (const message of batch.messages) {
+      const laneKey = concurrency === 1 ? '' : message.key ? `k:${message.key.toString('base64')}` : `o:${message.offset}`;
+      const lane = lanes.get(laneKey);
+      if (lane) lane.push(message);
+      else lanes.set(laneKey, [message]);
     }
-    await commitOffsetsIfNecessary();
+    const queue = [...lanes.values()];
+    const worker = async () => {
+      for (let lane = queue.shift(); lane; lane = queue.shift()) {
+        for (const message of lane) {
+          if (stopLaunching || !isRunning() || isStale()) return;
+          if (!(await run(message))) {
+            stopLaunching = true;
+            return;
+          }
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+
+    let resolvedUpTo: string | undefined;
+    for (const message of batch.messages) {
+      const key = `${partitionKey}:${message.offset}`;
+      if (status.get(message.offset) !== 'done') break;
+      resolvedUpTo = message.offset;
+      doneAhead.delete(key);
+    }
+    if (resolvedUpTo !== undefined) resolveOffset(resolvedUpTo);
+    // Done past the resolved prefix: remembered, so the refetch after the pause does not repeat them.
+    for (const message of batch.messages) {
+      if (resolvedUpTo !== undefined && Number(message.offset) <= Number(resolvedUpTo)) continue;
+      if (status.get(message.offset) === 'done') doneAhead.add(`${partitionKey}:${message.offset}`);
+    }
+    if (fatal) {
+      await commitResolved(() => commitOffsetsIfNecessary()).catch(() => undefined);
+      throw fatal.err;
+    }
+
+    if (firstFailure) {
+      degraded.add(partitionKey);
+      const { record, err } = firstFailure;
+      const delay = backoff(record.attempt, base, cap);
+      opts.hooks?.onRetry?.(record, err, delay);
+      opts.logger.warn({ topic: batch.topic, partition: batch.partition, offset: record.offset, attempt: record.attempt, delayMs: delay, err }, 'record failed; pausing partition before retry');
+      const resume = pause();
+      const timer = setTimeout(() => {
+        resumeTimers.delete(timer);
+        resume();
+      }, delay);
+      resumeTimers.add(timer);
+    } else if (status.size === batch.messages.length) {
+      degraded.delete(partitionKey);
+    }
+    await commitResolved(() => commitOffsetsIfNecessary());
     const last = batch.messages[batch.messages.length - 1];
     if (last) opts.hooks?.onLag?.(batch.topic, batch.partition, Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1));
   };
@@ -138,6 +256,9 @@ export async function runConsumer(opts: RunConsumerOptions): Promise<RunningCons
   await consumer.subscribe({ topics: opts.topics, fromBeginning: true });
   await consumer.run({
     eachBatchAutoResolve: false,
+    // Committed by eachBatch itself (commitResolved); threshold 1 = whenever anything is resolved.
+    autoCommit: false,
+    autoCommitThreshold: 1,
     partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 1,
     eachBatch,
   });
