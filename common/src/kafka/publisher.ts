@@ -13,6 +13,8 @@ interface Pending {
   record: OutgoingRecord;
   resolve: () => void;
   reject: (err: Error) => void;
+  /** When this publish must have settled (publish time + timeoutMs), however long it queued. */
+  deadline: number;
 }
 
 export interface PublisherOptions {
@@ -28,7 +30,10 @@ export interface PublisherOptions {
  * other travel in one produce request, and each caller's promise settles when that request is acked:
  * concurrent HTTP requests share round trips without any of them being answered early.
  * One request in flight at a time keeps per-key order even when kafkajs retries (the idempotent
- * producer would do that too, but the local Kafka-protocol mock does not support it).
+ * producer would do that too, but the local Kafka-protocol mock does not support it). While that
+ * request is in flight, new records wait and all go out together in the next one as soon as it is
+ * acked (Nagle-style): under load the batches grow by themselves instead of queueing many small
+ * requests behind each other inside kafkajs, which costs CPU per request on both sides.
  */
 export class EventPublisher {
   private readonly producer: Producer;
@@ -38,7 +43,7 @@ export class EventPublisher {
   private timer: NodeJS.Timeout | undefined;
   private connected = false;
   private connecting: Promise<void> | undefined;
-  private inFlight = new Set<Promise<void>>();
+  private inFlight: Promise<void> | undefined;
   private readonly lingerMs: number;
   private readonly maxBatchSize: number;
   private readonly timeoutMs: number;
@@ -91,7 +96,9 @@ export class EventPublisher {
 
   publish(topic: string, record: OutgoingRecord): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ topic, record, resolve, reject });
+      this.queue.push({ topic, record, resolve, reject, deadline: Date.now() + this.timeoutMs });
+      // With a request in flight, its completion sends what queued meanwhile: no timer needed.
+      if (this.inFlight) return;
       if (this.queue.length >= this.maxBatchSize) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.lingerMs);
     });
@@ -100,12 +107,35 @@ export class EventPublisher {
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    const batch = this.queue;
-    this.queue = [];
+    if (this.inFlight) return;
+    const now = Date.now();
+    // A record whose deadline passed while it queued has waited its whole timeout (behind a hung
+    // request): fail it now, unsent, as the caller was promised.
+    const expired = this.queue.filter((p) => p.deadline <= now);
+    if (expired.length > 0) {
+      this.queue = this.queue.filter((p) => p.deadline > now);
+      const error = new TransientError('Kafka did not acknowledge the event', { cause: new Error(`not sent within ${this.timeoutMs} ms`), outcome: 'not-sent' });
+      for (const p of expired) p.reject(error);
+    }
+    const batch = this.queue.splice(0, this.maxBatchSize);
     if (batch.length === 0) return;
-    const sending = this.send(batch);
-    this.inFlight.add(sending);
-    void sending.finally(() => this.inFlight.delete(sending));
+    this.inFlight = this.send(batch).finally(() => {
+      this.inFlight = undefined;
+      this.afterSend();
+    });
+  }
+
+  /**
+   * What queued during the request goes next, once its oldest record has lingered `lingerMs` (as a
+   * Kafka producer's linger.ms): under load that is at once, and the batches stay as large as the
+   * linger allows instead of shrinking to whatever arrived during one short round trip.
+   */
+  private afterSend(): void {
+    const oldest = this.queue[0];
+    if (!oldest) return;
+    const wait = oldest.deadline - this.timeoutMs + this.lingerMs - Date.now();
+    if (wait <= 0 || this.queue.length >= this.maxBatchSize) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), wait);
   }
 
   private async send(batch: Pending[]): Promise<void> {
@@ -126,7 +156,9 @@ export class EventPublisher {
       await Promise.race([
         this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] }),
         new Promise((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`not acknowledged within ${this.timeoutMs} ms`)), this.timeoutMs);
+          // The oldest record's deadline bounds the wait, so time spent queued counts too.
+          const wait = Math.max(0, batch[0]!.deadline - Date.now());
+          timer = setTimeout(() => reject(new Error(`not acknowledged within ${this.timeoutMs} ms`)), wait);
         }),
       ]);
       for (const p of batch) p.resolve();
@@ -144,8 +176,11 @@ export class EventPublisher {
 
   /** Sends what is queued, waits for every request in flight, then disconnects. */
   async close(): Promise<void> {
-    this.flush();
-    await Promise.allSettled([...this.inFlight]);
+    // What is queued goes now, without waiting out its linger.
+    while (this.queue.length > 0 || this.inFlight) {
+      this.flush();
+      if (this.inFlight) await this.inFlight;
+    }
     await this.producer.disconnect();
     await this.admin.disconnect();
     this.connected = false;
