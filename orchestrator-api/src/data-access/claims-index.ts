@@ -1,5 +1,6 @@
 import { Client, errors } from '@elastic/elasticsearch';
 import { TransientError } from '@regflow/common';
+import { bulkCreateFor } from './bulk-create';
 
 /**
  * Who holds each identity (normalized email, CPF): one document per identity, created with op_type
@@ -37,12 +38,13 @@ export class ClaimsIndex {
 
   /** Claims `identity` for `userId`; already holding it (a redelivery) counts as held. */
   async claim(identity: string, userId: string): Promise<ClaimResult> {
-    try {
-      await this.client.create({ index: this.index, id: identity, document: { userId, claimedAt: new Date().toISOString() } satisfies Claim });
-      return { held: true };
-    } catch (err) {
-      if (!(err instanceof errors.ResponseError && err.statusCode === 409)) throw new TransientError('Elasticsearch could not record the claim', { cause: err });
-    }
+    // Batched with the other records' creates (bulk-create.ts); the outcome is this claim's own.
+    const outcome = await bulkCreateFor(this.client)
+      .create(this.index, identity, { userId, claimedAt: new Date().toISOString() } satisfies Claim)
+      .catch((err: unknown) => {
+        throw new TransientError('Elasticsearch could not record the claim', { cause: err });
+      });
+    if (outcome === 'created') return { held: true };
     const current = await this.client.get<Claim>({ index: this.index, id: identity }).catch((err: unknown) => {
       throw new TransientError('Elasticsearch could not read the claim', { cause: err });
     });

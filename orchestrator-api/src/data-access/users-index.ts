@@ -1,6 +1,7 @@
 import { Client, errors } from '@elastic/elasticsearch';
 import type { Logger } from '@regflow/common';
 import { TransientError, type RegistrationStatus } from '@regflow/common';
+import { bulkCreateFor } from './bulk-create';
 
 /**
  * The only module that talks to Elasticsearch (real, or the local stand-in: both speak the same API,
@@ -97,16 +98,16 @@ export class UsersIndex {
 
   /** Creates the document; returns the existing one instead when the id is already indexed. */
   async createOrGet(doc: UserDocument): Promise<{ created: boolean; doc: UserDocument }> {
-    try {
-      await this.client.create({ index: this.index, id: doc.id, document: doc });
-      return { created: true, doc };
-    } catch (err) {
-      if (err instanceof errors.ResponseError && err.statusCode === 409) {
-        const existing = await this.get(doc.id);
-        if (existing) return { created: false, doc: existing };
-      }
-      throw asTransient(err, 'index the registration');
-    }
+    // Batched with the other records' creates (bulk-create.ts); the outcome is this document's own.
+    const outcome = await bulkCreateFor(this.client)
+      .create(this.index, doc.id, doc)
+      .catch((err: unknown) => {
+        throw asTransient(err, 'index the registration');
+      });
+    if (outcome === 'created') return { created: true, doc };
+    const existing = await this.get(doc.id);
+    if (existing) return { created: false, doc: existing };
+    throw new TransientError(`Elasticsearch answered 409 for ${doc.id} but has no such document`);
   }
 
   async get(id: string): Promise<UserDocument | null> {
