@@ -7,7 +7,7 @@ import { stopLeftovers } from '../scripts/stack/lib/processes';
 import { ROOT, startService, type ManagedProcess } from '../scripts/system';
 import { startNoDelayBroker } from './experiments/broker-tcp-nodelay';
 import * as hops from './hops/raw-hops';
-import { cpuBetween, cpuSnapshot } from './lib/cpu';
+import { cpuBetween, cpuSnapshot, waitForQuietMachine } from './lib/cpu';
 import { load1, machine, RssSampler, servicePid } from './lib/machine';
 import { renderMarkdown, updateDoc, type BenchResults } from './lib/report';
 import { ratio } from './lib/stats';
@@ -24,7 +24,7 @@ const PROFILES = {
   full: { hopMs: 10_000, maxRecords: 20_000, accessMs: 10_000, accessMax: 20_000, n: 5000, approvals: 2000, settleMs: 3000, stallMs: 60_000 },
   // For trying a change: short raw hops, a mid-sized pipeline run.
   quick: { hopMs: 1500, maxRecords: 5000, accessMs: 5000, accessMax: 8000, n: 2000, approvals: 500, settleMs: 1000, stallMs: 60_000 },
-  smoke: { hopMs: 1500, maxRecords: 5000, accessMs: 2000, accessMax: 500, n: 200, approvals: 100, settleMs: 0, stallMs: 60_000 },
+  smoke: { hopMs: 1000, maxRecords: 3000, accessMs: 2000, accessMax: 300, n: 150, approvals: 60, settleMs: 0, stallMs: 60_000 },
 } as const;
 type ProfileName = keyof typeof PROFILES;
 
@@ -34,27 +34,29 @@ const PORTS = { access: 3401, orchestrator: 3402, consumer: 3403, bareExpress: 3
 
 const EXPERIMENTS = ['tcp-nodelay', 'broker-tcp-nodelay', 'cpu-profile'] as const;
 
-function parseArgs(argv: string[]): { profile: ProfileName; docs: boolean; experiments: string[] } {
+function parseArgs(argv: string[]): { profile: ProfileName; docs: boolean; experiments: string[]; waitQuietSeconds: number } {
   let profile: ProfileName = 'full';
   let docs = true;
+  let waitQuietSeconds = 0;
   const experiments: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--profile') profile = argv[++i] as ProfileName;
     else if (arg.startsWith('--profile=')) profile = arg.slice('--profile='.length) as ProfileName;
     else if (arg === '--no-docs') docs = false;
+    else if (arg === '--wait-quiet') waitQuietSeconds = Number(argv[++i] ?? 600);
     else if (arg === '--experiment' && (EXPERIMENTS as readonly string[]).includes(argv[i + 1] ?? '')) experiments.push(argv[++i]!);
     // Node flags for the three services (e.g. heap sizes), to measure their effect; counts as an experiment.
     else if (arg === '--service-node-options' && argv[i + 1]) experiments.push(`node-options:${argv[++i]!}`);
-    else throw new Error(`unknown argument ${arg} (use --profile full|quick|smoke, --no-docs)`);
+    else throw new Error(`unknown argument ${arg} (use --profile full|quick|smoke, --no-docs, --wait-quiet SECONDS, --experiment NAME, --service-node-options FLAGS)`);
   }
   if (!(profile in PROFILES)) throw new Error(`unknown profile ${profile} (full, quick or smoke)`);
   // A run with an experiment measures something that is not the code as it is: never the docs' figures.
-  return { profile, docs: docs && profile === 'full' && experiments.length === 0, experiments };
+  return { profile, docs: docs && profile === 'full' && experiments.length === 0, experiments, waitQuietSeconds };
 }
 
 async function main(): Promise<void> {
-  const { profile, docs, experiments } = parseArgs(process.argv.slice(2));
+  const { profile, docs, experiments, waitQuietSeconds } = parseArgs(process.argv.slice(2));
   const P = PROFILES[profile];
   const started = Date.now();
   const log = (line: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
@@ -73,6 +75,7 @@ async function main(): Promise<void> {
   const experimentProcs: Array<{ stop(): Promise<void> }> = [];
   let redis: RedisClientType | undefined;
   try {
+    if (waitQuietSeconds > 0) await waitForQuietMachine(25, waitQuietSeconds * 1000, log);
     const env = { ...stack.env };
     if (experiments.includes('broker-tcp-nodelay')) {
       const broker = await startNoDelayBroker(dataDir, log);
@@ -102,6 +105,7 @@ async function main(): Promise<void> {
       kafkaProduce: kafka.produce,
       kafkaConsume: kafka.consume,
       stompSend: stomp.send,
+      stompSendOneAtATime: stomp.sendOneAtATime,
       stompReceive: stomp.receive,
       redisStage: redisHop,
       postgresApprove: postgres,

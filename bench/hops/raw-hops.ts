@@ -131,7 +131,7 @@ export async function kafka(brokers: string, concurrency: number, opts: HopOptio
 }
 
 /** Persistent SEND with receipt on one StompSession (as the orchestrator), then client-individual acks with the consumer's prefetch. */
-export async function stomp(url: string, concurrency: number, prefetch: number, opts: HopOptions): Promise<{ send: HopFigure; receive: HopFigure }> {
+export async function stomp(url: string, concurrency: number, prefetch: number, opts: HopOptions): Promise<{ send: HopFigure; sendOneAtATime: HopFigure; receive: HopFigure }> {
   const logger = quietLogger();
   const destination = `/queue/bench.raw.${opts.tag}`;
   const sender = new StompSession(url, logger);
@@ -139,12 +139,18 @@ export async function stomp(url: string, concurrency: number, prefetch: number, 
   const body = JSON.stringify({ type: 'RegistrationQueuedForReview', data: JSON.parse(new RegistrationFactory().next()) as object, pad: 'x'.repeat(200) });
   await sender.send(destination, body);
   let load = load1();
-  const sent = await closedLoop({ concurrency, durationMs: opts.durationMs, task: () => sender.send(destination, body, { 'event-type': 'RegistrationQueuedForReview', 'correlation-id': newId() }) });
-  await sender.close();
+  const sendTask = () => sender.send(destination, body, { 'event-type': 'RegistrationQueuedForReview', 'correlation-id': newId() });
+  const sent = await closedLoop({ concurrency, durationMs: opts.durationMs, task: sendTask });
   const lat = summarize(sent.latencies);
   const send: HopFigure = { perSecond: sent.perSecond, count: sent.done, seconds: sent.seconds, concurrency, p50: lat.p50, p99: lat.p99, load1: load, note: 'StompSession.send: persistent, resolved on the broker RECEIPT, one connection' };
+  // The orchestrator sends one at a time (orchestrator-api/src/data-access/review-queue-sender.ts).
+  load = load1();
+  const serial = await closedLoop({ concurrency: 1, durationMs: opts.durationMs / 2, task: sendTask });
+  await sender.close();
+  const serialLat = summarize(serial.latencies);
+  const sendOneAtATime: HopFigure = { perSecond: serial.perSecond, count: serial.done, seconds: serial.seconds, concurrency: 1, p50: serialLat.p50, p99: serialLat.p99, load1: load, note: 'as above, one send at a time, as the orchestrator sends' };
 
-  const expected = sent.done + 1;
+  const expected = sent.done + serial.done + 1;
   const receiver = new StompSession(url, logger);
   let seen = 0;
   let first = 0;
@@ -164,7 +170,7 @@ export async function stomp(url: string, concurrency: number, prefetch: number, 
   await receiver.close();
   const seconds = (last - first) / 1000;
   const receive: HopFigure = { perSecond: Math.round(seen / seconds), count: seen, seconds: round(seconds, 2), concurrency: prefetch, load1: load, note: `client-individual ack, prefetch ${prefetch}, one connection` };
-  return { send, receive };
+  return { send, sendOneAtATime, receive };
 }
 
 /** The staging Lua script through StagingStore.stage, as many at once as the consumer's prefetch (node-redis pipelines them). */

@@ -87,3 +87,19 @@ export function cpuBetween(a: ReturnType<typeof cpuSnapshot>, b: ReturnType<type
   out['other processes (not this run)'] = Math.max(0, Math.round((others / TICKS_PER_SECOND / seconds) * 100));
   return Object.fromEntries(Object.entries(out).sort((x, y) => y[1] - x[1]));
 }
+
+/**
+ * Waits (at most `maxWaitMs`) until processes outside this run use less than `belowPercent` of one core
+ * over 3 s: other people's test suites on a shared machine move every figure.
+ */
+export async function waitForQuietMachine(belowPercent: number, maxWaitMs: number, log: (line: string) => void): Promise<number> {
+  const deadline = Date.now() + maxWaitMs;
+  for (;;) {
+    const a = cpuSnapshot();
+    await new Promise((r) => setTimeout(r, 3000));
+    const others = cpuBetween(a, cpuSnapshot())['other processes (not this run)'] ?? 0;
+    if (others < belowPercent || Date.now() >= deadline) return others;
+    log(`other processes use ${others} % of a core; waiting for a quieter machine (up to ${Math.round((deadline - Date.now()) / 1000)} s more)`);
+    await new Promise((r) => setTimeout(r, 7000));
+  }
+}

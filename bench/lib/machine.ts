@@ -24,18 +24,6 @@ export function load1(): number {
   return Math.round(os.loadavg()[0]! * 100) / 100;
 }
 
-/** Waits (bounded) for the 1-minute load average to fall below `below`, so figures are comparable. */
-export async function waitForQuiet(below: number, maxWaitMs: number, log: (line: string) => void): Promise<number> {
-  const deadline = Date.now() + maxWaitMs;
-  let announced = false;
-  while (load1() >= below && Date.now() < deadline) {
-    if (!announced) log(`load average ${load1()} >= ${below}: waiting up to ${Math.round(maxWaitMs / 1000)} s for the machine to calm down`);
-    announced = true;
-    await new Promise((r) => setTimeout(r, 2000));
-  }
-  return load1();
-}
-
 /** Peak resident set size (VmHWM) and current RSS of a process, in MB; null when it is gone. */
 export function memoryOf(pid: number): { peakMb: number; rssMb: number } | null {
   try {
