@@ -5,7 +5,6 @@ import { createClient, type RedisClientType } from 'redis';
 import { startStack, type Stack } from '../scripts/stack/stack';
 import { stopLeftovers } from '../scripts/stack/lib/processes';
 import { ROOT, startService, type ManagedProcess } from '../scripts/system';
-import { startNoDelayBroker } from './experiments/broker-tcp-nodelay';
 import * as hops from './hops/raw-hops';
 import { cpuBetween, cpuSnapshot, waitForQuietMachine } from './lib/cpu';
 import { load1, machine, RssSampler, servicePid } from './lib/machine';
@@ -32,7 +31,7 @@ const CONNECTIONS = 64;
 const ADMIN_CONNECTIONS = 8;
 const PORTS = { access: 3401, orchestrator: 3402, consumer: 3403, bareExpress: 3404 };
 
-const EXPERIMENTS = ['tcp-nodelay', 'broker-tcp-nodelay', 'cpu-profile'] as const;
+const EXPERIMENTS = ['tcp-nodelay', 'cpu-profile'] as const;
 
 function parseArgs(argv: string[]): { profile: ProfileName; docs: boolean; experiments: string[]; waitQuietSeconds: number } {
   let profile: ProfileName = 'full';
@@ -72,16 +71,10 @@ async function main(): Promise<void> {
   const stack: Stack = await startStack({ dataDir, log: (line) => log(`stack: ${line}`) });
   const services = new Map<string, ManagedProcess>();
   const sampler = new RssSampler();
-  const experimentProcs: Array<{ stop(): Promise<void> }> = [];
   let redis: RedisClientType | undefined;
   try {
     if (waitQuietSeconds > 0) await waitForQuietMachine(25, waitQuietSeconds * 1000, log);
     const env = { ...stack.env };
-    if (experiments.includes('broker-tcp-nodelay')) {
-      const broker = await startNoDelayBroker(dataDir, log);
-      experimentProcs.push(broker.proc);
-      env.STOMP_URL = broker.url;
-    }
     const opts = { durationMs: P.hopMs, log, tag };
     log('raw hops: bare Express');
     const express = await hops.bareExpress(PORTS.bareExpress, CONNECTIONS, opts);
@@ -227,7 +220,6 @@ async function main(): Promise<void> {
   } finally {
     await redis?.close().catch(() => undefined);
     await Promise.allSettled([...services.values()].reverse().map((s) => s.stop()));
-    await Promise.allSettled(experimentProcs.map((p) => p.stop()));
     await stack.stop();
   }
 }
