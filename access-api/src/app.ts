@@ -20,6 +20,8 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // Answers are per request (a new id each time): an ETag would only cost a hash of every body.
+  app.set('etag', false);
   app.set('trust proxy', deps.trustProxy);
   app.use(helmet());
   app.use(requestLogger(deps.logger));

@@ -80,7 +80,7 @@ export async function kafka(brokers: string, concurrency: number, opts: HopOptio
   const logger = quietLogger();
   const client = createKafka({ clientId: 'bench', brokers: brokers.split(','), logger });
   const topic = `bench.raw.${opts.tag}`;
-  const publisher = new EventPublisher(client, logger, { lingerMs: Number(process.env.KAFKA_LINGER_MS ?? 2) });
+  const publisher = new EventPublisher(client, logger, { lingerMs: Number(process.env.KAFKA_LINGER_MS ?? 10) }); // 10: the access API's default
   await publisher.connect();
   // The topic is auto-created by the first send; do it before the clock starts.
   await publisher.publish(topic, { key: 'warm-up', value: '{}' });
