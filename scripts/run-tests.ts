@@ -74,6 +74,9 @@ try {
   // server restarts and a Kafka cut under load, then every accepted registration checked in every
   // store. A fixed seed keeps CI's faults the same run to run; `npm run test:faults` picks a new one.
   await step('fault injection (npm run test:faults, ci profile)', bin('tsx'), ['scripts/faults/run.ts', '--profile', 'ci', '--seed', '623301235']);
+  // The benchmark's smoke profile (about a minute, its own stack and ports 3401-3404): proves `npm run
+  // bench` works from a clean clone and prints every figure; it fails on errors, never on a timing.
+  await step('benchmark smoke (npm run bench:smoke)', bin('tsx'), ['bench/run.ts', '--profile', 'smoke']);
   exitCode = results.every((r) => r.ok) ? 0 : 1;
 } catch (err) {
   console.error(err);

@@ -5,7 +5,8 @@ import { Session } from 'node:inspector';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-const entry = process.argv.find((a) => a.endsWith('/src/main.ts'));
+// The service's entry: src/main.ts under tsx, dist/main.js when built.
+const entry = process.argv.find((a) => a.endsWith('/src/main.ts') || a.endsWith('/dist/main.js'));
 if (entry) {
   const service = path.basename(path.dirname(path.dirname(entry)));
   const session = new Session();
