@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     };
     const track = (name: string, proc: ManagedProcess) => {
       services.set(name, proc);
-      const pid = servicePid(proc.child.pid!, `${name}/src/main.ts`);
+      const pid = servicePid(proc.child.pid!, `${name}/dist/main.js`) ?? servicePid(proc.child.pid!, `${name}/src/main.ts`);
       if (pid) sampler.track(name, pid);
     };
     sampler.start();

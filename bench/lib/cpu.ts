@@ -7,9 +7,9 @@ import { readFileSync, readdirSync } from 'node:fs';
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 const COMPONENTS: Array<[RegExp, string]> = [
-  [/access-api\/src\/main\.ts/, 'access-api'],
-  [/orchestrator-api\/src\/main\.ts/, 'orchestrator-api'],
-  [/consumer-mq\/src\/main\.ts/, 'consumer-mq'],
+  [/access-api\/(?:src\/main\.ts|dist\/main\.js)/, 'access-api'],
+  [/orchestrator-api\/(?:src\/main\.ts|dist\/main\.js)/, 'orchestrator-api'],
+  [/consumer-mq\/(?:src\/main\.ts|dist\/main\.js)/, 'consumer-mq'],
   [/es-standin/, 'elasticsearch (stand-in)'],
   [/activemq/, 'activemq'],
   [/kcat|kafkacat/, 'kafka (mock)'],

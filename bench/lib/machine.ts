@@ -36,9 +36,9 @@ export function memoryOf(pid: number): { peakMb: number; rssMb: number } | null 
 }
 
 /**
- * The process that runs a service's code. `startService` launches the tsx CLI, which starts node with
- * tsx's loader as a child: the child (the deepest node process whose command line names the entry
- * file) is the service, and is what runs in production (`node --import tsx .../main.ts`).
+ * The process that runs a service's code: the deepest process under `rootPid` whose command line names
+ * the entry file. `startService` runs `node <service>/dist/main.js` itself (as production does); under
+ * tsx (`<service>/src/main.ts`) the tsx CLI starts node with its loader as a child, and that child is it.
  */
 export function servicePid(rootPid: number, entry: string): number | null {
   const children = new Map<number, number[]>();

@@ -43,7 +43,8 @@ export function targets(r: BenchResults): Array<{ target: string; measured: stri
     { target: 'end to end ≥ 0.7 × slowest raw hop', measured: `${r.endToEnd.ratioToSlowestHop} (${r.endToEnd.perSecond} / ${r.slowestRawHop.perSecond} per s, ${HOP_LABELS[r.slowestRawHop.name] ?? r.slowestRawHop.name})`, met: r.endToEnd.ratioToSlowestHop >= 0.7 },
     { target: 'p99 202 → staged ≤ 250 ms at half rate', measured: `${r.endToEndHalfRate.latencyMs.p99} ms at ${r.endToEndHalfRate.targetRate}/s`, met: r.endToEndHalfRate.latencyMs.p99 <= 250 },
     { target: 'approvals ≥ 0.5 × raw Postgres transaction', measured: `${r.approvals.ratioToRawPostgres} (${r.approvals.perSecond} / ${r.raw.postgresApprove!.perSecond} per s)`, met: r.approvals.ratioToRawPostgres >= 0.5 },
-    { target: 'every Node service < 150 MB peak RSS', measured: `${worst[1].peakRssMb} MB (${worst[0]})`, met: worst[1].peakRssMb < 150 },
+    // Met only when all three services were measured: a process the bench could not find proves nothing.
+    { target: 'every Node service < 150 MB peak RSS', measured: services.length === 3 ? `${worst[1].peakRssMb} MB (${worst[0]})` : `not measured (${services.length} of 3 services found)`, met: services.length === 3 && worst[1].peakRssMb < 150 },
   ];
 }
 
