@@ -3,11 +3,16 @@ import type { EventPublisher } from '@regflow/common/kafka';
 import type { DecisionsRepository } from './decisions-repository';
 
 /**
- * Moves decision events from the Postgres outbox to Kafka. Woken right after each decision, and
- * polling as a safety net (another replica's rows, or rows left by a crash).
+ * Moves decision events from the Postgres outbox to Kafka, many rows per round (one locked batch, one
+ * produce request, one commit). Woken after each decision; wakes that come while a round is scheduled
+ * or running are coalesced into one round, which starts `coalesceMs` after the wake (or after the
+ * previous round) so that under load each round carries the decisions of that window instead of one
+ * round trip to Postgres and Kafka per decision. Polls as a safety net (another replica's rows, or
+ * rows left by a crash).
  */
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
+  private dueAt = Infinity;
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = false;
@@ -17,31 +22,35 @@ export class OutboxRelay {
     private readonly publisher: EventPublisher,
     private readonly logger: Logger,
     private readonly pollMs = 1000,
+    private readonly coalesceMs = 20,
   ) {}
 
   start(): void {
     this.schedule(0);
   }
 
-  /** Asks for a relay round now (coalesced with one already running). */
+  /** Asks for a relay round soon (coalesced with one already scheduled or running). */
   wake(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
       return;
     }
-    this.schedule(0);
+    // A round already due sooner stays as it is: waking never postpones one.
+    if (this.dueAt > Date.now() + this.coalesceMs) this.schedule(this.coalesceMs);
   }
 
   private schedule(ms: number): void {
     clearTimeout(this.timer);
+    this.dueAt = Date.now() + ms;
     this.timer = setTimeout(() => {
+      this.dueAt = Infinity;
       this.running = this.round().finally(() => {
         this.running = undefined;
         if (this.stopped) return;
         const now = this.again;
         this.again = false;
-        this.schedule(now ? 0 : this.pollMs);
+        this.schedule(now ? this.coalesceMs : this.pollMs);
       });
     }, ms);
   }

@@ -29,7 +29,8 @@ export class SessionStore {
 
   async touch(id: string): Promise<Session | null> {
     if (!/^[A-Za-z0-9_-]{43}$/.test(id)) return null;
-    const json = await this.redis.get(sessionKey(id));
+    // Read and slide the idle expiry in one round trip: every admin request pays for this.
+    const json = await this.redis.getEx(sessionKey(id), { type: 'EX', value: this.idleSeconds });
     if (!json) return null;
     const session = JSON.parse(json) as Session;
     const left = this.absoluteSeconds - Math.floor((Date.now() - session.createdAt) / 1000);
@@ -37,7 +38,9 @@ export class SessionStore {
       await this.redis.del(sessionKey(id));
       return null;
     }
-    await this.redis.expire(sessionKey(id), Math.min(this.idleSeconds, left));
+    // Within the last idle period of its absolute lifetime the key must not outlive the absolute
+    // expiry (the check above refuses such a session anyway; this lets Redis drop it on time).
+    if (left < this.idleSeconds) await this.redis.expire(sessionKey(id), left);
     return session;
   }
 

@@ -20,12 +20,23 @@ export interface DecideCommand {
   correlationId: string;
 }
 
+/** What a decision adds to the logs: the registration's own correlation id links it to the sign-up. */
+export type DecidedFields = {
+  registrationCorrelationId: string;
+  userId: string;
+  outcome: Decision['outcome'];
+};
+
 /**
  * Approve or reject, in five steps: find the staged user, record the decision with its event in one
  * Postgres transaction (the first decision wins), take the user out of the queue, wake the outbox
  * relay, and tell the consoles.
  */
-export async function decideRegistration(cmd: DecideCommand, deps: DecideDeps): Promise<Decision> {
+export async function decideRegistration(
+  cmd: DecideCommand,
+  deps: DecideDeps,
+  report: (fields: DecidedFields) => void = (fields) => deps.logger.info(fields, 'registration decided'),
+): Promise<Decision> {
   const staged = await deps.store.get(cmd.userId);
   if (!staged) throw await notPending(cmd.userId, deps.decisions);
   const decision: Decision = {
@@ -43,13 +54,16 @@ export async function decideRegistration(cmd: DecideCommand, deps: DecideDeps): 
     await deps.store.unstage(cmd.userId, result.existing.outcome);
     throw alreadyDecided(result.existing);
   }
-  await deps.store.unstage(cmd.userId, cmd.outcome);
   deps.relay.wake();
-  deps.logger.info({ correlationId, userId: cmd.userId, outcome: cmd.outcome }, 'registration decided');
-  await deps.events.publish({
+  // Issued in the same tick, the two travel in one write to Redis (one round trip, not two), which
+  // runs them in this order: a console that hears of the decision and reloads no longer sees the user.
+  const unstaged = deps.store.unstage(cmd.userId, cmd.outcome);
+  const announced = deps.events.publish({
     type: 'registration.decided',
     data: { id: cmd.userId, outcome: decision.outcome, decidedBy: decision.decidedBy, decidedAt: decision.decidedAt, ...(decision.reason ? { reason: decision.reason } : {}) },
   });
+  await Promise.all([unstaged, announced]);
+  report({ registrationCorrelationId: correlationId, userId: cmd.userId, outcome: cmd.outcome });
   return decision;
 }
 

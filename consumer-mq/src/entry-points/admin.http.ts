@@ -1,7 +1,7 @@
 import { Router, json, type Request } from 'express';
 import { z } from 'zod';
 import { AppError, ValidationError } from '@regflow/common';
-import { fieldErrors, requireJson } from '@regflow/common/http';
+import { fieldErrors, logFields, requireJson } from '@regflow/common/http';
 import type { AdminEventBus } from '../data-access/admin-events';
 import type { DecisionsRepository } from '../data-access/decisions-repository';
 import type { SearchClient } from '../data-access/search-client';
@@ -81,7 +81,12 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   });
 
   router.post('/admin/users/:id/approve', async (req, res) => {
-    const decision = await decideRegistration({ userId: userId(req), outcome: 'approved', admin: req.session!.email, correlationId: String(req.id) }, deps);
+    // The decision's fields go on the request's own log line: one line per approval, not two.
+    const decision = await decideRegistration(
+      { userId: userId(req), outcome: 'approved', admin: req.session!.email, correlationId: String(req.id) },
+      deps,
+      (fields) => logFields(res, fields),
+    );
     res.json({ id: decision.userId, status: decision.outcome, decidedBy: decision.decidedBy, decidedAt: decision.decidedAt });
   });
 
@@ -91,6 +96,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     const decision = await decideRegistration(
       { userId: userId(req), outcome: 'rejected', reason: body.data.reason || undefined, admin: req.session!.email, correlationId: String(req.id) },
       deps,
+      (fields) => logFields(res, fields),
     );
     res.json({ id: decision.userId, status: decision.outcome, decidedBy: decision.decidedBy, decidedAt: decision.decidedAt, ...(decision.reason ? { reason: decision.reason } : {}) });
   });

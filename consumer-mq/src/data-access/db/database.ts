@@ -8,7 +8,8 @@ import pg from 'pg';
 import type { Logger } from '@regflow/common';
 import * as schema from './schema';
 
-export type Database = NodePgDatabase<typeof schema>;
+/** With the pool: the decision hot path talks to it directly (one named statement per decision). */
+export type Database = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 
 export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../drizzle');
 /** Any constant shared by all replicas; it only has to differ from other advisory locks in this database. */
