@@ -2,6 +2,7 @@ import { Client, errors } from '@elastic/elasticsearch';
 import type { Logger } from '@regflow/common';
 import { TransientError, type RegistrationStatus } from '@regflow/common';
 import { bulkCreateFor } from './bulk-create';
+import { bulkGetFor } from './bulk-get';
 
 /**
  * The only module that talks to Elasticsearch (real, or the local stand-in: both speak the same API,
@@ -112,9 +113,11 @@ export class UsersIndex {
 
   async get(id: string): Promise<UserDocument | null> {
     try {
-      const res = await this.client.get<UserDocument>({ index: this.index, id });
-      return res._source ?? null;
+      // Batched with the other records' gets (bulk-get.ts, one _mget, real-time); the answer is this id's own.
+      const res = await bulkGetFor(this.client).get<UserDocument>(this.index, id);
+      return res.found ? (res._source ?? null) : null;
     } catch (err) {
+      // A missing index, like a missing document: nothing indexed under this id yet.
       if (err instanceof errors.ResponseError && err.statusCode === 404) return null;
       throw asTransient(err, 'read the registration');
     }

@@ -107,7 +107,7 @@ function parseSortParam(value: string): SortSpec[] {
   });
 }
 
-interface SourceSpec {
+export interface SourceSpec {
   enabled: boolean;
   includes: string[];
   excludes: string[];

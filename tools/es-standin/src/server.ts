@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { executeBulk } from './bulk';
 import { applyFilterPath } from './filter-path';
+import { executeMget, getResult, sourceSpecFromParams } from './mget';
 import { EsError, illegalArgument, indexNotFound, unsupported, xContentParse } from './errors';
 import { mergeMappings, parseMappings, renderMapping } from './mapping';
 import { executeCount, executeSearch, filterSource } from './search';
@@ -57,6 +58,7 @@ const SEARCH_PARAMS = [
   'timeout', 'search_type', 'batched_reduce_size', 'ccs_minimize_roundtrips', 'max_concurrent_shard_requests',
   'pre_filter_shard_size', 'allow_partial_search_results', 'typed_keys', 'ignore_throttled', 'q',
 ];
+const MGET_PARAMS = ['preference', 'realtime', 'refresh', 'routing', '_source', '_source_includes', '_source_excludes'];
 const COUNT_PARAMS = [...RESOLVE_PARAMS, 'preference', 'routing', 'ignore_throttled', 'q'];
 /** Parameters ES knows that would change results here; refused rather than silently ignored. */
 const GLOBALLY_REFUSED_PARAMS = ['pipeline', 'version_type', 'stored_fields', 'scroll', 'terminate_after', 'min_score'];
@@ -193,35 +195,20 @@ function buildRoutes(cluster: Cluster): Route[] {
 
   const getDoc = (sourceOnly: boolean): Handler => (req, p) => {
     const index = cluster.getIndex(p.index ?? '');
-    const doc = index.docs.get(p.id ?? '');
     if (req.params.has('stored_fields')) throw unsupported('the [stored_fields] parameter');
-    const sourceParam = req.params.get('_source');
-    const spec = {
-      enabled: sourceParam !== 'false',
-      includes: [
-        ...(req.params.get('_source_includes')?.split(',') ?? []),
-        ...(sourceParam !== null && sourceParam !== 'true' && sourceParam !== 'false' && sourceParam !== '' ? sourceParam.split(',') : []),
-      ],
-      excludes: req.params.get('_source_excludes')?.split(',') ?? [],
-    };
+    const spec = sourceSpecFromParams(req.params);
     if (sourceOnly) {
+      const doc = index.docs.get(p.id ?? '');
       if (doc === undefined) {
         throw new EsError(404, { type: 'resource_not_found_exception', reason: `Document not found [${index.name}]/[${p.id ?? ''}]` });
       }
       return { status: 200, body: filterSource(doc.source, spec) };
     }
-    if (doc === undefined) return { status: 404, body: { _index: index.name, _id: p.id, found: false } };
-    const body: Record<string, unknown> = {
-      _index: index.name,
-      _id: doc.id,
-      _version: doc.version,
-      _seq_no: doc.seqNo,
-      _primary_term: doc.primaryTerm,
-      found: true,
-    };
-    if (spec.enabled) body._source = filterSource(doc.source, spec);
-    return { status: 200, body };
+    const body = getResult(index, p.id ?? '', spec);
+    return { status: body.found === true ? 200 : 404, body };
   };
+
+  const mget: Handler = (req, p) => ({ status: 200, body: executeMget(cluster, p.index, jsonBody(req), req.params) });
 
   const deleteDoc: Handler = (req, p) => {
     checkRefresh(req.params);
@@ -265,6 +252,7 @@ function buildRoutes(cluster: Cluster): Route[] {
       params: ['wait_for_status', 'timeout', 'level', 'local', 'master_timeout', 'wait_for_nodes', 'wait_for_events', 'wait_for_no_relocating_shards', 'wait_for_no_initializing_shards', 'wait_for_active_shards', 'expand_wildcards'],
     },
     { pattern: ['_bulk'], methods: { POST: bulk, PUT: bulk }, params: [...WRITE_PARAMS, '_source', 'list_executed_pipelines', 'require_data_stream'] },
+    { pattern: ['_mget'], methods: { GET: mget, POST: mget }, params: MGET_PARAMS, refuse: ['force_synthetic_source'] },
     { pattern: ['_search'], methods: { GET: search, POST: search }, params: SEARCH_PARAMS },
     { pattern: ['_count'], methods: { GET: count, POST: count }, params: COUNT_PARAMS },
     { pattern: ['_refresh'], methods: { GET: refresh, POST: refresh }, params: RESOLVE_PARAMS },
@@ -351,6 +339,7 @@ function buildRoutes(cluster: Cluster): Route[] {
       refuse: DOC_REFUSED_PARAMS,
     },
     { pattern: [':index', '_bulk'], methods: { POST: bulk, PUT: bulk }, params: [...WRITE_PARAMS, '_source', 'list_executed_pipelines', 'require_data_stream'] },
+    { pattern: [':index', '_mget'], methods: { GET: mget, POST: mget }, params: MGET_PARAMS, refuse: ['force_synthetic_source'] },
     { pattern: [':index', '_search'], methods: { GET: search, POST: search }, params: SEARCH_PARAMS },
     { pattern: [':index', '_count'], methods: { GET: count, POST: count }, params: COUNT_PARAMS },
   ];
