@@ -226,7 +226,7 @@ async function main(): Promise<void> {
 
 function nodeOptions(experiments: string[]): { NODE_OPTIONS?: string } {
   const flags = [
-    ...experiments.filter((e) => e.endsWith('.mjs') || ['tcp-nodelay', 'cpu-profile'].includes(e)).map((e) => `--import ${path.join(ROOT, 'bench/experiments', `${e}.mjs`)}`),
+    ...experiments.filter((e) => !e.startsWith('node-options:') && (e.endsWith('.mjs') || ['tcp-nodelay', 'cpu-profile'].includes(e))).map((e) => `--import ${path.join(ROOT, 'bench/experiments', `${e}.mjs`)}`),
     ...experiments.filter((e) => e.startsWith('node-options:')).map((e) => e.slice('node-options:'.length)),
   ];
   return flags.length ? { NODE_OPTIONS: flags.join(' ') } : {};
