@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// `npm run build`: each Node service as one ESM file, <service>/dist/main.js, run with plain node.
+//   node scripts/build-services.mjs [--if-stale] [service...]   (default: all three)
+// Plain JavaScript so it runs without tsx (fresh clone, Docker build stage). The workspace packages
+// (@regflow/*) are inlined: their package exports point at .ts sources, which plain node cannot load.
+// Every other package stays external and is loaded from node_modules at run time, as under tsx.
+import { existsSync, mkdirSync, readdirSync, renameSync, statSync, utimesSync, writeFileSync, readFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const SERVICES = ['access-api', 'orchestrator-api', 'consumer-mq'];
+const SELF = fileURLToPath(import.meta.url);
+const SKIP = Symbol('resolving outside the plugin');
+
+/** What a service's bundle is made of: when any of it is newer than the bundle, the bundle is stale. */
+function inputsOf(service) {
+  const files = [`${service}/src`, `${service}/package.json`, `${service}/tsconfig.json`, 'common/src', 'common/package.json', 'tsconfig.base.json'];
+  return [...files.map((f) => path.join(ROOT, f)), SELF];
+}
+
+function newestMtime(target) {
+  if (!existsSync(target)) return 0;
+  const stat = statSync(target);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs; // a deleted file only shows in its folder's mtime
+  for (const entry of readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
+  return newest;
+}
+
+export function isStale(service) {
+  const out = path.join(ROOT, service, 'dist', 'main.js');
+  if (!existsSync(out)) return true;
+  const built = statSync(out).mtimeMs;
+  return inputsOf(service).some((input) => newestMtime(input) > built);
+}
+
+/**
+ * Bare imports other than @regflow/* stay external. The bundle imports them from <service>/dist
+ * instead of from the file that wrote the import, so the build fails if that would load a different copy.
+ */
+const externalPackages = (outdir) => ({
+  name: 'external-packages',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.pluginData === SKIP || args.path.startsWith('@regflow/') || path.isAbsolute(args.path)) return undefined;
+      if (isBuiltin(args.path)) return { path: args.path, external: true };
+      const fromSource = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: SKIP });
+      const fromBundle = await build.resolve(args.path, { kind: args.kind, resolveDir: outdir, pluginData: SKIP });
+      if (fromSource.errors.length > 0) return { errors: fromSource.errors };
+      if (fromSource.path !== fromBundle.path) {
+        return { errors: [{ text: `${args.path} resolves to ${fromSource.path} from ${args.importer} but to ${fromBundle.path || 'nothing'} from the bundle; add it to the service's dependencies` }] };
+      }
+      return { path: args.path, external: true };
+    });
+  },
+});
+
+/**
+ * import.meta.url keeps naming the source file, so paths built from it still reach files beside the
+ * sources (consumer-mq's drizzle/ migrations) from the bundle, as long as those files ship with it.
+ */
+const sourceImportMeta = (outdir) => ({
+  name: 'source-import-meta',
+  setup(build) {
+    build.onLoad({ filter: /\.[cm]?ts$/ }, (args) => {
+      if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      const source = readFileSync(args.path, 'utf8');
+      if (/import\.meta\.(dirname|filename)\b/.test(source)) {
+        return { errors: [{ text: `${path.relative(ROOT, args.path)}: use import.meta.url (import.meta.dirname/filename would name the bundle, not the source)` }] };
+      }
+      if (!source.includes('import.meta.url')) return { contents: source, loader: 'ts' };
+      const relative = path.relative(outdir, args.path).split(path.sep).join('/');
+      return { contents: source.replaceAll('import.meta.url', `new URL(${JSON.stringify(relative)}, import.meta.url).href`), loader: 'ts' };
+    });
+  },
+});
+
+/** Builds one service. Written to a temporary name first: a service starting meanwhile never reads half a file. */
+export async function buildService(service) {
+  if (!SERVICES.includes(service)) throw new Error(`unknown service ${service} (${SERVICES.join(', ')})`);
+  const { build } = await import('esbuild');
+  const startedAt = new Date();
+  const outdir = path.join(ROOT, service, 'dist');
+  const outfile = path.join(outdir, 'main.js');
+  mkdirSync(outdir, { recursive: true });
+  const result = await build({
+    absWorkingDir: ROOT,
+    entryPoints: [path.join(ROOT, service, 'src', 'main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    tsconfig: path.join(ROOT, service, 'tsconfig.json'),
+    // Never loaded unless node runs with --enable-source-maps (see startService): costs nothing otherwise.
+    sourcemap: 'linked',
+    sourcesContent: false,
+    // Class and function names stay readable in logs and stack traces.
+    keepNames: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    write: false,
+    plugins: [externalPackages(outdir), sourceImportMeta(outdir)],
+  });
+  const suffix = `.${process.pid}.tmp`;
+  // The map first: once main.js is in place, the map it names is there too.
+  const ordered = [...result.outputFiles].sort((a, b) => Number(a.path.endsWith('.js')) - Number(b.path.endsWith('.js')));
+  for (const file of ordered) {
+    writeFileSync(file.path + suffix, file.contents);
+    renameSync(file.path + suffix, file.path);
+  }
+  // Stamped with the start time: a source saved during the build still makes the bundle stale.
+  utimesSync(outfile, startedAt, startedAt);
+  return outfile;
+}
+
+async function main(argv) {
+  const ifStale = argv.includes('--if-stale');
+  const named = argv.filter((a) => !a.startsWith('--'));
+  const services = named.length > 0 ? named : SERVICES;
+  for (const service of services) {
+    if (ifStale && !isStale(service)) continue;
+    const t0 = Date.now();
+    const out = await buildService(service);
+    console.log(`built ${path.relative(ROOT, out)} in ${Date.now() - t0} ms`);
+  }
+}
+
+if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === import.meta.url) {
+  main(process.argv.slice(2)).catch((err) => {
+    // esbuild has already printed its own diagnostics for a failed build.
+    if (!(err && Array.isArray(err.errors))) console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
