@@ -1,15 +1,15 @@
 import type { Client } from '@elastic/elasticsearch';
 import { TransientError } from '@regflow/common';
+import { TickBatcher, type Pending } from './tick-batcher';
 
 export type CreateOutcome = 'created' | 'conflict';
 
-interface PendingCreate {
+interface CreateItem {
   index: string;
   id: string;
   document: unknown;
-  resolve: (outcome: CreateOutcome) => void;
-  reject: (err: unknown) => void;
 }
+type PendingCreate = Pending<CreateItem, CreateOutcome>;
 
 /**
  * Creates (op_type create) issued by concurrent records within one event-loop turn travel in one _bulk
@@ -20,31 +20,22 @@ interface PendingCreate {
  * is sent as a plain create.
  */
 export class BulkCreate {
-  private pending: PendingCreate[] = [];
+  private readonly batcher: TickBatcher<CreateItem, CreateOutcome>;
 
   constructor(
     private readonly client: Client,
-    private readonly maxBatch = 200,
-  ) {}
-
-  create(index: string, id: string, document: unknown): Promise<CreateOutcome> {
-    return new Promise<CreateOutcome>((resolve, reject) => {
-      this.pending.push({ index, id, document, resolve, reject });
-      if (this.pending.length >= this.maxBatch) this.flush();
-      else if (this.pending.length === 1) setImmediate(() => this.flush());
-    });
+    maxBatch = 200,
+  ) {
+    this.batcher = new TickBatcher((batch) => (batch.length === 1 ? this.single(batch[0]!) : this.bulk(batch)), maxBatch);
   }
 
-  private flush(): void {
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 1) void this.single(batch[0]!);
-    else if (batch.length > 1) void this.bulk(batch);
+  create(index: string, id: string, document: unknown): Promise<CreateOutcome> {
+    return this.batcher.submit({ index, id, document });
   }
 
   private async single(p: PendingCreate): Promise<void> {
     try {
-      await this.client.create({ index: p.index, id: p.id, document: p.document });
+      await this.client.create({ index: p.item.index, id: p.item.id, document: p.item.document });
       p.resolve('created');
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 409) p.resolve('conflict');
@@ -55,7 +46,7 @@ export class BulkCreate {
   private async bulk(batch: PendingCreate[]): Promise<void> {
     let items;
     try {
-      const res = await this.client.bulk({ operations: batch.flatMap((p) => [{ create: { _index: p.index, _id: p.id } }, p.document]) });
+      const res = await this.client.bulk({ operations: batch.flatMap((p) => [{ create: { _index: p.item.index, _id: p.item.id } }, p.item.document]) });
       items = res.items;
     } catch (err) {
       for (const p of batch) p.reject(err);
@@ -69,7 +60,7 @@ export class BulkCreate {
       else {
         const reason = `${item?.error?.type ?? 'error'}: ${item?.error?.reason ?? 'no reason given'}`;
         // As for a single request: overload and server errors are worth retrying, other refusals are not.
-        p.reject(status === 429 || status >= 500 ? new TransientError(`Elasticsearch could not create ${p.id} (${status} ${reason})`) : Object.assign(new Error(`Elasticsearch refused ${p.id} (${status} ${reason})`), { statusCode: status }));
+        p.reject(status === 429 || status >= 500 ? new TransientError(`Elasticsearch could not create ${p.item.id} (${status} ${reason})`) : Object.assign(new Error(`Elasticsearch refused ${p.item.id} (${status} ${reason})`), { statusCode: status }));
       }
     });
   }

@@ -1,4 +1,5 @@
 import { errors, type Client, type estypes } from '@elastic/elasticsearch';
+import { TickBatcher, type Pending } from './tick-batcher';
 
 /**
  * What a get tells its caller. Unlike `client.get`, a missing document is a result (`found: false`)
@@ -6,12 +7,11 @@ import { errors, type Client, type estypes } from '@elastic/elasticsearch';
  */
 export type GetResult<T> = estypes.GetGetResult<T>;
 
-interface PendingGet {
+interface GetItem {
   index: string;
   id: string;
-  resolve: (result: GetResult<unknown>) => void;
-  reject: (err: unknown) => void;
 }
+type PendingGet = Pending<GetItem, GetResult<unknown>>;
 
 /**
  * Gets issued by concurrent records within one event-loop turn travel in one _mget request (ES's
@@ -24,31 +24,22 @@ interface PendingGet {
  * sent as a plain get.
  */
 export class BulkGet {
-  private pending: PendingGet[] = [];
+  private readonly batcher: TickBatcher<GetItem, GetResult<unknown>>;
 
   constructor(
     private readonly client: Client,
-    private readonly maxBatch = 200,
-  ) {}
-
-  get<T>(index: string, id: string): Promise<GetResult<T>> {
-    return new Promise<GetResult<unknown>>((resolve, reject) => {
-      this.pending.push({ index, id, resolve, reject });
-      if (this.pending.length >= this.maxBatch) this.flush();
-      else if (this.pending.length === 1) setImmediate(() => this.flush());
-    }) as Promise<GetResult<T>>;
+    maxBatch = 200,
+  ) {
+    this.batcher = new TickBatcher((batch) => (batch.length === 1 ? this.single(batch[0]!) : this.multi(batch)), maxBatch);
   }
 
-  private flush(): void {
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 1) void this.single(batch[0]!);
-    else if (batch.length > 1) void this.multi(batch);
+  get<T>(index: string, id: string): Promise<GetResult<T>> {
+    return this.batcher.submit({ index, id }) as Promise<GetResult<T>>;
   }
 
   private async single(p: PendingGet): Promise<void> {
     try {
-      p.resolve(await this.client.get({ index: p.index, id: p.id }));
+      p.resolve(await this.client.get({ index: p.item.index, id: p.item.id }));
     } catch (err) {
       const notFound = err instanceof errors.ResponseError && err.statusCode === 404 && (err.body as { found?: unknown } | undefined)?.found === false;
       if (notFound) p.resolve(err.body as GetResult<unknown>);
@@ -59,7 +50,7 @@ export class BulkGet {
   private async multi(batch: PendingGet[]): Promise<void> {
     let docs: estypes.MgetResponseItem<unknown>[];
     try {
-      const res = await this.client.mget({ docs: batch.map((p) => ({ _index: p.index, _id: p.id })) });
+      const res = await this.client.mget({ docs: batch.map((p) => ({ _index: p.item.index, _id: p.item.id })) });
       docs = res.docs;
     } catch (err) {
       // A refusal of the whole request (4xx other than 429) says nothing about each get on its own.
@@ -70,7 +61,7 @@ export class BulkGet {
     }
     batch.forEach((p, i) => {
       const doc = docs[i];
-      if (doc !== undefined && !('error' in doc) && doc._id === p.id) p.resolve(doc);
+      if (doc !== undefined && !('error' in doc) && doc._id === p.item.id) p.resolve(doc);
       else void this.single(p);
     });
   }
