@@ -148,7 +148,7 @@ export async function startService(name: string, port: number, env: Record<strin
  * `node scripts/build-services.mjs --if-stale`, as a separate process because the build script is plain
  * JavaScript that must also run without tsx. Returns what it printed (a line per bundle it built).
  */
-async function buildServicesIfStale(names: string[]): Promise<string> {
+export async function buildServicesIfStale(names: string[]): Promise<string> {
   const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'build-services.mjs'), '--if-stale', ...names], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { REPO_ROOT } from '../stack/stack';
+import { buildServicesIfStale, SERVICE_NODE_OPTIONS } from '../system';
 
 export type Workspace = 'access-api' | 'orchestrator-api' | 'consumer-mq';
 
@@ -10,9 +11,9 @@ const live = new Set<ServiceProcess>();
 let exitHandlerInstalled = false;
 
 /**
- * One service replica as its own process group, run as `node --import tsx <workspace>/src/main.ts`:
- * a single process (the `tsx` CLI would fork a second one, and a SIGKILL to the first would leave the
- * real service running and holding its port). Killing the group is a real crash: no shutdown hook runs.
+ * One service replica as its own process group, run as production runs it: `node <workspace>/dist/main.js`
+ * (the bundle, built first when stale) with the services' heap settings. A single process, so a
+ * SIGKILL to it is a real crash: no shutdown hook runs.
  */
 export class ServiceProcess {
   private child: ChildProcess | null = null;
@@ -45,11 +46,13 @@ export class ServiceProcess {
     this.starts++;
     fs.mkdirSync(path.dirname(this.logFile), { recursive: true });
     fs.appendFileSync(this.logFile, `\n[faults] ${new Date().toISOString()} start #${this.starts} of ${this.name} on port ${this.port}\n`);
+    // Once per replica: restarts during the faults run what was built.
+    if (this.starts === 1) await buildServicesIfStale([this.workspace]);
     const fd = fs.openSync(this.logFile, 'a');
     try {
-      this.child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, this.workspace, 'src', 'main.ts')], {
+      this.child = spawn(process.execPath, [path.join(REPO_ROOT, this.workspace, 'dist', 'main.js')], {
         cwd: REPO_ROOT,
-        env: { ...process.env, ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
+        env: { ...process.env, NODE_OPTIONS: SERVICE_NODE_OPTIONS, ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
         detached: true,
         stdio: ['ignore', fd, fd],
       });
