@@ -144,11 +144,18 @@ export async function startService(name: string, port: number, env: Record<strin
   return managed;
 }
 
+/** Services whose bundle this process has already brought up to date. */
+const upToDate = new Set<string>();
+
 /**
  * `node scripts/build-services.mjs --if-stale`, as a separate process because the build script is plain
  * JavaScript that must also run without tsx. Returns what it printed (a line per bundle it built).
+ * Once per service and process: `startSystem` checks all three before the servers start, so its
+ * `startService` calls (and a restart by the fault suite) run that bundle without checking again.
  */
-export async function buildServicesIfStale(names: string[]): Promise<string> {
+export async function buildServicesIfStale(requested: string[]): Promise<string> {
+  const names = requested.filter((name) => !upToDate.has(name));
+  if (names.length === 0) return '';
   const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'build-services.mjs'), '--if-stale', ...names], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -160,6 +167,7 @@ export async function buildServicesIfStale(names: string[]): Promise<string> {
     child.once('close', resolve);
   });
   if (code !== 0) throw new Error(`building ${names.join(', ')} failed (node scripts/build-services.mjs ${names.join(' ')}):\n${`${stdout}${stderr}`.trim()}`);
+  for (const name of names) upToDate.add(name);
   return stdout;
 }
 

@@ -6,6 +6,7 @@ import { EventPublisher, createKafka, runConsumer, type RunningConsumer } from '
 import { StompSession } from '@regflow/common/stomp';
 import type { OrchestratorConfig } from './config';
 import { ClaimsIndex } from './data-access/claims-index';
+import { ReviewQueueSender } from './data-access/review-queue-sender';
 import { UsersIndex } from './data-access/users-index';
 import { applyDecision } from './domain/apply-decision';
 import { forwardRegistration } from './domain/forward-registration';
@@ -21,7 +22,7 @@ export async function startOrchestrator(config: OrchestratorConfig, logger: Logg
     { url: config.ELASTICSEARCH_URL, username: config.ELASTICSEARCH_USERNAME, password: config.ELASTICSEARCH_PASSWORD },
     logger,
   );
-  const claims = new ClaimsIndex(index.client);
+  const claims = new ClaimsIndex(index.client, index.creates);
   await retryUntilReady('elasticsearch', async () => {
     await index.ensureIndex();
     await claims.ensureIndex();
@@ -30,6 +31,7 @@ export async function startOrchestrator(config: OrchestratorConfig, logger: Logg
   const metrics = createMetrics('orchestrator-api');
   const stomp = new StompSession(config.STOMP_URL, logger.child({ component: 'stomp' }), metrics.pipeline.stompHooks);
   stomp.start();
+  const reviewQueue = new ReviewQueueSender(stomp);
 
   const kafka = createKafka({ clientId: 'orchestrator-api', brokers: config.KAFKA_BROKERS, logger });
   const deadLetters = new EventPublisher(kafka, logger);
@@ -41,7 +43,7 @@ export async function startOrchestrator(config: OrchestratorConfig, logger: Logg
         ...common,
         groupId: 'orchestrator-registrations',
         topics: [TOPICS.registrationRequested],
-        handler: (record) => forwardRegistration(record, { index, claims, stomp, logger }),
+        handler: (record) => forwardRegistration(record, { index, claims, reviewQueue, logger }),
       }),
     );
   }, logger);

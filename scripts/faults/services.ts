@@ -46,8 +46,8 @@ export class ServiceProcess {
     this.starts++;
     fs.mkdirSync(path.dirname(this.logFile), { recursive: true });
     fs.appendFileSync(this.logFile, `\n[faults] ${new Date().toISOString()} start #${this.starts} of ${this.name} on port ${this.port}\n`);
-    // Once per replica: restarts during the faults run what was built.
-    if (this.starts === 1) await buildServicesIfStale([this.workspace]);
+    // Checked once per process: restarts during the faults run what was built.
+    await buildServicesIfStale([this.workspace]);
     const fd = fs.openSync(this.logFile, 'a');
     try {
       this.child = spawn(process.execPath, [path.join(REPO_ROOT, this.workspace, 'dist', 'main.js')], {

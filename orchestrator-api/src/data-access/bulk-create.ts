@@ -65,15 +65,3 @@ export class BulkCreate {
     });
   }
 }
-
-const shared = new WeakMap<Client, BulkCreate>();
-
-/** One batcher per client, so the claims and the documents of concurrent records share requests. */
-export function bulkCreateFor(client: Client): BulkCreate {
-  let bulk = shared.get(client);
-  if (!bulk) {
-    bulk = new BulkCreate(client);
-    shared.set(client, bulk);
-  }
-  return bulk;
-}

@@ -66,15 +66,3 @@ export class BulkGet {
     });
   }
 }
-
-const shared = new WeakMap<Client, BulkGet>();
-
-/** One batcher per client, so the gets of concurrent records share requests. */
-export function bulkGetFor(client: Client): BulkGet {
-  let bulk = shared.get(client);
-  if (!bulk) {
-    bulk = new BulkGet(client);
-    shared.set(client, bulk);
-  }
-  return bulk;
-}

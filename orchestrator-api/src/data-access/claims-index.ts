@@ -1,6 +1,6 @@
 import { Client, errors } from '@elastic/elasticsearch';
 import { TransientError } from '@regflow/common';
-import { bulkCreateFor } from './bulk-create';
+import { BulkCreate } from './bulk-create';
 
 /**
  * Who holds each identity (normalized email, CPF): one document per identity, created with op_type
@@ -18,8 +18,10 @@ interface Claim {
 export type ClaimResult = { held: true } | { held: false; holder: string; seqNo: number; primaryTerm: number };
 
 export class ClaimsIndex {
+  /** `creates`: pass the users index's batcher, so claims and documents share `_bulk` requests. */
   constructor(
     private readonly client: Client,
+    private readonly creates: BulkCreate = new BulkCreate(client),
     private readonly index = CLAIMS_INDEX,
   ) {}
 
@@ -39,7 +41,7 @@ export class ClaimsIndex {
   /** Claims `identity` for `userId`; already holding it (a redelivery) counts as held. */
   async claim(identity: string, userId: string): Promise<ClaimResult> {
     // Batched with the other records' creates (bulk-create.ts); the outcome is this claim's own.
-    const outcome = await bulkCreateFor(this.client)
+    const outcome = await this.creates
       .create(this.index, identity, { userId, claimedAt: new Date().toISOString() } satisfies Claim)
       .catch((err: unknown) => {
         throw new TransientError('Elasticsearch could not record the claim', { cause: err });

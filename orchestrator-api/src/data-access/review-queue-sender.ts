@@ -29,14 +29,3 @@ export class ReviewQueueSender {
     return sent;
   }
 }
-
-const senders = new WeakMap<StompSession, ReviewQueueSender>();
-
-export function reviewQueueSenderFor(stomp: StompSession): ReviewQueueSender {
-  let sender = senders.get(stomp);
-  if (!sender) {
-    sender = new ReviewQueueSender(stomp);
-    senders.set(stomp, sender);
-  }
-  return sender;
-}

@@ -1,8 +1,8 @@
 import { Client, errors } from '@elastic/elasticsearch';
 import type { Logger } from '@regflow/common';
 import { TransientError, type RegistrationStatus } from '@regflow/common';
-import { bulkCreateFor } from './bulk-create';
-import { bulkGetFor } from './bulk-get';
+import { BulkCreate } from './bulk-create';
+import { BulkGet } from './bulk-get';
 
 /**
  * The only module that talks to Elasticsearch (real, or the local stand-in: both speak the same API,
@@ -58,11 +58,19 @@ const MAPPINGS = {
 };
 
 export class UsersIndex {
+  /** Creates of concurrent records share `_bulk` requests; ClaimsIndex is given the same batcher. */
+  readonly creates: BulkCreate;
+  /** Gets of concurrent records share `_mget` requests. */
+  private readonly gets: BulkGet;
+
   constructor(
     readonly client: Client,
     private readonly logger: Logger,
     private readonly index = USERS_INDEX,
-  ) {}
+  ) {
+    this.creates = new BulkCreate(client);
+    this.gets = new BulkGet(client);
+  }
 
   static connect(opts: { url: string; username?: string; password?: string }, logger: Logger, index?: string): UsersIndex {
     const client = new Client({
@@ -100,7 +108,7 @@ export class UsersIndex {
   /** Creates the document; returns the existing one instead when the id is already indexed. */
   async createOrGet(doc: UserDocument): Promise<{ created: boolean; doc: UserDocument }> {
     // Batched with the other records' creates (bulk-create.ts); the outcome is this document's own.
-    const outcome = await bulkCreateFor(this.client)
+    const outcome = await this.creates
       .create(this.index, doc.id, doc)
       .catch((err: unknown) => {
         throw asTransient(err, 'index the registration');
@@ -114,7 +122,7 @@ export class UsersIndex {
   async get(id: string): Promise<UserDocument | null> {
     try {
       // Batched with the other records' gets (bulk-get.ts, one _mget, real-time); the answer is this id's own.
-      const res = await bulkGetFor(this.client).get<UserDocument>(this.index, id);
+      const res = await this.gets.get<UserDocument>(this.index, id);
       return res.found ? (res._source ?? null) : null;
     } catch (err) {
       // A missing index, like a missing document: nothing indexed under this id yet.

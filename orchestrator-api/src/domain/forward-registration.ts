@@ -9,15 +9,14 @@ import {
   type UserRegistrationRequested,
 } from '@regflow/common';
 import { PoisonMessageError, type ConsumedRecord } from '@regflow/common/kafka';
-import type { StompSession } from '@regflow/common/stomp';
 import type { ClaimsIndex } from '../data-access/claims-index';
-import { reviewQueueSenderFor } from '../data-access/review-queue-sender';
+import type { ReviewQueueSender } from '../data-access/review-queue-sender';
 import type { UserDocument, UsersIndex } from '../data-access/users-index';
 
 export interface ForwardRegistrationDeps {
   index: UsersIndex;
   claims: ClaimsIndex;
-  stomp: StompSession;
+  reviewQueue: ReviewQueueSender;
   logger: Logger;
   now?: () => Date;
 }
@@ -39,8 +38,7 @@ export async function forwardRegistration(record: ConsumedRecord, deps: ForwardR
     log.info({ status: doc.status, duplicateOf: doc.duplicateOf }, 'registration not queued for review');
     return;
   }
-  // One send at a time on the connection (review-queue-sender.ts): concurrent ones wait ~40 ms on the broker.
-  await reviewQueueSenderFor(deps.stomp).send(QUEUES.review, JSON.stringify(toReviewMessage(event, doc)), {
+  await deps.reviewQueue.send(QUEUES.review, JSON.stringify(toReviewMessage(event, doc)), {
     [HEADERS.eventType]: 'RegistrationQueuedForReview',
     [HEADERS.schemaVersion]: '1',
     [HEADERS.correlationId]: event.correlationId,
