@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { env, loadConfig } from '@regflow/common';
+import { env, kafkaTopicSettings, loadConfig } from '@regflow/common';
 
 const schema = z.object({
   PORT: env.port(3001),
   HOST: env.host(),
   LOG_LEVEL: env.logLevel(),
   KAFKA_BROKERS: env.brokers(),
+  ...kafkaTopicSettings,
   ORCHESTRATOR_URL: env.url().default('http://127.0.0.1:3002'),
   RATE_LIMIT_PER_MINUTE: env.positiveInt(120),
   TRUST_PROXY: env.bool(false),

@@ -1,6 +1,6 @@
-import { createLogger, type Logger } from '@regflow/common';
+import { TOPICS, createLogger, type Logger } from '@regflow/common';
 import { createMetrics, listen, type RunningServer } from '@regflow/common/http';
-import { EventPublisher, createKafka } from '@regflow/common/kafka';
+import { EventPublisher, createKafka, topicSpecs } from '@regflow/common/kafka';
 import { createApp } from './app';
 import type { AccessApiConfig } from './config';
 import { StatusClient } from './data-access/status-client';
@@ -13,7 +13,8 @@ export interface AccessApi {
 /** Builds the clients, starts HTTP, and returns a stop() that shuts down in order. */
 export async function startAccessApi(config: AccessApiConfig, logger: Logger = createLogger('access-api', config.LOG_LEVEL)): Promise<AccessApi> {
   const kafka = createKafka({ clientId: 'access-api', brokers: config.KAFKA_BROKERS, logger });
-  const publisher = new EventPublisher(kafka, logger, { lingerMs: config.KAFKA_LINGER_MS });
+  // The access API owns the registrations topic: it creates it on connect.
+  const publisher = new EventPublisher(kafka, logger, { lingerMs: config.KAFKA_LINGER_MS, topics: topicSpecs([TOPICS.registrationRequested], config) });
   // Start even when Kafka is down: requests answer 503 until it is back.
   publisher.connect().catch((err: unknown) => logger.warn({ err }, 'kafka not reachable at start-up; will retry on demand'));
   let shuttingDown = false;

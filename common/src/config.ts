@@ -33,3 +33,12 @@ export const env = {
       .default(fallback ? 'true' : 'false')
       .transform((v) => v === 'true' || v === '1'),
 };
+
+/**
+ * How each service creates the Kafka topics it owns (the brokers never auto-create): the same two
+ * settings in every service's schema, so one .env sizes every topic.
+ */
+export const kafkaTopicSettings = {
+  KAFKA_TOPIC_PARTITIONS: env.positiveInt(4),
+  KAFKA_REPLICATION_FACTOR: env.positiveInt(1),
+};

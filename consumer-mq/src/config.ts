@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { env, loadConfig } from '@regflow/common';
+import { env, kafkaTopicSettings, loadConfig } from '@regflow/common';
 
 const schema = z.object({
   PORT: env.port(3003),
   HOST: env.host(),
   LOG_LEVEL: env.logLevel(),
   KAFKA_BROKERS: env.brokers(),
+  ...kafkaTopicSettings,
   STOMP_URL: z.string().min(1).default('stomp://127.0.0.1:61613'),
   REDIS_URL: z.string().min(1),
   DATABASE_URL: z.string().min(1),

@@ -3,7 +3,7 @@ import helmet from 'helmet';
 import cookieParser from 'cookie-parser';
 import { QUEUES, TOPICS, createLogger, type Logger } from '@regflow/common';
 import { createMetrics, errorHandler, healthRoutes, listen, notFoundHandler, requestLogger } from '@regflow/common/http';
-import { EventPublisher, createKafka, runConsumer, type RunningConsumer } from '@regflow/common/kafka';
+import { EventPublisher, createKafka, runConsumer, topicSpecs, type RunningConsumer } from '@regflow/common/kafka';
 import { StompSession } from '@regflow/common/stomp';
 import type { ConsumerConfig } from './config';
 import { AdminEventBus } from './data-access/admin-events';
@@ -42,7 +42,10 @@ export async function startConsumer(config: ConsumerConfig, logger: Logger = cre
   await events.start();
 
   const kafka = createKafka({ clientId: 'consumer-mq', brokers: config.KAFKA_BROKERS, logger });
-  const publisher = new EventPublisher(kafka, logger);
+  // consumer-mq owns the decisions topic (its outbox relay writes it): created on connect, at start-up
+  // in the background and again by the relay's publishes until Kafka answers.
+  const publisher = new EventPublisher(kafka, logger, { topics: topicSpecs([TOPICS.registrationDecided], config) });
+  publisher.connect().catch((err: unknown) => logger.warn({ err }, 'kafka not reachable at start-up; the outbox relay retries'));
   const relay = new OutboxRelay(decisions, publisher, logger);
   relay.start();
 

@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { env, loadConfig } from '@regflow/common';
+import { env, kafkaTopicSettings, loadConfig } from '@regflow/common';
 
 const schema = z.object({
   PORT: env.port(3002),
   HOST: env.host(),
   LOG_LEVEL: env.logLevel(),
   KAFKA_BROKERS: env.brokers(),
+  ...kafkaTopicSettings,
   STOMP_URL: z.string().min(1).default('stomp://127.0.0.1:61613'),
   ELASTICSEARCH_URL: env.url(),
   ELASTICSEARCH_USERNAME: z.string().optional(),

@@ -2,7 +2,7 @@ import express from 'express';
 import helmet from 'helmet';
 import { TOPICS, createLogger, type Logger } from '@regflow/common';
 import { createMetrics, errorHandler, healthRoutes, listen, notFoundHandler, requestLogger } from '@regflow/common/http';
-import { EventPublisher, createKafka, runConsumer, type RunningConsumer } from '@regflow/common/kafka';
+import { EventPublisher, createKafka, runConsumer, topicSpecs, type RunningConsumer } from '@regflow/common/kafka';
 import { StompSession } from '@regflow/common/stomp';
 import type { OrchestratorConfig } from './config';
 import { ClaimsIndex } from './data-access/claims-index';
@@ -34,7 +34,10 @@ export async function startOrchestrator(config: OrchestratorConfig, logger: Logg
   const reviewQueue = new ReviewQueueSender(stomp);
 
   const kafka = createKafka({ clientId: 'orchestrator-api', brokers: config.KAFKA_BROKERS, logger });
-  const deadLetters = new EventPublisher(kafka, logger);
+  // The orchestrator owns the dead-letter topic (it writes it); the topics it reads are created by their
+  // producers, and joining waits (retries) until they exist.
+  const deadLetters = new EventPublisher(kafka, logger, { topics: topicSpecs([TOPICS.deadLetter], config) });
+  await retryUntilReady('kafka (dead-letter topic)', () => deadLetters.connect(), logger);
   const consumers: RunningConsumer[] = [];
   const common = { kafka, logger, deadLetter: { topic: TOPICS.deadLetter, publisher: deadLetters }, maxAttempts: config.KAFKA_MAX_ATTEMPTS, partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY, hooks: metrics.pipeline.kafkaHooks };
   await retryUntilReady('kafka (registrations consumer)', async () => {

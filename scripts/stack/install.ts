@@ -22,12 +22,9 @@ const REQUIREMENTS: Requirement[] = [
   { server: 'redis', program: 'redis-cli', debianPackage: 'redis-tools', present: () => which('redis-cli') !== null },
   { server: 'activemq', program: ACTIVEMQ_JAR, debianPackage: 'activemq', present: () => fs.existsSync(ACTIVEMQ_JAR) },
   { server: 'activemq', program: 'java', debianPackage: 'default-jre-headless', present: () => findJava() !== null },
-  {
-    server: 'kafka',
-    program: 'kcat',
-    debianPackage: 'kcat',
-    present: () => which('kcat') !== null || which('kafkacat') !== null,
-  },
+  { server: 'kafka', program: 'java', debianPackage: 'default-jre-headless', present: () => findJava() !== null },
+  // The broker's jars come from Maven Central, fetched once by Maven (scripts/stack/kafka/pom.xml).
+  { server: 'kafka', program: 'mvn', debianPackage: 'maven', present: () => which('mvn') !== null },
   // elasticsearch: the project's own stand-in runs on Node, nothing to install.
 ];
 

@@ -69,7 +69,7 @@ export async function runConsumer(opts: RunConsumerOptions): Promise<RunningCons
   const resumeTimers = new Set<NodeJS.Timeout>();
   const consumer = opts.kafka.consumer({
     groupId: opts.groupId,
-    allowAutoTopicCreation: true,
+    allowAutoTopicCreation: false,
     sessionTimeout: opts.sessionTimeoutMs ?? 12_000,
     // How long a rebalance waits for members to rejoin: short, because batches are small and fast.
     rebalanceTimeout: (opts.sessionTimeoutMs ?? 12_000) + 3000,

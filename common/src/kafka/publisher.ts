@@ -1,6 +1,7 @@
 import type { Admin, Kafka, Producer, TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 import { TransientError } from '../errors';
+import { ensureTopics, type TopicSpec } from './topics';
 
 export interface OutgoingRecord {
   key: string;
@@ -23,15 +24,16 @@ export interface PublisherOptions {
   maxBatchSize?: number;
   /** A publish not acknowledged by then fails with a TransientError. */
   timeoutMs?: number;
+  /** The topics this publisher's service owns: created (if missing) on every connect. */
+  topics?: readonly TopicSpec[];
 }
 
 /**
  * Publishes records with acks from all in-sync replicas. Records published within `lingerMs` of each
  * other travel in one produce request, and each caller's promise settles when that request is acked:
  * concurrent HTTP requests share round trips without any of them being answered early.
- * One request in flight at a time keeps per-key order even when kafkajs retries (the idempotent
- * producer would do that too, but the local Kafka-protocol mock does not support it). While that
- * request is in flight, new records wait and all go out together in the next one as soon as it is
+ * The producer is idempotent (a retried request is not written twice) and sends one request at a
+ * time, which keeps per-key order across retries. While that request is in flight, new records wait and all go out together in the next one as soon as it is
  * acked (Nagle-style): under load the batches grow by themselves instead of queueing many small
  * requests behind each other inside kafkajs, which costs CPU per request on both sides.
  */
@@ -47,6 +49,7 @@ export class EventPublisher {
   private readonly lingerMs: number;
   private readonly maxBatchSize: number;
   private readonly timeoutMs: number;
+  private readonly topics: readonly TopicSpec[];
 
   constructor(
     kafka: Kafka,
@@ -54,23 +57,27 @@ export class EventPublisher {
     opts: PublisherOptions = {},
   ) {
     this.admin = kafka.admin();
-    this.producer = kafka.producer({ allowAutoTopicCreation: true, idempotent: false, maxInFlightRequests: 1 });
+    this.producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
     this.producer.on(this.producer.events.DISCONNECT, () => {
       this.connected = false;
     });
     this.lingerMs = opts.lingerMs ?? 2;
     this.maxBatchSize = opts.maxBatchSize ?? 500;
     this.timeoutMs = opts.timeoutMs ?? 8000;
+    this.topics = opts.topics ?? [];
   }
 
-  /** Connects, or rejects quickly when Kafka is unreachable (callers may retry later). */
+  /**
+   * Connects and creates the topics this publisher owns, or rejects quickly when Kafka is unreachable
+   * (callers may retry later).
+   */
   async connect(): Promise<void> {
     if (this.connected) return;
-    this.connecting ??= this.producer
-      .connect()
-      .then(() => {
-        this.connected = true;
-      })
+    this.connecting ??= (async () => {
+      if (this.topics.length > 0) await ensureTopics(await this.connectedAdmin(), this.topics, this.logger);
+      await this.producer.connect();
+      this.connected = true;
+    })()
       .finally(() => {
         this.connecting = undefined;
       });
@@ -86,12 +93,16 @@ export class EventPublisher {
    * broker that never answers, so "connected" alone proves nothing.)
    */
   async ping(): Promise<void> {
+    await (await this.connectedAdmin()).describeCluster();
+  }
+
+  private async connectedAdmin(): Promise<Admin> {
     this.adminConnected ??= this.admin.connect().catch((err: unknown) => {
       this.adminConnected = undefined;
       throw err;
     });
     await this.adminConnected;
-    await this.admin.describeCluster();
+    return this.admin;
   }
 
   publish(topic: string, record: OutgoingRecord): Promise<void> {
