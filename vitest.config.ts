@@ -24,6 +24,10 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        // The whole system as `npm start` runs it (own servers, data folder and ports 3511-3513).
+        test: { name: 'system', include: ['test/system/**/*.test.ts'], testTimeout: 600_000, hookTimeout: 300_000 },
+      },
       'scripts/stack/vitest.config.ts',
       'scripts/faults/vitest.config.ts',
       'admin-web/vitest.config.ts',

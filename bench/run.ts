@@ -19,7 +19,7 @@ import { acceptedCount, accessApi, approvals, endToEnd, waitForQueue } from './p
  */
 
 const PROFILES = {
-  // maxRecords and accessMax: the Kafka mock keeps 5 MiB per partition (about 8,000 events each).
+  // maxRecords and accessMax bound the records each phase leaves behind, and so how long the run takes.
   full: { hopMs: 10_000, maxRecords: 20_000, accessMs: 10_000, accessMax: 20_000, n: 5000, approvals: 2000, settleMs: 3000, stallMs: 60_000 },
   // For trying a change: short raw hops, a mid-sized pipeline run.
   quick: { hopMs: 1500, maxRecords: 5000, accessMs: 5000, accessMax: 8000, n: 2000, approvals: 500, settleMs: 1000, stallMs: 60_000 },

@@ -13,7 +13,7 @@ export interface AccessApi {
 /** Builds the clients, starts HTTP, and returns a stop() that shuts down in order. */
 export async function startAccessApi(config: AccessApiConfig, logger: Logger = createLogger('access-api', config.LOG_LEVEL)): Promise<AccessApi> {
   const kafka = createKafka({ clientId: 'access-api', brokers: config.KAFKA_BROKERS, logger });
-  // The access API owns the registrations topic: it creates it on connect.
+  // The topic it writes is created if missing on connect (the brokers never auto-create).
   const publisher = new EventPublisher(kafka, logger, { lingerMs: config.KAFKA_LINGER_MS, topics: topicSpecs([TOPICS.registrationRequested], config) });
   // Start even when Kafka is down: requests answer 503 until it is back.
   publisher.connect().catch((err: unknown) => logger.warn({ err }, 'kafka not reachable at start-up; will retry on demand'));

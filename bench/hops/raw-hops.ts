@@ -80,14 +80,15 @@ export async function kafka(brokers: string, concurrency: number, opts: HopOptio
   const logger = quietLogger();
   const client = createKafka({ clientId: 'bench', brokers: brokers.split(','), logger });
   const topic = `bench.raw.${opts.tag}`;
-  const publisher = new EventPublisher(client, logger, { lingerMs: Number(process.env.KAFKA_LINGER_MS ?? 10) }); // 10: the access API's default
+  // 4 partitions, as the services' topics (KAFKA_TOPIC_PARTITIONS); the linger is the access API's default.
+  const publisher = new EventPublisher(client, logger, { lingerMs: Number(process.env.KAFKA_LINGER_MS ?? 10), topics: [{ topic, partitions: 4, replicationFactor: 1 }] });
   await publisher.connect();
-  // The topic is auto-created by the first send; do it before the clock starts.
+  // The producer id and the partitions' metadata are fetched by the first send; do it before the clock starts.
   await publisher.publish(topic, { key: 'warm-up', value: '{}' });
   const body = new RegistrationFactory();
   const value = JSON.stringify({ type: 'UserRegistrationRequested', version: 1, eventId: newId(), occurredAt: new Date().toISOString(), correlationId: newId(), data: JSON.parse(body.next()) as object });
   let load = load1();
-  // Bounded: the mock keeps 5 MiB per partition and drops the oldest records beyond that.
+  // Bounded, so the consume phase that follows reads a known number of records.
   const produced = await closedLoop({
     concurrency,
     durationMs: opts.durationMs,

@@ -12,7 +12,7 @@ const COMPONENTS: Array<[RegExp, string]> = [
   [/consumer-mq\/(?:src\/main\.ts|dist\/main\.js)/, 'consumer-mq'],
   [/es-standin/, 'elasticsearch (stand-in)'],
   [/activemq/, 'activemq'],
-  [/kcat|kafkacat/, 'kafka (mock)'],
+  [/kafka\.Kafka/, 'kafka'],
   [/redis-server/, 'redis'],
   [/postgres/, 'postgres'],
   [/esbuild/, 'esbuild (tsx)'],

@@ -10,8 +10,7 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 
 /**
  * POST /users at a fixed concurrency, every body a different person, for `durationMs` or until
- * `maxRequests` answers: the Kafka mock keeps only 5 MiB per partition and silently drops the oldest
- * records beyond that, so the backlog this leaves for the orchestrator must stay well below it.
+ * `maxRequests` answers, which bounds the backlog this leaves for the orchestrator (and so the run's length).
  */
 export async function accessApi(url: string, connections: number, durationMs: number, maxRequests: number): Promise<HttpLoadResult & { load1: number }> {
   const factory = new RegistrationFactory();

@@ -42,9 +42,10 @@ export async function startConsumer(config: ConsumerConfig, logger: Logger = cre
   await events.start();
 
   const kafka = createKafka({ clientId: 'consumer-mq', brokers: config.KAFKA_BROKERS, logger });
-  // consumer-mq owns the decisions topic (its outbox relay writes it): created on connect, at start-up
-  // in the background and again by the relay's publishes until Kafka answers.
-  const publisher = new EventPublisher(kafka, logger, { topics: topicSpecs([TOPICS.registrationDecided], config) });
+  // The topics it writes (decisions; the originals that dead letters are replayed to) and reads (dead
+  // letters) are created if missing on connect: at start-up in the background, and again by the relay's
+  // publishes until Kafka answers.
+  const publisher = new EventPublisher(kafka, logger, { topics: topicSpecs([TOPICS.registrationDecided, TOPICS.registrationRequested, TOPICS.deadLetter], config) });
   publisher.connect().catch((err: unknown) => logger.warn({ err }, 'kafka not reachable at start-up; the outbox relay retries'));
   const relay = new OutboxRelay(decisions, publisher, logger);
   relay.start();

@@ -34,9 +34,9 @@ export async function startOrchestrator(config: OrchestratorConfig, logger: Logg
   const reviewQueue = new ReviewQueueSender(stomp);
 
   const kafka = createKafka({ clientId: 'orchestrator-api', brokers: config.KAFKA_BROKERS, logger });
-  // The orchestrator owns the dead-letter topic (it writes it); the topics it reads are created by their
-  // producers, and joining waits (retries) until they exist.
-  const deadLetters = new EventPublisher(kafka, logger, { topics: topicSpecs([TOPICS.deadLetter], config) });
+  // Every topic it reads or writes exists before the consumers join (created if missing: the brokers
+  // never auto-create, and no start-up order between the services is assumed).
+  const deadLetters = new EventPublisher(kafka, logger, { topics: topicSpecs([TOPICS.registrationRequested, TOPICS.registrationDecided, TOPICS.deadLetter], config) });
   await retryUntilReady('kafka (dead-letter topic)', () => deadLetters.connect(), logger);
   const consumers: RunningConsumer[] = [];
   const common = { kafka, logger, deadLetter: { topic: TOPICS.deadLetter, publisher: deadLetters }, maxAttempts: config.KAFKA_MAX_ATTEMPTS, partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY, hooks: metrics.pipeline.kafkaHooks };
