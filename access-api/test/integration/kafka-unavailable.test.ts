@@ -1,19 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createServer, type Server } from 'node:net';
 import { createLogger } from '@regflow/common';
+import { KafkaProxy } from '../../../scripts/faults/kafka-proxy';
 import { loadAccessApiConfig } from '../../src/config';
 import { startAccessApi, type AccessApi } from '../../src/service';
 
-const signUp = (api: AccessApi) =>
-  fetch(`${api.url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Ana', email: 'ana@example.com' }) });
+const signUp = (api: AccessApi, email = 'ana@example.com') =>
+  fetch(`${api.url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Ana', email }) });
 
 describe('access-api when Kafka cannot be reached', () => {
   let silent: AccessApi;
   let refused: AccessApi;
+  let stalling: AccessApi;
   let blackhole: Server;
+  let proxy: KafkaProxy;
 
   beforeAll(async () => {
-    // A port that accepts TCP but never speaks Kafka: a broker that hangs, the worst case.
+    // A port that accepts TCP but never speaks Kafka: a broker that hangs from the start.
     blackhole = createServer(() => {});
     await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', () => r()));
     const silentPort = (blackhole.address() as { port: number }).port;
@@ -22,13 +25,17 @@ describe('access-api when Kafka cannot be reached', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
     const closedPort = (closed.address() as { port: number }).port;
     await new Promise<void>((r) => closed.close(() => r()));
+    // The real broker behind the fault suite's Kafka proxy, which can go silent mid-conversation.
+    proxy = await KafkaProxy.start(inject('stackEnv').KAFKA_BROKERS);
     const logger = createLogger('access-api', 'silent');
     silent = await startAccessApi(loadAccessApiConfig({ KAFKA_BROKERS: `127.0.0.1:${silentPort}`, PORT: '0' }), logger);
     refused = await startAccessApi(loadAccessApiConfig({ KAFKA_BROKERS: `127.0.0.1:${closedPort}`, PORT: '0' }), logger);
+    stalling = await startAccessApi(loadAccessApiConfig({ KAFKA_BROKERS: proxy.address, PORT: '0' }), logger);
   });
 
   afterAll(async () => {
-    await Promise.allSettled([silent?.stop(), refused?.stop()]);
+    await proxy?.close();
+    await Promise.allSettled([silent?.stop(), refused?.stop(), stalling?.stop()]);
     blackhole?.close();
   });
 
@@ -43,8 +50,21 @@ describe('access-api when Kafka cannot be reached', () => {
     expect(body).not.toHaveProperty('id');
   });
 
-  it('when the broker takes the request but never answers, then it answers 503 saying the outcome is unknown, with the id to check', async () => {
+  it('when the broker accepts connections but never answers, then the sign-up never left: 503 saying nothing was saved', async () => {
     const res = await signUp(silent);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ code: 'DEPENDENCY.UNAVAILABLE' });
+    expect(body.detail).toMatch(/nothing was saved/);
+    expect(body).not.toHaveProperty('id');
+  });
+
+  it('when the broker stalls after taking the request, then it answers 503 saying the outcome is unknown, with the id to check', async () => {
+    // Connected, topic in place, producer id assigned: the next produce request goes on the wire.
+    expect((await signUp(stalling, 'first@example.com')).status).toBe(202);
+    await proxy.setMode('blackhole');
+    const res = await signUp(stalling, 'second@example.com');
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
     const body = (await res.json()) as { code: string; id: string; location: string; detail: string };

@@ -1,4 +1,4 @@
 export { createKafka, decodeHeaders, type Kafka } from './client';
 export { EventPublisher, type OutgoingRecord, type PublisherOptions } from './publisher';
-export { ensureTopics, topicSpecs, type TopicSettings, type TopicSpec } from './topics';
+export { createTopics, ensureTopics, topicSpecs, type TopicSettings, type TopicSpec } from './topics';
 export { runConsumer, backoff, PoisonMessageError, type ConsumedRecord, type RunningConsumer, type ConsumerHooks } from './consumer';

@@ -161,15 +161,24 @@ export class EventPublisher {
     }
     let timer: NodeJS.Timeout | undefined;
     let sent = false;
+    let timedOut = false;
     try {
-      await this.connect();
-      sent = true;
+      // The oldest record's deadline bounds the whole attempt, connecting (and creating topics) included,
+      // so time spent queued counts too.
+      const wait = Math.max(0, batch[0]!.deadline - Date.now());
       await Promise.race([
-        this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] }),
+        (async () => {
+          await this.connect();
+          // Past its deadline the caller has been told "not sent": it must stay true.
+          if (timedOut) return;
+          sent = true;
+          await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] });
+        })(),
         new Promise((_, reject) => {
-          // The oldest record's deadline bounds the wait, so time spent queued counts too.
-          const wait = Math.max(0, batch[0]!.deadline - Date.now());
-          timer = setTimeout(() => reject(new Error(`not acknowledged within ${this.timeoutMs} ms`)), wait);
+          timer = setTimeout(() => {
+            timedOut = true;
+            reject(new Error(`not acknowledged within ${this.timeoutMs} ms`));
+          }, wait);
         }),
       ]);
       for (const p of batch) p.resolve();

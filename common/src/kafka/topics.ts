@@ -1,4 +1,4 @@
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 
 export interface TopicSpec {
@@ -38,5 +38,16 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], lo
     if (found && found.partitions.length !== spec.partitions) {
       logger.warn({ topic: spec.topic, partitions: found.partitions.length, configured: spec.partitions }, 'kafka topic exists with another partition count; kept as it is');
     }
+  }
+}
+
+/** ensureTopics for callers without a publisher of their own (tests, tools): an admin for the call. */
+export async function createTopics(kafka: Kafka, specs: readonly TopicSpec[], logger: Logger): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, specs, logger);
+  } finally {
+    await admin.disconnect();
   }
 }

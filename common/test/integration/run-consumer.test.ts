@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '../../src/logger';
-import { createKafka, EventPublisher, runConsumer, type ConsumedRecord, type RunningConsumer } from '../../src/kafka';
+import { createKafka, createTopics, EventPublisher, runConsumer, type ConsumedRecord, type RunningConsumer } from '../../src/kafka';
 
 /**
  * runConsumer handles the records of a batch concurrently (recordsConcurrently); these tests pin what
@@ -19,6 +19,8 @@ function brokers(): string[] {
 }
 
 async function produce(topic: string, publisher: EventPublisher): Promise<void> {
+  // The broker never auto-creates topics; 4 partitions, as the services' own.
+  await createTopics(createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }), [{ topic, partitions: 4, replicationFactor: 1 }], logger);
   const sends: Promise<void>[] = [];
   // Interleaved keys, so a batch holds many lanes and each lane several records.
   for (let seq = 0; seq < PER_KEY; seq++) for (let k = 0; k < KEYS; k++) sends.push(publisher.publish(topic, { key: `k${k}`, value: JSON.stringify({ k, seq }) }));
@@ -35,7 +37,7 @@ const until = async (done: () => boolean, timeoutMs: number) => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('runConsumer against the Kafka-protocol broker', () => {
+describe('runConsumer against the real broker', () => {
   let publisher: EventPublisher;
   const running: RunningConsumer[] = [];
 

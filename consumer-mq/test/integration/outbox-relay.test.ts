@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createLogger, type Decision } from '@regflow/common';
-import { EventPublisher, createKafka, runConsumer, type RunningConsumer } from '@regflow/common/kafka';
+import { EventPublisher, createKafka, createTopics, runConsumer, type RunningConsumer } from '@regflow/common/kafka';
 import { createDatabase, migrateWithLock, type Database } from '../../src/data-access/db/database';
 import { DecisionsRepository, type OutboxEvent } from '../../src/data-access/decisions-repository';
 import { OutboxRelay } from '../../src/data-access/outbox-relay';
@@ -17,6 +17,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function registration(id: string) {
   return { id, name: 'Relay Test', email: `relay.${id}@example.com`, cpf: '52998224725', registeredAt: new Date().toISOString() };
+}
+
+/**
+ * A fresh topic, created as the services create theirs (the broker never auto-creates): every row a
+ * test leaves in the outbox names a topic that exists, so a later test's relay can publish it.
+ */
+async function newTopic(): Promise<string> {
+  const topic = `test.outbox.${randomUUID()}`;
+  await createTopics(createKafka({ clientId: 'outbox-relay-test', brokers: inject('stackEnv').KAFKA_BROKERS.split(','), logger }), [{ topic, partitions: 4, replicationFactor: 1 }], logger);
+  return topic;
 }
 
 function event(topic: string, userId: string, seq = 0): OutboxEvent {
@@ -48,7 +58,7 @@ describe('decision outbox on real Postgres and Kafka', () => {
   const query = async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) => (await replicas[0]!.pool.query<T>(text, values)).rows;
 
   it('when two relays run while decisions are recorded, then every event reaches Kafka exactly once, in batches, and every row is marked published', async () => {
-    const topic = `test.outbox.${randomUUID()}`;
+    const topic = await newTopic();
     const kafka = () => createKafka({ clientId: 'outbox-relay-test', brokers: inject('stackEnv').KAFKA_BROKERS.split(','), logger });
     const publishers = [new EventPublisher(kafka(), logger), new EventPublisher(kafka(), logger)];
     const relays = replicas.map((r, i) => new OutboxRelay(r.repo, publishers[i]!, logger, 100));
@@ -107,7 +117,7 @@ describe('decision outbox on real Postgres and Kafka', () => {
 
   it('when the same user is decided twice at once on two replicas, then one decision, one approved user and one outbox row are written and the loser gets the winner back', async () => {
     const userId = randomUUID();
-    const topic = `test.outbox.${randomUUID()}`;
+    const topic = await newTopic();
     const decide = (i: number, outcome: 'approved' | 'rejected') =>
       replicas[i]!.repo.record({ userId, outcome, decidedBy: `admin${i}@test.local`, decidedAt: new Date(Date.now() + i).toISOString() }, registration(userId), event(topic, userId, i), `corr-${i}`);
     const results = await Promise.all([decide(0, 'approved'), decide(1, 'rejected')]);
@@ -126,8 +136,9 @@ describe('decision outbox on real Postgres and Kafka', () => {
   });
 
   it('when many decisions wake an idle relay at once, then their events go out together in one round', async () => {
-    const topic = `test.outbox.${randomUUID()}`;
-    const publisher = new EventPublisher(createKafka({ clientId: 'outbox-relay-test', brokers: inject('stackEnv').KAFKA_BROKERS.split(','), logger }), logger);
+    const topic = await newTopic();
+    const kafka = createKafka({ clientId: 'outbox-relay-test', brokers: inject('stackEnv').KAFKA_BROKERS.split(','), logger });
+    const publisher = new EventPublisher(kafka, logger);
     // Polling far apart: only wakes can start a round during the test.
     const relay = new OutboxRelay(replicas[0]!.repo, publisher, logger, 60_000);
     try {
@@ -155,7 +166,7 @@ describe('decision outbox on real Postgres and Kafka', () => {
   });
 
   it('when publishing a round fails, then nothing is marked and the next round hands over the same rows, oldest first, up to its limit', async () => {
-    const topic = `test.outbox.${randomUUID()}`;
+    const topic = await newTopic();
     const repo = replicas[0]!.repo;
     // Rows the other tests here left unpublished (no relay ran for them) would join these rounds.
     while ((await repo.relayBatch(1000, () => Promise.resolve())) > 0);
