@@ -114,11 +114,9 @@ export async function runConsumer(opts: RunConsumerOptions): Promise<RunningCons
 
   /**
    * One OffsetCommit request at a time, shared by the partitions' batches: kafkajs would otherwise send
-   * one per batch at once (with autoCommit), and a broker that answers pipelined requests in small
-   * writes (the librdkafka mock does) holds the second answer for the client's delayed ACK, about
-   * 40 ms, on every batch. A commit covers every partition's resolved offsets, so batches finishing
-   * while one is in flight share the next one; each batch still returns only after its offsets are
-   * committed, as before.
+   * one per batch at once (with autoCommit), each a write to the group coordinator. A commit covers
+   * every partition's resolved offsets, so batches finishing while one is in flight share the next one;
+   * each batch still returns only after its offsets are committed.
    */
   let committing: Promise<void> | undefined;
   let nextCommit: Promise<void> | undefined;
