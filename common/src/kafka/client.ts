@@ -5,6 +5,16 @@ import type { Logger } from 'pino';
  * kafkajs is unmaintained since 2023: every use of it goes through this folder, so replacing it means
  * rewriting these files only. Nothing outside `common/src/kafka` imports kafkajs.
  */
+/**
+ * kafkajs messages that are not worth a line at their level:
+ * - "Response <Api>": kafkajs logs every error response at ERROR, also those it retries by itself (a
+ *   coordinator still loading, a topic that already exists). What it cannot retry reaches our code as an
+ *   error, which is logged there; here they go to debug.
+ * - The idempotent producer's note that bounded retries "may invalidate EoS": our publisher never resends
+ *   a failed batch under a new sequence number (the caller is told the outcome instead), so it holds.
+ */
+const QUIETER = [/^Response /, /^Limiting retries for the idempotent producer/];
+
 export function createKafka(opts: { clientId: string; brokers: string[]; logger: Logger }): Kafka {
   const log = opts.logger.child({ component: 'kafkajs' });
   return new Kafka({
@@ -19,7 +29,8 @@ export function createKafka(opts: { clientId: string; brokers: string[]; logger:
       () =>
       ({ level, log: entry }: LogEntry) => {
         const { message, ...rest } = entry;
-        if (level <= KafkaLogLevel.ERROR) log.error(rest, message);
+        if (QUIETER.some((pattern) => pattern.test(message))) log.debug(rest, message);
+        else if (level <= KafkaLogLevel.ERROR) log.error(rest, message);
         else if (level === KafkaLogLevel.WARN) log.warn(rest, message);
         else log.debug(rest, message);
       },

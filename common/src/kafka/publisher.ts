@@ -1,4 +1,4 @@
-import type { Admin, Kafka, Producer, TopicMessages } from 'kafkajs';
+import { Partitioners, type Admin, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
 import type { Logger } from 'pino';
 import { TransientError } from '../errors';
 import { ensureTopics, type TopicSpec } from './topics';
@@ -57,7 +57,8 @@ export class EventPublisher {
     opts: PublisherOptions = {},
   ) {
     this.admin = kafka.admin();
-    this.producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1 });
+    // The default partitioner, named so kafkajs does not warn that its default changed in v2.
+    this.producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
     this.producer.on(this.producer.events.DISCONNECT, () => {
       this.connected = false;
     });

@@ -24,16 +24,16 @@ export function topicSpecs(topics: readonly string[], settings: TopicSettings): 
  */
 export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], logger: Logger): Promise<void> {
   if (specs.length === 0) return;
-  const created = await admin.createTopics({
-    waitForLeaders: true,
-    topics: specs.map((s) => ({ topic: s.topic, numPartitions: s.partitions, replicationFactor: s.replicationFactor })),
-  });
-  if (created) {
-    logger.info({ topics: specs.map((s) => s.topic) }, 'kafka topics created');
-    return;
+  const existing = new Set(await admin.listTopics());
+  const missing = specs.filter((s) => !existing.has(s.topic));
+  // Another service may create the same topic meanwhile: createTopics then answers false for it, fine.
+  if (missing.length > 0 && (await admin.createTopics({ waitForLeaders: true, topics: missing.map((s) => ({ topic: s.topic, numPartitions: s.partitions, replicationFactor: s.replicationFactor })) }))) {
+    logger.info({ topics: missing.map((s) => s.topic) }, 'kafka topics created');
   }
-  const { topics } = await admin.fetchTopicMetadata({ topics: specs.map((s) => s.topic) });
-  for (const spec of specs) {
+  const present = specs.filter((s) => existing.has(s.topic));
+  if (present.length === 0) return;
+  const { topics } = await admin.fetchTopicMetadata({ topics: present.map((s) => s.topic) });
+  for (const spec of present) {
     const found = topics.find((t) => t.name === spec.topic);
     if (found && found.partitions.length !== spec.partitions) {
       logger.warn({ topic: spec.topic, partitions: found.partitions.length, configured: spec.partitions }, 'kafka topic exists with another partition count; kept as it is');
