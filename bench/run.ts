@@ -129,6 +129,9 @@ async function main(): Promise<void> {
     const esPid = readPid(path.join(dataDir, 'run', 'elasticsearch.pid'));
     const esLeaf = esPid ? servicePid(esPid, 'es-standin/src/cli.ts') : null;
     if (esLeaf) sampler.track('es-standin (stack)', esLeaf);
+    // The broker is a JVM with a fixed heap (512 MB): its RSS says what the local stack costs, not a target.
+    const kafkaPid = readPid(path.join(dataDir, 'run', 'kafka.pid'));
+    if (kafkaPid) sampler.track('kafka broker (stack)', kafkaPid);
 
     // POST /users is measured with the access API alone (downstream not started), like bare Express:
     // the ratio compares the two on the same idle machine. The backlog it leaves is drained next.
