@@ -1,50 +1,43 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { which } from '../stack/lib/programs';
+import { EventPublisher, createKafka } from '@regflow/common/kafka';
+import { findJava } from '../stack/lib/programs';
+import type { ManagedProcess } from '../stack/lib/processes';
+import { createContext } from '../stack/servers/context';
+import { startKafka } from '../stack/servers/kafka';
+import { REPO_ROOT } from '../stack/stack';
 import { KafkaProxy } from './kafka-proxy';
 
-const kcat = which('kcat') ?? which('kafkacat');
+const quiet = pino({ level: 'silent' });
+const TOPIC = 'proxy-test';
 
-describe.runIf(kcat)('the Kafka proxy in front of a real kcat mock broker', () => {
-  let broker: ChildProcess;
+describe.runIf(findJava())('the Kafka proxy in front of a real Kafka broker', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'regflow-proxy-test-'));
+  const procs: ManagedProcess[] = [];
   let proxy: KafkaProxy;
-  let producer: Producer;
-
-  const send = async (value: string) => {
-    await producer.send({ topic: 'proxy-test', acks: -1, messages: [{ key: 'k', value }] });
-  };
+  let publisher: EventPublisher;
 
   beforeAll(async () => {
-    broker = spawn(kcat as string, ['-q', '-b', '127.0.0.1:1', '-C', '-t', '_keepalive', '-X', 'test.mock.num.brokers=1'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    const address = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('kcat printed no address')), 15_000);
-      broker.stderr?.on('data', (chunk: Buffer) => {
-        const match = /(127\.0\.0\.1:\d+)/.exec(chunk.toString());
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      });
-    });
-    proxy = await KafkaProxy.start(address);
-    const kafka = new Kafka({
-      clientId: 'proxy-test',
-      brokers: [proxy.address],
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 1000,
-      requestTimeout: 2000,
-      retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 500 },
-    });
-    producer = kafka.producer({ allowAutoTopicCreation: true });
-    await producer.connect();
-  });
+    const ctx = createContext({ dataDir, repoRoot: REPO_ROOT, log: () => undefined, track: (p) => procs.push(p) });
+    const broker = await startKafka(ctx);
+    proxy = await KafkaProxy.start(broker);
+    const kafka = createKafka({ clientId: 'proxy-test', brokers: proxy.address.split(','), logger: quiet });
+    publisher = new EventPublisher(kafka, quiet, { timeoutMs: 3000, topics: [{ topic: TOPIC, partitions: 1, replicationFactor: 1 }] });
+    await publisher.connect();
+  }, 180_000);
 
   afterAll(async () => {
-    await producer?.disconnect().catch(() => undefined);
+    await publisher?.close().catch(() => undefined);
     await proxy?.close();
-    broker?.kill('SIGKILL');
-  });
+    await Promise.allSettled(procs.map((p) => p.stop()));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
+  const send = (value: string) => publisher.publish(TOPIC, { key: 'k', value });
 
   it('when a client bootstraps through it, then the broker address it learns is the proxy', async () => {
     await send('first');
@@ -67,5 +60,107 @@ describe.runIf(kcat)('the Kafka proxy in front of a real kcat mock broker', () =
     expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
     await proxy.setMode('up');
     await expect(send('after')).resolves.toBeUndefined();
+    expect(proxy.unparsed).toBe(0);
   });
 });
+
+describe('the Kafka proxy in front of several brokers', () => {
+  it('when a Metadata answer lists three brokers, then each port becomes the proxy port standing for that broker', async () => {
+    const brokers = await Promise.all([0, 1, 2].map(() => fakeBroker()));
+    const proxy = await KafkaProxy.start(brokers.map((b) => `127.0.0.1:${b.port}`).join(','));
+    try {
+      const proxyPorts = proxy.address.split(',').map((a) => Number(a.split(':')[1]));
+      const answer = await metadataThrough(proxyPorts[1] as number);
+      expect(answer).toEqual(proxyPorts);
+      expect(proxy.rewritten).toBe(3);
+      expect(proxy.unparsed).toBe(0);
+    } finally {
+      await proxy.close();
+      for (const b of brokers) b.server.close();
+    }
+  });
+
+  /** Answers any request with a Metadata v6 response naming the three fake brokers' ports. */
+  let fakes: number[] = [];
+  async function fakeBroker(): Promise<{ server: net.Server; port: number }> {
+    const server = net.createServer((socket) => {
+      socket.once('data', (request: Buffer) => {
+        const correlationId = request.readInt32BE(8);
+        socket.write(metadataV6Response(correlationId, fakes));
+      });
+    });
+    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+    fakes = [...fakes, port];
+    return { server, port };
+  }
+});
+
+function metadataV6Response(correlationId: number, ports: number[]): Buffer {
+  const parts: Buffer[] = [];
+  const int32 = (n: number) => {
+    const b = Buffer.alloc(4);
+    b.writeInt32BE(n);
+    parts.push(b);
+  };
+  const string = (s: string | null) => {
+    const b = Buffer.alloc(2);
+    b.writeInt16BE(s === null ? -1 : s.length);
+    parts.push(b);
+    if (s !== null) parts.push(Buffer.from(s));
+  };
+  int32(correlationId);
+  int32(0); // throttle_time_ms
+  int32(ports.length);
+  ports.forEach((port, i) => {
+    int32(i + 1);
+    string('127.0.0.1');
+    int32(port);
+    string(null); // rack
+  });
+  string('cluster'); // cluster_id
+  int32(1); // controller_id
+  int32(0); // no topics
+  const body = Buffer.concat(parts);
+  const size = Buffer.alloc(4);
+  size.writeInt32BE(body.length);
+  return Buffer.concat([size, body]);
+}
+
+/** Sends a Metadata v6 request through the given port and returns the broker ports of the answer. */
+async function metadataThrough(port: number): Promise<number[]> {
+  const socket = net.connect({ port, host: '127.0.0.1' });
+  const clientId = Buffer.from('test');
+  const body = Buffer.alloc(2 + 2 + 4 + 2 + clientId.length + 4);
+  let at = 0;
+  at = body.writeInt16BE(3, at); // api key Metadata
+  at = body.writeInt16BE(6, at); // version
+  at = body.writeInt32BE(42, at); // correlation id
+  at = body.writeInt16BE(clientId.length, at);
+  at += clientId.copy(body, at);
+  body.writeInt32BE(0, at); // no topics
+  const size = Buffer.alloc(4);
+  size.writeInt32BE(body.length);
+  socket.write(Buffer.concat([size, body]));
+  const frame = await new Promise<Buffer>((resolve, reject) => {
+    let buffer = Buffer.alloc(0);
+    socket.on('error', reject);
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      if (buffer.length >= 4 && buffer.length >= 4 + buffer.readInt32BE(0)) resolve(buffer);
+    });
+  });
+  socket.destroy();
+  const ports: number[] = [];
+  let pos = 12; // size, correlation id, throttle
+  const count = frame.readInt32BE(pos);
+  pos += 4;
+  for (let i = 0; i < count; i++) {
+    pos += 4;
+    pos += 2 + frame.readInt16BE(pos);
+    ports.push(frame.readInt32BE(pos));
+    pos += 4;
+    const rack = frame.readInt16BE(pos);
+    pos += 2 + Math.max(0, rack);
+  }
+  return ports;
+}

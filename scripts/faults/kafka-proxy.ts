@@ -3,7 +3,8 @@ import { HOST } from '../stack/lib/net';
 
 export type ProxyMode = 'up' | 'refuse' | 'blackhole';
 
-/** Kafka API keys whose responses carry broker addresses. */
+/** Kafka API keys: Produce, and those whose responses carry broker addresses. */
+export const PRODUCE = 0;
 const METADATA = 3;
 const FIND_COORDINATOR = 10;
 
@@ -14,56 +15,71 @@ interface Link {
   requests: Map<number, { apiKey: number; apiVersion: number }>;
 }
 
+/** One listening port of the proxy, standing for one broker. */
+interface Route {
+  brokerPort: number;
+  port: number;
+  server: net.Server | null;
+}
+
 /**
- * A TCP proxy in front of the Kafka broker, so Kafka can be made unreachable without restarting it
- * (the local mock cluster keeps nothing across a restart).
+ * A TCP proxy between the services and the Kafka cluster: one listening port per broker, so the
+ * network between them can be cut (refused or blackholed) while the brokers keep running.
  *
  * Clients learn broker addresses from Metadata and FindCoordinator responses and then connect there
- * directly, which would bypass the proxy after the first request. So the proxy rewrites the broker's
- * port in those two responses to its own; the host (127.0.0.1) stays the same. kafkajs only uses the
- * non-flexible versions of both APIs (Metadata v0-v6, FindCoordinator v0-v2), whose layouts are fixed;
- * an unknown version is passed through untouched and counted.
+ * directly, which would bypass the proxy after the first request. So the proxy rewrites each broker's
+ * port in those two responses to the port that stands for that broker; the host (127.0.0.1, the
+ * brokers' advertised host) stays the same. kafkajs only uses the non-flexible versions of both APIs
+ * (Metadata v0-v6, FindCoordinator v0-v2), whose layouts are fixed; an unknown version, or a broker
+ * port the proxy does not know, is passed through untouched and counted in `unparsed`.
  *
  * Modes: `up` forwards; `refuse` closes every connection and stops listening (connect() gets
- * ECONNREFUSED, like a broker host that is down); `blackhole` keeps connections open but drops every
+ * ECONNREFUSED, like broker hosts that are down); `blackhole` keeps connections open but drops every
  * byte both ways (like a network partition: requests time out), and resets them when it ends.
  */
 export class KafkaProxy {
-  private server: net.Server | null = null;
   private readonly links = new Set<Link>();
   private mode: ProxyMode = 'up';
-  /** Responses whose version the proxy could not parse: must stay 0, or clients may bypass it. */
+  /** Responses the proxy could not rewrite: must stay 0, or clients may bypass it. */
   unparsed = 0;
   rewritten = 0;
+  private loseNext: { apiKey: number; done: () => void } | null = null;
 
-  private constructor(
-    public port: number,
-    private readonly brokerPort: number,
-  ) {}
+  private constructor(private readonly routes: Route[]) {}
 
-  static async start(brokerAddress: string, port = 0): Promise<KafkaProxy> {
-    const brokerPort = Number(brokerAddress.split(':')[1]);
-    const proxy = new KafkaProxy(port, brokerPort);
-    proxy.port = await proxy.listen(port);
+  /**
+   * @param brokers the cluster's bootstrap list (`host:port,host:port`), every broker of it
+   * @param basePort the first of one port per broker (consecutive); 0 picks free ones
+   */
+  static async start(brokers: string, basePort = 0): Promise<KafkaProxy> {
+    const brokerPorts = brokers.split(',').map((b) => Number(b.trim().split(':')[1]));
+    const proxy = new KafkaProxy(brokerPorts.map((brokerPort, i) => ({ brokerPort, port: basePort === 0 ? 0 : basePort + i, server: null })));
+    try {
+      for (const route of proxy.routes) route.port = await proxy.listen(route, route.port);
+    } catch (err) {
+      await proxy.close();
+      throw err;
+    }
     return proxy;
   }
 
+  /** The bootstrap list the services get: one address per broker, all through the proxy. */
   get address(): string {
-    return `${HOST}:${this.port}`;
+    return this.routes.map((r) => `${HOST}:${r.port}`).join(',');
   }
 
   get currentMode(): ProxyMode {
     return this.mode;
   }
 
-  private listen(port: number): Promise<number> {
+  private listen(route: Route, port: number): Promise<number> {
     return new Promise((resolve, reject) => {
-      const server = net.createServer((client) => this.accept(client));
+      const server = net.createServer((client) => this.accept(client, route));
       server.once('error', reject);
       server.listen({ port, host: HOST, exclusive: true }, () => {
         server.removeListener('error', reject);
         server.on('error', () => undefined);
-        this.server = server;
+        route.server = server;
         resolve((server.address() as net.AddressInfo).port);
       });
     });
@@ -75,27 +91,15 @@ export class KafkaProxy {
     this.mode = mode;
     if (mode === 'refuse') {
       this.dropAll();
-      const server = this.server;
-      this.server = null;
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await this.closeServers();
     } else if (mode === 'up') {
-      if (previous === 'blackhole') {
-        // Connections that lived through a blackhole have lost bytes mid-frame: only a reset is safe.
-        // Refusing for a moment after it lets the broker see every close before a client reconnects:
-        // librdkafka's mock aborts (assertion `!member->resp` in rd_kafka_mock_cgrp_member_add) when
-        // a group member re-joins on a new connection while its old one still holds a parked JoinGroup.
-        this.mode = 'refuse';
-        this.dropAll();
-        const server = this.server;
-        this.server = null;
-        await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-        await new Promise((r) => setTimeout(r, 1500));
-        this.mode = 'up';
-      }
-      if (!this.server) {
+      // Connections that lived through a blackhole have lost bytes mid-frame: only a reset is safe.
+      if (previous === 'blackhole') this.dropAll();
+      for (const route of this.routes) {
+        if (route.server) continue;
         for (let attempt = 1; ; attempt++) {
           try {
-            await this.listen(this.port);
+            await this.listen(route, route.port);
             break;
           } catch (err) {
             if (attempt >= 20) throw err;
@@ -106,6 +110,16 @@ export class KafkaProxy {
     }
   }
 
+  /**
+   * The broker's next answer to a request of this API is swallowed (the request itself went through):
+   * the client waits for it until its request timeout. Resolves when that answer arrived.
+   */
+  loseNextAnswer(apiKey: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.loseNext = { apiKey, done: resolve };
+    });
+  }
+
   private dropAll(): void {
     for (const link of this.links) {
       link.client.destroy();
@@ -114,12 +128,24 @@ export class KafkaProxy {
     this.links.clear();
   }
 
-  private accept(client: net.Socket): void {
+  private async closeServers(): Promise<void> {
+    await Promise.all(
+      this.routes.map(async (route) => {
+        const server = route.server;
+        route.server = null;
+        await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      }),
+    );
+  }
+
+  private accept(client: net.Socket, route: Route): void {
     if (this.mode === 'refuse') {
       client.destroy();
       return;
     }
-    const broker = net.connect({ port: this.brokerPort, host: HOST });
+    // A broker that is down (killed, stopped) resets the client's connection: what a client sees
+    // when it connects to that broker directly, give or take the accept.
+    const broker = net.connect({ port: route.brokerPort, host: HOST });
     const link: Link = { client, broker, requests: new Map() };
     this.links.add(link);
     const close = () => {
@@ -145,6 +171,12 @@ export class KafkaProxy {
         const correlationId = frame.readInt32BE(4);
         const request = link.requests.get(correlationId);
         link.requests.delete(correlationId);
+        if (request && this.loseNext?.apiKey === request.apiKey) {
+          const { done } = this.loseNext;
+          this.loseNext = null;
+          done();
+          return;
+        }
         if (request) this.rewrite(frame, request.apiKey, request.apiVersion);
       }
       client.write(frame);
@@ -157,15 +189,19 @@ export class KafkaProxy {
     });
   }
 
-  /** Rewrites, in place, the broker port in a Metadata or FindCoordinator response. */
+  /** Rewrites, in place, every broker port in a Metadata or FindCoordinator response to its proxy port. */
   private rewrite(frame: Buffer, apiKey: number, version: number): void {
     try {
       // After the 4-byte size and the 4-byte correlation id (response header v0).
       let at = 8;
       const swapPort = (offset: number) => {
-        if (frame.readInt32BE(offset) === this.brokerPort) {
-          frame.writeInt32BE(this.port, offset);
+        const brokerPort = frame.readInt32BE(offset);
+        const route = this.routes.find((r) => r.brokerPort === brokerPort);
+        if (route) {
+          frame.writeInt32BE(route.port, offset);
           this.rewritten++;
+        } else {
+          this.unparsed++;
         }
       };
       const skipString = () => {
@@ -193,11 +229,13 @@ export class KafkaProxy {
           return;
         }
         if (version >= 1) at += 4; // throttle_time_ms
-        at += 2; // error_code
+        const errorCode = frame.readInt16BE(at);
+        at += 2;
         if (version >= 1) skipString(); // error_message
         at += 4; // node_id
         skipString(); // host
-        swapPort(at);
+        // An error answer (coordinator not available yet) carries port -1: nothing to rewrite.
+        if (errorCode === 0) swapPort(at);
       }
     } catch {
       this.unparsed++;
@@ -206,9 +244,7 @@ export class KafkaProxy {
 
   async close(): Promise<void> {
     this.dropAll();
-    const server = this.server;
-    this.server = null;
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await this.closeServers();
   }
 }
 

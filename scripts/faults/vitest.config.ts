@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Tests of the fault suite's own parts (the checker's rules, the Kafka proxy against a real kcat
- * mock). Run with
+ * Tests of the fault suite's own parts (the checker's rules, the Kafka proxy in front of a real
+ * broker started by scripts/stack). Run with
  *   npx vitest run --config scripts/faults/vitest.config.ts
  */
 export default defineConfig({
@@ -12,6 +12,6 @@ export default defineConfig({
     root: import.meta.dirname,
     include: ['*.test.ts'],
     testTimeout: 60_000,
-    hookTimeout: 60_000,
+    hookTimeout: 180_000,
   },
 });

@@ -33,12 +33,25 @@ export interface PublisherOptions {
  * other travel in one produce request, and each caller's promise settles when that request is acked:
  * concurrent HTTP requests share round trips without any of them being answered early.
  * The producer is idempotent (a retried request is not written twice) and sends one request at a
- * time, which keeps per-key order across retries. While that request is in flight, new records wait and all go out together in the next one as soon as it is
- * acked (Nagle-style): under load the batches grow by themselves instead of queueing many small
- * requests behind each other inside kafkajs, which costs CPU per request on both sides.
+ * time, which keeps per-key order across retries. While that request is in flight, new records wait
+ * and all go out together in the next one as soon as it is acked (Nagle-style): under load the
+ * batches grow by themselves instead of queueing many small requests behind each other inside
+ * kafkajs, which costs CPU per request on both sides.
+ *
+ * A failed send leaves the producer's sequence numbers unusable: the broker may have appended a
+ * request whose answer was lost (a broker killed, a connection cut), and kafkajs then gives that
+ * request's sequence numbers to the next, different records. The broker takes those for a retry of
+ * the appended ones and acknowledges them without writing them (lost behind a success), or answers
+ * OUT_OF_ORDER_SEQUENCE_NUMBER to every later request (no publish ever succeeds again). So after a
+ * failed send the next one goes through a new producer (a new producer id), and a send never starts
+ * while the previous one is still running inside kafkajs (it can outlive its callers' deadline).
  */
 export class EventPublisher {
-  private readonly producer: Producer;
+  private producer: Producer;
+  /** The producer's current sendBatch, settled (never rejects); the next send waits for it. */
+  private producing: Promise<void> | undefined;
+  /** A send failed: the next one needs a new producer (see the class comment). */
+  private renewProducer = false;
   private readonly admin: Admin;
   private adminConnected: Promise<void> | undefined;
   private queue: Pending[] = [];
@@ -52,20 +65,25 @@ export class EventPublisher {
   private readonly topics: readonly TopicSpec[];
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly logger: Logger,
     opts: PublisherOptions = {},
   ) {
     this.admin = kafka.admin();
-    // The default partitioner, named so kafkajs does not warn that its default changed in v2.
-    this.producer = kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-    this.producer.on(this.producer.events.DISCONNECT, () => {
-      this.connected = false;
-    });
+    this.producer = this.newProducer();
     this.lingerMs = opts.lingerMs ?? 2;
     this.maxBatchSize = opts.maxBatchSize ?? 500;
     this.timeoutMs = opts.timeoutMs ?? 8000;
     this.topics = opts.topics ?? [];
+  }
+
+  private newProducer(): Producer {
+    // The default partitioner, named so kafkajs does not warn that its default changed in v2.
+    const producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    producer.on(producer.events.DISCONNECT, () => {
+      if (producer === this.producer) this.connected = false;
+    });
+    return producer;
   }
 
   /**
@@ -169,11 +187,22 @@ export class EventPublisher {
       const wait = Math.max(0, batch[0]!.deadline - Date.now());
       await Promise.race([
         (async () => {
-          await this.connect();
+          await this.ready();
           // Past its deadline the caller has been told "not sent": it must stay true.
           if (timedOut) return;
           sent = true;
-          await this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] });
+          const sending = this.producer.sendBatch({ acks: -1, topicMessages: [...byTopic.values()] });
+          const settled = sending.then(
+            () => undefined,
+            () => {
+              this.renewProducer = true;
+            },
+          );
+          this.producing = settled;
+          void settled.then(() => {
+            if (this.producing === settled) this.producing = undefined;
+          });
+          await sending;
         })(),
         new Promise((_, reject) => {
           timer = setTimeout(() => {
@@ -185,14 +214,33 @@ export class EventPublisher {
       for (const p of batch) p.resolve();
     } catch (err) {
       this.logger.warn({ err, records: batch.length }, 'kafka publish failed');
-      // Once the request may be on the wire, a broker that merely stalled can still append it: the
-      // caller must not be told it was not saved. A refused connection means it never left.
-      const outcome = sent && !refused(err) ? 'unknown' : 'not-sent';
+      // Once the request was handed to the producer, a broker may have appended it, even if kafkajs'
+      // last retry was refused: the caller must not be told it was not saved. Before that it was not:
+      // a renewed producer first gets its producer id from a broker.
+      const outcome = sent ? 'unknown' : 'not-sent';
       const error = new TransientError('Kafka did not acknowledge the event', { cause: err, outcome });
       for (const p of batch) p.reject(error);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * Waits until the previous send has ended inside kafkajs, replaces the producer after a failed
+   * one, and connects.
+   */
+  private async ready(): Promise<void> {
+    while (this.producing) await this.producing;
+    if (this.renewProducer) {
+      this.renewProducer = false;
+      const old = this.producer;
+      this.producer = this.newProducer();
+      this.connected = false;
+      this.logger.warn('kafka producer renewed after a failed send: the next records get a new producer id');
+      // Nothing runs on it any more (see above).
+      old.disconnect().catch(() => undefined);
+    }
+    await this.connect();
   }
 
   /** Sends what is queued, waits for every request in flight, then disconnects. */
@@ -202,17 +250,9 @@ export class EventPublisher {
       this.flush();
       if (this.inFlight) await this.inFlight;
     }
+    while (this.producing) await this.producing;
     await this.producer.disconnect();
     await this.admin.disconnect();
     this.connected = false;
   }
-}
-
-/** True when the failure is a refused connection (nothing could have been sent), however kafkajs wraps it. */
-function refused(err: unknown): boolean {
-  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown; originalError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
-    if (e.code === 'ECONNREFUSED' || (typeof e.message === 'string' && e.message.includes('ECONNREFUSED'))) return true;
-    e = (e.cause ?? e.originalError) as typeof e;
-  }
-  return false;
 }
