@@ -123,7 +123,14 @@ async function resolveBroker(ctx: ServerContext): Promise<string> {
   return path.join(lib, '*');
 }
 
-/** A KRaft cluster id: 16 random bytes, base64url without padding (what `kafka-storage random-uuid` prints). */
-function kraftClusterId(): string {
-  return crypto.randomBytes(16).toString('base64url');
+/**
+ * A KRaft cluster id: 16 random bytes, base64url without padding, as `kafka-storage random-uuid` prints
+ * it, and like Kafka's own Uuid.randomUuid() never starting with '-' (the storage tool would read
+ * `--cluster-id -abc…` as an option and fail).
+ */
+export function kraftClusterId(): string {
+  for (;;) {
+    const id = crypto.randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
