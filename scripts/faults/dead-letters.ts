@@ -1,7 +1,8 @@
 import net from 'node:net';
-import { Kafka, logLevel } from 'kafkajs';
+import pino from 'pino';
 import type pg from 'pg';
 import { QUEUES, TOPICS } from '@regflow/common';
+import { createKafka } from '@regflow/common/kafka';
 
 export interface DeadLettered {
   /** Registration id -> where it was found (postgres archive, kafka topic, activemq queue). */
@@ -15,7 +16,7 @@ export interface DeadLettered {
  * dead_letters table exists yet), the orchestrator's Kafka dead-letter topic, and ActiveMQ's
  * dead-letter queue (browsed, so nothing is consumed).
  */
-export async function collectDeadLetters(opts: { db: pg.Client; kafkaBroker: string; stompUrl: string }): Promise<DeadLettered> {
+export async function collectDeadLetters(opts: { db: pg.Client; kafkaBrokers: string; stompUrl: string }): Promise<DeadLettered> {
   const result: DeadLettered = { ids: new Map(), unreadable: [] };
   const add = (payload: string | null | undefined, where: string) => {
     const id = registrationIdOf(payload);
@@ -34,7 +35,7 @@ export async function collectDeadLetters(opts: { db: pg.Client; kafkaBroker: str
         for (const row of rows.rows) if (!row.replayed_at) add(row.payload, `archive:${row.source}`);
       },
     ],
-    ['kafka dead-letter topic', () => readTopic(opts.kafkaBroker, TOPICS.deadLetter, (value) => add(value, 'kafka-dlq'))],
+    ['kafka dead-letter topic', () => readTopic(opts.kafkaBrokers, TOPICS.deadLetter, (value) => add(value, 'kafka-dlq'))],
     ['activemq dead-letter queue', () => browseQueue(opts.stompUrl, QUEUES.reviewDeadLetter, (body) => add(body, 'activemq-dlq'))],
   ];
   await Promise.all(
@@ -61,8 +62,8 @@ function registrationIdOf(payload: string | null | undefined): string | null {
 }
 
 /** Reads a topic from the beginning up to its current end, with a throw-away consumer group. */
-async function readTopic(broker: string, topic: string, onValue: (value: string | null) => void): Promise<void> {
-  const kafka = new Kafka({ clientId: 'fault-suite', brokers: [broker], logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+async function readTopic(brokers: string, topic: string, onValue: (value: string | null) => void): Promise<void> {
+  const kafka = createKafka({ clientId: 'fault-suite', brokers: brokers.split(','), logger: pino({ level: 'silent' }) });
   const admin = kafka.admin();
   await admin.connect();
   try {

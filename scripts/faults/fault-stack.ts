@@ -14,12 +14,16 @@ import { REPO_ROOT, type ServerName, type StackEnv } from '../stack/stack';
 
 export type RestartableServer = 'postgres' | 'redis' | 'activemq';
 
+/** Kafka's line once a (re)started node serves clients. */
+const KAFKA_STARTED = /Kafka Server started/;
+
 /**
  * The same servers as scripts/stack (its server modules do the work), but keeping hold of each
  * server process so one can be stopped and started again. startStack() only hands back a stop()
  * for all of them, and each server module picks a fresh port on start; a restarted server must come
  * back on the SAME port and data dir, or every service would lose its URL. The restart re-runs the
- * exact command line of the first start, whose generated config already pins the port.
+ * exact command line of the first start, whose generated config already pins the port. Kafka may be
+ * a cluster of several nodes (`kafka-1`..`kafka-N`), each restartable on its own.
  */
 export class FaultStack {
   private stopping: Promise<void> | null = null;
@@ -31,7 +35,7 @@ export class FaultStack {
     private readonly log: (line: string) => void,
   ) {}
 
-  static async start(dataDir: string, log: (line: string) => void): Promise<FaultStack> {
+  static async start(dataDir: string, log: (line: string) => void, opts: { kafkaBrokers?: number } = {}): Promise<FaultStack> {
     fs.mkdirSync(dataDir, { recursive: true });
     const releaseLock = lockDataDir(dataDir);
     const procs = new Map<string, ManagedProcess>();
@@ -39,12 +43,18 @@ export class FaultStack {
     try {
       await stopLeftovers(path.join(dataDir, 'run'), log);
       // Every run starts from empty stores, so the final counts are about this run only.
-      for (const dir of ['postgres', 'redis', 'activemq', 'logs']) fs.rmSync(path.join(dataDir, dir), { recursive: true, force: true });
+      for (const dir of ['postgres', 'redis', 'activemq', 'kafka', 'logs']) fs.rmSync(path.join(dataDir, dir), { recursive: true, force: true });
       fs.mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
       const names: ServerName[] = ['postgres', 'redis', 'activemq', 'kafka', 'elasticsearch'];
       await ensureInstalled(names, { log, logFile: path.join(dataDir, 'logs', 'install.log') });
       const ctx = createContext({ dataDir, repoRoot: REPO_ROOT, log, track: (proc) => procs.set(proc.name, proc) });
-      const starters = { postgres: startPostgres, redis: startRedis, activemq: startActiveMq, kafka: startKafka, elasticsearch: startElasticsearch };
+      const starters = {
+        postgres: startPostgres,
+        redis: startRedis,
+        activemq: startActiveMq,
+        kafka: (c: typeof ctx) => startKafka(c, { brokers: opts.kafkaBrokers ?? 1 }),
+        elasticsearch: startElasticsearch,
+      };
       const keys = { postgres: 'DATABASE_URL', redis: 'REDIS_URL', activemq: 'STOMP_URL', kafka: 'KAFKA_BROKERS', elasticsearch: 'ELASTICSEARCH_URL' } as const;
       const results = await Promise.allSettled(
         names.map(async (name) => {
@@ -61,26 +71,45 @@ export class FaultStack {
     }
   }
 
-  pid(name: ServerName): number | undefined {
+  /** The Kafka nodes' process names: `kafka` for a single broker, `kafka-1`..`kafka-N` for a cluster. */
+  get kafkaNodes(): string[] {
+    return [...this.procs.keys()].filter((name) => /^kafka(-\d+)?$/.test(name)).sort();
+  }
+
+  pid(name: ServerName | string): number | undefined {
     return this.procs.get(name)?.pid;
   }
 
-  logTail(name: ServerName, lines: number): string {
+  logTail(name: ServerName | string, lines: number): string {
     return this.procs.get(name)?.logTail(lines) ?? '';
   }
 
-  isRunning(name: ServerName): boolean {
+  isRunning(name: ServerName | string): boolean {
     return this.procs.get(name)?.isRunning ?? false;
   }
 
   /**
    * Stops the server (its normal shutdown signal, or SIGKILL to the whole group when `crash`), then
-   * starts the same command line again and waits until it answers on its old port.
+   * starts the same command line again and waits until it answers on its old port. `onDown` is called
+   * once the old process is gone, `onSpawned` when the new one was started (not yet ready).
    */
-  async restart(name: RestartableServer, opts: { crash: boolean; downMs?: number }): Promise<void> {
+  async restart(
+    name: RestartableServer | string,
+    opts: { crash: boolean; downMs?: number; onDown?: () => void; onSpawned?: () => void },
+  ): Promise<void> {
     const old = this.procs.get(name);
     if (!old) throw new Error(`${name} was not started by this stack`);
-    if (opts.crash) {
+    await this.down(name, opts.crash);
+    opts.onDown?.();
+    if (opts.downMs) await sleep(opts.downMs);
+    await this.up(name, old, opts.onSpawned);
+  }
+
+  /** Stops a server and leaves it down (normal shutdown, or SIGKILL to its group when `crash`). */
+  async down(name: string, crash: boolean): Promise<void> {
+    const old = this.procs.get(name);
+    if (!old) throw new Error(`${name} was not started by this stack`);
+    if (crash) {
       if (old.pid !== undefined) {
         try {
           process.kill(-old.pid, 'SIGKILL');
@@ -92,15 +121,23 @@ export class FaultStack {
     } else {
       await old.stop();
     }
-    if (opts.downMs) await sleep(opts.downMs);
+  }
+
+  /** Starts a server that is down again, from the command line of its first start, and waits until it is ready. */
+  async up(name: string, old = this.procs.get(name), onSpawned?: () => void): Promise<void> {
+    if (!old) throw new Error(`${name} was not started by this stack`);
+    if (old.isRunning) throw new Error(`${name} is still running`);
     let lastError: unknown;
     // A listening port can be briefly unavailable (an outgoing connection got it as its ephemeral
     // port); a few tries get past that.
     for (let attempt = 1; attempt <= 4; attempt++) {
-      const proc = startProcess(old.spec);
+      let kafkaStarted = false;
+      const spec = isKafkaNode(name) ? { ...old.spec, onLine: (line: string) => (kafkaStarted ||= KAFKA_STARTED.test(line)) } : old.spec;
+      const proc = startProcess(spec);
       this.procs.set(name, proc);
+      if (attempt === 1) onSpawned?.();
       try {
-        await this.waitReady(name, proc);
+        await this.waitReady(name, proc, isKafkaNode(name) ? async () => kafkaStarted : await this.readinessCheck(name as RestartableServer));
         return;
       } catch (err) {
         lastError = err;
@@ -112,9 +149,16 @@ export class FaultStack {
     throw new Error(`${name} did not come back on its port: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
   }
 
-  private async waitReady(name: RestartableServer, proc: ManagedProcess): Promise<void> {
+  /** SIGSTOP (freeze) or SIGCONT (thaw) to a server's main process: it keeps its state and sockets but answers nothing. */
+  signal(name: string, signal: 'SIGSTOP' | 'SIGCONT'): number {
+    const pid = this.procs.get(name)?.pid;
+    if (pid === undefined) throw new Error(`${name}: pid unknown`);
+    process.kill(pid, signal);
+    return pid;
+  }
+
+  private async waitReady(name: string, proc: ManagedProcess, check: () => Promise<boolean>): Promise<void> {
     const deadline = Date.now() + (name === 'activemq' ? 120_000 : 60_000);
-    const check = await this.readinessCheck(name);
     while (Date.now() < deadline) {
       if (!proc.isRunning) throw new Error(`${name} ${proc.describeExit()}; last lines:\n${proc.logTail(15)}`);
       if (await check().catch(() => false)) return;
@@ -154,6 +198,10 @@ export class FaultStack {
     })();
     return this.stopping;
   }
+}
+
+function isKafkaNode(name: string): boolean {
+  return /^kafka(-\d+)?$/.test(name);
 }
 
 function sleep(ms: number): Promise<void> {

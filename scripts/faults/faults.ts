@@ -15,8 +15,7 @@ export interface InjectorDeps {
   crashServers: boolean;
   /**
    * How long a fault waits for a killed service to be healthy again before the schedule goes on (it
-   * keeps starting in the background). An orchestrator replica needs two consumer-group joins before
-   * it serves HTTP, and each join in the local Kafka mock waits out a 29 s rebalance delay.
+   * keeps starting in the background, and is not killed again until it is up).
    */
   restartWaitMs: number;
 }
@@ -33,16 +32,15 @@ export interface FaultPlan {
 
 /**
  * Injects one fault at a time at seeded random moments, each followed by its recovery: a SIGKILLed
- * service is started again, a restarted server is back on its old port, an unreachable Kafka is
- * reachable again. Recovery is part of the fault, so the next one starts on a whole system.
+ * service is started again, a restarted server (a Kafka node too) is back on its old port and data,
+ * an unreachable or frozen Kafka is reachable again. Recovery is part of the fault, so the next one
+ * starts on a whole system.
  */
 export class FaultInjector {
   private stopped = false;
   private wake: (() => void) | null = null;
   /** Services still starting after their kill: not killed again until they are up. */
   private readonly starting = new Map<string, Promise<void>>();
-  /** Set when the Kafka mock process died: nothing after that means anything. */
-  kafkaDied: string | null = null;
 
   constructor(private readonly deps: InjectorDeps) {}
 
@@ -57,7 +55,7 @@ export class FaultInjector {
       if (this.stopped) break;
       // Leave a calm tail after the last fault, unless some kind has not been injected yet.
       if (mustDo.length === 0 && Date.now() + plan.intervalMs * 0.5 > endAt) break;
-      const isStarting = (k: FaultKind) => this.starting.has(k.slice('kill:'.length));
+      const isStarting = (k: FaultKind) => k.startsWith('kill:') && this.starting.has(k.slice('kill:'.length));
       const fromPlan = mustDo.length > 0;
       let kind = mustDo.shift() ?? rng.pick(plan.kinds);
       if (isStarting(kind)) {
@@ -69,24 +67,16 @@ export class FaultInjector {
       }
       const startedAt = Date.now();
       await this.inject(kind);
-      if (this.checkKafka()) break;
-      nextAt = startedAt + rng.between(plan.intervalMs * 0.7, plan.intervalMs * 1.3);
+      // A fault that took longer than the gap (a broker restart waits out its old session) still
+      // leaves the system a moment of load without one, or the next fault would hit it mid-recovery.
+      nextAt = Math.max(startedAt + rng.between(plan.intervalMs * 0.7, plan.intervalMs * 1.3), Date.now() + plan.intervalMs * 0.25);
     }
-    if (!this.stopped && !this.kafkaDied) await this.sleepUntil(Math.max(endAt, Date.now() + 5000));
+    if (!this.stopped) await this.sleepUntil(Math.max(endAt, Date.now() + 5000));
   }
 
   /** Waits until every killed service is healthy again. */
   async settle(): Promise<void> {
     await Promise.allSettled([...this.starting.values()]);
-  }
-
-  /** True (and the reason recorded) when the Kafka mock process is gone. */
-  checkKafka(): boolean {
-    if (!this.kafkaDied && !this.deps.stack.isRunning('kafka')) {
-      this.kafkaDied = `the Kafka mock (kcat) process died; last lines of its log:\n${this.deps.stack.logTail('kafka', 5)}`;
-      this.deps.log(this.kafkaDied);
-    }
-    return this.kafkaDied !== null;
   }
 
   stop(): void {
@@ -146,30 +136,34 @@ export class FaultInjector {
         record.detail = `${this.deps.crashServers ? 'SIGKILL' : 'normal shutdown'} of pid ${String(this.deps.stack.pid(server))}, down ${downMs} ms + start-up, same port and data dir`;
         log(`fault: ${kind} (${record.detail})`);
         await this.deps.stack.restart(server, { crash: this.deps.crashServers, downMs });
+      } else if (kind === 'kafka:kill' || kind === 'kafka:stop' || kind === 'kafka:kill-node') {
+        await this.restartKafka(kind, record);
+      } else if (kind === 'kafka:freeze') {
+        // One node of a cluster (the others take over its partitions), or the single broker.
+        const nodes = this.deps.stack.kafkaNodes;
+        const node = rng.pick(nodes);
+        const outageMs = rng.int(5000, 15_000);
+        const from = Date.now();
+        const pid = this.deps.stack.signal(node, 'SIGSTOP');
+        record.detail = `SIGSTOP ${node} (JVM pid ${pid}) for ${outageMs} ms, then SIGCONT`;
+        log(`fault: ${kind} (${record.detail})`);
+        try {
+          await sleep(outageMs);
+        } finally {
+          this.deps.stack.signal(node, 'SIGCONT');
+        }
+        if (nodes.length === 1) ledger.outages.push({ kind, from, to: Date.now() });
       } else {
         const outageMs = rng.int(5000, 15_000);
         const from = Date.now();
-        if (kind === 'kafka:freeze') {
-          const pid = this.deps.stack.pid('kafka');
-          if (pid === undefined) throw new Error('kafka pid unknown');
-          record.detail = `SIGSTOP kcat pid ${pid} for ${outageMs} ms, then SIGCONT`;
-          log(`fault: ${kind} (${record.detail})`);
-          process.kill(pid, 'SIGSTOP');
-          try {
-            await sleep(outageMs);
-          } finally {
-            process.kill(pid, 'SIGCONT');
-          }
-        } else {
-          const mode = kind === 'kafka:refuse' ? 'refuse' : 'blackhole';
-          record.detail = `proxy ${mode === 'refuse' ? 'refuses connections' : 'drops all traffic'} for ${outageMs} ms`;
-          log(`fault: ${kind} (${record.detail})`);
-          await this.deps.proxy.setMode(mode);
-          try {
-            await sleep(outageMs);
-          } finally {
-            await this.deps.proxy.setMode('up');
-          }
+        const mode = kind === 'kafka:refuse' ? 'refuse' : 'blackhole';
+        record.detail = `proxy ${mode === 'refuse' ? 'refuses connections' : 'drops all traffic'} for ${outageMs} ms`;
+        log(`fault: ${kind} (${record.detail})`);
+        await this.deps.proxy.setMode(mode);
+        try {
+          await sleep(outageMs);
+        } finally {
+          await this.deps.proxy.setMode('up');
         }
         ledger.outages.push({ kind, from, to: Date.now() });
       }
@@ -180,6 +174,40 @@ export class FaultInjector {
       log(`fault: ${kind} FAILED TO RECOVER: ${err instanceof Error ? err.message : String(err)}`);
     }
     return record;
+  }
+
+  /**
+   * kafka:kill (SIGKILL) and kafka:stop (normal shutdown, down a few seconds) take every node down at
+   * once; kafka:kill-node one random node of the cluster. Each comes back from the same command line:
+   * same port, same data. While no node runs, nothing can be acknowledged: that span is an outage.
+   */
+  private async restartKafka(kind: 'kafka:kill' | 'kafka:stop' | 'kafka:kill-node', record: FaultRecord): Promise<void> {
+    const { rng, ledger, log, stack } = this.deps;
+    const nodes = stack.kafkaNodes;
+    const targets = kind === 'kafka:kill-node' ? [rng.pick(nodes)] : nodes;
+    const crash = kind !== 'kafka:stop';
+    const downMs = crash ? rng.int(0, 2000) : rng.int(3000, 10_000);
+    const pids = targets.map((n) => `${n} pid ${String(stack.pid(n))}`).join(', ');
+    record.detail = `${crash ? 'SIGKILL' : 'normal shutdown'} of ${pids}, down ${downMs} ms + start-up, same port and data`;
+    log(`fault: ${kind} (${record.detail})`);
+    let down = 0;
+    let from: number | undefined;
+    let to: number | undefined;
+    await Promise.all(
+      targets.map((node) =>
+        stack.restart(node, {
+          crash,
+          downMs,
+          onDown: () => {
+            if (++down === nodes.length) from = Date.now();
+          },
+          onSpawned: () => {
+            to ??= Date.now();
+          },
+        }),
+      ),
+    );
+    if (from !== undefined) ledger.outages.push({ kind, from, to: to ?? Date.now() });
   }
 }
 

@@ -17,6 +17,8 @@ export interface SignUp {
   id?: string;
   /** For 'error': the transport error (e.g. ECONNREFUSED). */
   error?: string;
+  /** For a 5xx: the problem's code (a 503 UNCONFIRMED may have been stored; DEPENDENCY.UNAVAILABLE says nothing was). */
+  code?: string;
 }
 
 export type DecisionScenario = 'single' | 'twice' | 'both-replicas' | 'conflict' | 'final';
@@ -46,7 +48,10 @@ export type FaultKind =
   | 'restart:postgres'
   | 'kafka:refuse'
   | 'kafka:blackhole'
-  | 'kafka:freeze';
+  | 'kafka:freeze'
+  | 'kafka:kill'
+  | 'kafka:stop'
+  | 'kafka:kill-node';
 
 export interface FaultRecord {
   kind: FaultKind;
@@ -57,7 +62,7 @@ export interface FaultRecord {
   error?: string;
 }
 
-/** A span during which Kafka could not be reached by the services. */
+/** A span during which no broker could acknowledge anything (unreachable, down or frozen). */
 export interface KafkaOutage {
   kind: FaultKind;
   from: number;

@@ -94,6 +94,7 @@ export class SignUpLoad {
         const text = await res.text();
         record.status = res.status;
         if (res.status === 202) record.id = (JSON.parse(text) as { id: string }).id;
+        else if (res.status >= 500) record.code = problemCode(text);
       } catch (err) {
         record.status = err instanceof Error && err.name === 'TimeoutError' ? 'timeout' : 'error';
         if (record.status === 'error') record.error = transportError(err);
@@ -154,4 +155,14 @@ export function withCheckDigits(nine: string): string {
 
 function formatCpf(cpf: string): string {
   return `${cpf.slice(0, 3)}.${cpf.slice(3, 6)}.${cpf.slice(6, 9)}-${cpf.slice(9)}`;
+}
+
+/** The `code` of a problem+json answer (e.g. REGISTRATION.UNCONFIRMED vs DEPENDENCY.UNAVAILABLE). */
+function problemCode(text: string): string | undefined {
+  try {
+    const code = (JSON.parse(text) as { code?: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
+  }
 }

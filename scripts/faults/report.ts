@@ -23,7 +23,7 @@ export function outageAnswers(ledger: Ledger): string[] {
     const tally = new Map<string, number>();
     for (const s of ledger.signUps) {
       if (s.kind === 'invalid' || s.startedAt < outage.from || s.startedAt > outage.to) continue;
-      const key = String(s.status ?? 'none');
+      const key = `${String(s.status ?? 'none')}${s.code ? ` ${s.code}` : ''}`;
       tally.set(key, (tally.get(key) ?? 0) + 1);
     }
     const parts = [...tally].sort().map(([k, n]) => `${k}: ${n}`);
@@ -86,7 +86,7 @@ export function explainUnannounced(ledger: Ledger, docs: Array<{ email: string; 
     let cause = 'no matching sign-up';
     if (origin) {
       const fault = [...ledger.faults].reverse().find((f) => f.at <= origin.startedAt && origin.startedAt <= (f.recoveredAt ?? Infinity));
-      cause = `answered ${String(origin.status)}${fault ? ` during ${fault.kind}` : ''}`;
+      cause = `answered ${String(origin.status)}${origin.code ? ` ${origin.code}` : ''}${fault ? ` during ${fault.kind}` : ''}`;
     }
     const key = `${cause}, now ${doc.status}`;
     causes.set(key, (causes.get(key) ?? 0) + 1);

@@ -33,7 +33,7 @@ export interface StoreUrls {
   DATABASE_URL: string;
   REDIS_URL: string;
   ELASTICSEARCH_URL: string;
-  /** The real broker address (not the proxy), for reading the dead-letter topic. */
+  /** The real brokers (not the proxy), for reading the dead-letter topic. */
   KAFKA_BROKERS: string;
   STOMP_URL: string;
 }
@@ -123,7 +123,7 @@ export class Checker {
     }
 
     const dead = withDeadLetters
-      ? await collectDeadLetters({ db, kafkaBroker: this.urls.KAFKA_BROKERS, stompUrl: this.urls.STOMP_URL })
+      ? await collectDeadLetters({ db, kafkaBrokers: this.urls.KAFKA_BROKERS, stompUrl: this.urls.STOMP_URL })
       : { ids: new Map<string, Set<string>>(), unreadable: [] };
     return {
       decisions,
