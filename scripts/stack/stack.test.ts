@@ -6,7 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { createClient } from 'redis';
-import { startStack, type Stack, type StackEnv } from './stack';
+import { findJdk } from './lib/programs';
+import { javaMissingMessage } from './servers/elasticsearch';
+import { REPO_ROOT, startStack, type Stack, type StackEnv } from './stack';
 
 const ENV_KEYS: (keyof StackEnv)[] = ['DATABASE_URL', 'REDIS_URL', 'KAFKA_BROKERS', 'STOMP_URL', 'ELASTICSEARCH_URL'];
 const PERSISTENT_QUEUE = '/queue/stack-test.persistent';
@@ -177,11 +179,20 @@ describe('local server stack', () => {
     expect(consume.stdout.trim()).toBe('probe-message');
   });
 
-  it('when started in an empty folder, then the Elasticsearch stand-in answers its root endpoint', async () => {
-    const response = await fetch(stack?.env.ELASTICSEARCH_URL ?? '');
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as { version?: { number?: string } };
-    expect(body.version?.number).toMatch(/^\d+\.\d+\.\d+$/);
+  it('when started in an empty folder, then Elasticsearch reports a healthy cluster and keeps a document', async () => {
+    const url = stack?.env.ELASTICSEARCH_URL ?? '';
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const health = (await (await fetch(`${url}/_cluster/health`)).json()) as { status?: string; number_of_nodes?: number };
+    expect(health).toMatchObject({ status: 'green', number_of_nodes: 1 });
+    const put = await fetch(`${url}/stack-probe/_doc/kept`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ note: 'kept' }),
+    });
+    expect(put.status).toBe(201);
+    const nodes = (await (await fetch(`${url}/_nodes/_local`)).json()) as { nodes: Record<string, { version: string }> };
+    expect(Object.values(nodes.nodes)[0]?.version).toMatch(/^9\.\d+\.\d+$/);
+    expect(fs.existsSync(path.join(dataDir, 'elasticsearch', 'data'))).toBe(true);
   });
 
   it('when a second stack starts on a folder already in use, then it is refused', async () => {
@@ -206,14 +217,17 @@ describe('local server stack', () => {
     process.env.KAFKA_BROKERS = '127.0.0.1:1';
     const t0 = Date.now();
     try {
-      restarted = await startStack({ dataDir, skip: { elasticsearch: true } });
+      restarted = await startStack({ dataDir });
     } finally {
       delete process.env.KAFKA_BROKERS;
     }
     timings.push(`restart on the same folder: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     expect(restarted.env.KAFKA_BROKERS).toBe('127.0.0.1:1');
-    expect(restarted.env.ELASTICSEARCH_URL).toBe('');
-    expect(fs.readdirSync(path.join(dataDir, 'run')).sort()).toEqual(['activemq.pid', 'postgres.pid', 'redis.pid']);
+    expect(fs.readdirSync(path.join(dataDir, 'run')).sort()).toEqual(['activemq.pid', 'elasticsearch.pid', 'postgres.pid', 'redis.pid']);
+
+    // A get by id is real-time: no refresh needed to see the document written before the restart.
+    const kept = (await (await fetch(`${restarted.env.ELASTICSEARCH_URL}/stack-probe/_doc/kept`)).json()) as { _source?: unknown };
+    expect(kept._source).toEqual({ note: 'kept' });
 
     const client = new pg.Client({ connectionString: restarted.env.DATABASE_URL });
     await client.connect();
@@ -239,4 +253,49 @@ describe('local server stack', () => {
       stomp.close();
     }
   }, 180_000);
+});
+
+describe('finding Java for Elasticsearch', () => {
+  function fakeJdk(version: string): string {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'regflow-fake-jdk-'));
+    fs.mkdirSync(path.join(home, 'bin'));
+    for (const tool of ['java', 'javac']) fs.writeFileSync(path.join(home, 'bin', tool), '', { mode: 0o755 });
+    fs.writeFileSync(path.join(home, 'release'), `IMPLEMENTOR="test"\nJAVA_VERSION="${version}"\n`);
+    return home;
+  }
+
+  function withJavaHome<T>(value: string | undefined, run: () => T): T {
+    const saved = process.env.JAVA_HOME;
+    if (value === undefined) delete process.env.JAVA_HOME;
+    else process.env.JAVA_HOME = value;
+    try {
+      return run();
+    } finally {
+      if (saved === undefined) delete process.env.JAVA_HOME;
+      else process.env.JAVA_HOME = saved;
+    }
+  }
+
+  it('when JAVA_HOME is a JDK new enough, then it is chosen over the machine JDKs', () => {
+    const home = fakeJdk('99.0.1');
+    try {
+      expect(withJavaHome(home, () => findJdk(99))).toMatchObject({ home, major: 99, source: 'JAVA_HOME' });
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('when JAVA_HOME is too old and no machine JDK is new enough, then none is found and the message says what to install', () => {
+    const home = fakeJdk('17.0.15');
+    try {
+      expect(withJavaHome(home, () => findJdk(99))).toBeNull();
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+    const message = javaMissingMessage(REPO_ROOT);
+    expect(message).toMatch(/Java 21 or newer JDK/);
+    expect(message).toMatch(/temurin-21-jdk/);
+    expect(message).toMatch(/docker compose up --build/);
+    expect(message).toMatch(/ELASTICSEARCH_URL/);
+  });
 });
