@@ -147,7 +147,7 @@ async function main(): Promise<number> {
   const ports = { access: basePort, orchestrator1: basePort + 1, orchestrator2: basePort + 2, consumer1: basePort + 3, consumer2: basePort + 4, kafkaProxy: basePort + 9 };
   await assertPortsFree(Object.values(ports));
 
-  log('starting postgres, redis, activemq, kafka (kcat mock), search stand-in');
+  log('starting postgres, redis, activemq, kafka (kcat mock), elasticsearch');
   stack = await FaultStack.start(dataDir, (line) => log(`  ${line}`));
   proxy = await KafkaProxy.start(stack.env.KAFKA_BROKERS, ports.kafkaProxy);
   log(`kafka proxy ${proxy.address} -> ${stack.env.KAFKA_BROKERS}`);
