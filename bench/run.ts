@@ -91,7 +91,7 @@ async function main(): Promise<void> {
     log('raw hops: Postgres approve transaction');
     const postgres = await hops.postgres(env.DATABASE_URL, ADMIN_CONNECTIONS, opts);
     await pause();
-    log('raw hops: Elasticsearch (stand-in) document create');
+    log('raw hops: Elasticsearch document create');
     const elasticsearch = await hops.elasticsearch(env.ELASTICSEARCH_URL, CONNECTIONS, opts);
     const raw = {
       expressPost: express,
@@ -127,8 +127,8 @@ async function main(): Promise<void> {
     };
     sampler.start();
     const esPid = readPid(path.join(dataDir, 'run', 'elasticsearch.pid'));
-    const esLeaf = esPid ? servicePid(esPid, 'es-standin/src/cli.ts') : null;
-    if (esLeaf) sampler.track('es-standin (stack)', esLeaf);
+    const esLeaf = esPid ? servicePid(esPid, 'org.elasticsearch.node.LocalNode') : null;
+    if (esLeaf) sampler.track('elasticsearch (stack)', esLeaf);
     // The broker is a JVM with a fixed heap (512 MB): its RSS says what the local stack costs, not a target.
     const kafkaPid = readPid(path.join(dataDir, 'run', 'kafka.pid'));
     if (kafkaPid) sampler.track('kafka broker (stack)', kafkaPid);

@@ -10,7 +10,7 @@ const COMPONENTS: Array<[RegExp, string]> = [
   [/access-api\/(?:src\/main\.ts|dist\/main\.js)/, 'access-api'],
   [/orchestrator-api\/(?:src\/main\.ts|dist\/main\.js)/, 'orchestrator-api'],
   [/consumer-mq\/(?:src\/main\.ts|dist\/main\.js)/, 'consumer-mq'],
-  [/es-standin/, 'elasticsearch (stand-in)'],
+  [/org\.elasticsearch\.node\.LocalNode/, 'elasticsearch'],
   [/activemq/, 'activemq'],
   [/kafka\.Kafka/, 'kafka'],
   [/redis-server/, 'redis'],

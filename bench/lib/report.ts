@@ -32,7 +32,7 @@ const HOP_LABELS: Record<string, string> = {
   stompReceive: 'ActiveMQ receive + client-individual ack',
   redisStage: 'Redis staging script, pipelined',
   postgresApprove: 'Postgres approve transaction',
-  elasticsearchCreate: 'Elasticsearch stand-in create ¹',
+  elasticsearchCreate: 'Elasticsearch create ¹',
 };
 
 export function targets(r: BenchResults): Array<{ target: string; measured: string; met: boolean }> {

@@ -43,7 +43,7 @@ export class FaultStack {
     try {
       await stopLeftovers(path.join(dataDir, 'run'), log);
       // Every run starts from empty stores, so the final counts are about this run only.
-      for (const dir of ['postgres', 'redis', 'activemq', 'kafka', 'logs']) fs.rmSync(path.join(dataDir, dir), { recursive: true, force: true });
+      for (const dir of ['postgres', 'redis', 'activemq', 'kafka', 'elasticsearch', 'logs']) fs.rmSync(path.join(dataDir, dir), { recursive: true, force: true });
       fs.mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
       const names: ServerName[] = ['postgres', 'redis', 'activemq', 'kafka', 'elasticsearch'];
       await ensureInstalled(names, { log, logFile: path.join(dataDir, 'logs', 'install.log') });

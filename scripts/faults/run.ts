@@ -177,7 +177,7 @@ async function main(): Promise<number> {
   await assertPortsFree([...Object.values(ports), ...proxyPorts]);
 
   const kafkaWhat = profile.brokers === 1 ? 'kafka (one broker)' : `kafka (${profile.brokers}-node KRaft cluster)`;
-  log(`starting postgres, redis, activemq, ${kafkaWhat}, search stand-in`);
+  log(`starting postgres, redis, activemq, ${kafkaWhat}, elasticsearch`);
   stack = await FaultStack.start(dataDir, (line) => log(`  ${line}`), { kafkaBrokers: profile.brokers });
   proxy = await KafkaProxy.start(stack.env.KAFKA_BROKERS, ports.kafkaProxy);
   log(`kafka proxy ${proxy.address} -> ${stack.env.KAFKA_BROKERS}`);

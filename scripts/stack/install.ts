@@ -1,6 +1,9 @@
 import fs from 'node:fs';
-import { ACTIVEMQ_JAR, findJava, findPostgresBinDir, isRoot, which } from './lib/programs';
+import { ACTIVEMQ_JAR, findJava, findJdk, findPostgresBinDir, isRoot, which } from './lib/programs';
 import { readLogTail, runToLog, type Log } from './lib/processes';
+import { elasticsearchJarsCached, javaMissingMessage, MIN_JAVA } from './servers/elasticsearch';
+import { kafkaJarsCached } from './servers/kafka';
+import { REPO_ROOT } from './lib/repo-root';
 
 export type ServerName = 'postgres' | 'redis' | 'activemq' | 'kafka' | 'elasticsearch';
 
@@ -23,10 +26,22 @@ const REQUIREMENTS: Requirement[] = [
   { server: 'activemq', program: ACTIVEMQ_JAR, debianPackage: 'activemq', present: () => fs.existsSync(ACTIVEMQ_JAR) },
   { server: 'activemq', program: 'java', debianPackage: 'default-jre-headless', present: () => findJava() !== null },
   { server: 'kafka', program: 'java', debianPackage: 'default-jre-headless', present: () => findJava() !== null },
-  // The broker's jars come from Maven Central, fetched once by Maven (scripts/stack/kafka/pom.xml).
-  { server: 'kafka', program: 'mvn', debianPackage: 'maven', present: () => which('mvn') !== null },
-  // elasticsearch: the project's own stand-in runs on Node, nothing to install.
+  // Only until the broker's jars are cached (.local/cache/kafka): later starts are offline.
+  { server: 'kafka', program: 'mvn', debianPackage: 'maven', present: () => kafkaJarsCached(REPO_ROOT) || which('mvn') !== null },
+  // Only until the jars are cached (.local/cache/elasticsearch): later starts are offline.
+  {
+    server: 'elasticsearch',
+    program: 'mvn',
+    debianPackage: 'maven',
+    present: () => elasticsearchJarsCached(REPO_ROOT) || which('mvn') !== null,
+  },
 ];
+
+/** Debian 12 packages no Java 21, so a missing one cannot be installed here; the message says what to do. */
+function javaProblem(servers: readonly ServerName[]): string | null {
+  if (!servers.includes('elasticsearch') || findJdk(MIN_JAVA) !== null) return null;
+  return javaMissingMessage(REPO_ROOT);
+}
 
 export const ENV_HINT =
   'Alternatives: run everything in containers with `docker compose up --build`, or point the ' +
@@ -53,6 +68,8 @@ export async function ensureInstalled(
   servers: readonly ServerName[],
   opts: { log: Log; logFile: string },
 ): Promise<void> {
+  const noJava = javaProblem(servers);
+  if (noJava) throw new Error(`${noJava}\n${ENV_HINT}`);
   const missing = missingRequirements(servers);
   if (missing.length === 0) return;
   const apt = which('apt-get');

@@ -7,7 +7,9 @@ import pg from 'pg';
 import { createClient } from 'redis';
 import pino from 'pino';
 import { EventPublisher, createKafka, runConsumer } from '@regflow/common/kafka';
-import { startStack, type Stack, type StackEnv } from './stack';
+import { findJdk } from './lib/programs';
+import { javaMissingMessage } from './servers/elasticsearch';
+import { REPO_ROOT, startStack, type Stack, type StackEnv } from './stack';
 
 const ENV_KEYS: (keyof StackEnv)[] = ['DATABASE_URL', 'REDIS_URL', 'KAFKA_BROKERS', 'STOMP_URL', 'ELASTICSEARCH_URL'];
 const PERSISTENT_QUEUE = '/queue/stack-test.persistent';
@@ -182,11 +184,20 @@ describe('local server stack', () => {
     expect(fs.existsSync(path.join(dataDir, 'kafka', 'node-1', `${KAFKA_TOPIC}-0`))).toBe(true);
   });
 
-  it('when started in an empty folder, then the Elasticsearch stand-in answers its root endpoint', async () => {
-    const response = await fetch(stack?.env.ELASTICSEARCH_URL ?? '');
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as { version?: { number?: string } };
-    expect(body.version?.number).toMatch(/^\d+\.\d+\.\d+$/);
+  it('when started in an empty folder, then Elasticsearch reports a healthy cluster and keeps a document', async () => {
+    const url = stack?.env.ELASTICSEARCH_URL ?? '';
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const health = (await (await fetch(`${url}/_cluster/health`)).json()) as { status?: string; number_of_nodes?: number };
+    expect(health).toMatchObject({ status: 'green', number_of_nodes: 1 });
+    const put = await fetch(`${url}/stack-probe/_doc/kept`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ note: 'kept' }),
+    });
+    expect(put.status).toBe(201);
+    const nodes = (await (await fetch(`${url}/_nodes/_local`)).json()) as { nodes: Record<string, { version: string }> };
+    expect(Object.values(nodes.nodes)[0]?.version).toMatch(/^9\.\d+\.\d+$/);
+    expect(fs.existsSync(path.join(dataDir, 'elasticsearch', 'data'))).toBe(true);
   });
 
   it('when a second stack starts on a folder already in use, then it is refused', async () => {
@@ -207,17 +218,23 @@ describe('local server stack', () => {
     expect(pids.filter(isAlive)).toEqual([]);
   }, 60_000);
 
-  it('when started again on the same folder with ELASTICSEARCH_URL set, then data survived and Elasticsearch is passed through', async () => {
-    process.env.ELASTICSEARCH_URL = 'http://127.0.0.1:1';
-    const t0 = Date.now();
+  it('when every variable is set, then no server is started and each value is passed through', async () => {
+    const given = { DATABASE_URL: 'postgres://u@127.0.0.1:1/d', REDIS_URL: 'redis://127.0.0.1:1', KAFKA_BROKERS: '127.0.0.1:1', STOMP_URL: 'stomp://127.0.0.1:1', ELASTICSEARCH_URL: 'http://127.0.0.1:1' };
+    Object.assign(process.env, given);
     try {
-      restarted = await startStack({ dataDir });
+      const passed = await startStack({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'regflow-stack-given-')) });
+      expect(passed.env).toEqual(given);
+      await passed.stop();
     } finally {
-      delete process.env.ELASTICSEARCH_URL;
+      for (const key of ENV_KEYS) delete process.env[key];
     }
+  });
+
+  it('when started again on the same folder, then every server kept its data', async () => {
+    const t0 = Date.now();
+    restarted = await startStack({ dataDir });
     timings.push(`restart on the same folder: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    expect(restarted.env.ELASTICSEARCH_URL).toBe('http://127.0.0.1:1');
-    expect(fs.readdirSync(path.join(dataDir, 'run')).sort()).toEqual(['activemq.pid', 'kafka.pid', 'postgres.pid', 'redis.pid']);
+    expect(fs.readdirSync(path.join(dataDir, 'run')).sort()).toEqual(['activemq.pid', 'elasticsearch.pid', 'kafka.pid', 'postgres.pid', 'redis.pid']);
 
     const kafka = createKafka({ clientId: 'stack-test', brokers: [restarted.env.KAFKA_BROKERS], logger: quietLogger });
     const received: string[] = [];
@@ -239,6 +256,10 @@ describe('local server stack', () => {
     } finally {
       await consumer.stop();
     }
+
+    // A get by id is real-time: no refresh needed to see the document written before the restart.
+    const kept = (await (await fetch(`${restarted.env.ELASTICSEARCH_URL}/stack-probe/_doc/kept`)).json()) as { _source?: unknown };
+    expect(kept._source).toEqual({ note: 'kept' });
 
     const client = new pg.Client({ connectionString: restarted.env.DATABASE_URL });
     await client.connect();
@@ -264,4 +285,49 @@ describe('local server stack', () => {
       stomp.close();
     }
   }, 180_000);
+});
+
+describe('finding Java for Elasticsearch', () => {
+  function fakeJdk(version: string): string {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'regflow-fake-jdk-'));
+    fs.mkdirSync(path.join(home, 'bin'));
+    for (const tool of ['java', 'javac']) fs.writeFileSync(path.join(home, 'bin', tool), '', { mode: 0o755 });
+    fs.writeFileSync(path.join(home, 'release'), `IMPLEMENTOR="test"\nJAVA_VERSION="${version}"\n`);
+    return home;
+  }
+
+  function withJavaHome<T>(value: string | undefined, run: () => T): T {
+    const saved = process.env.JAVA_HOME;
+    if (value === undefined) delete process.env.JAVA_HOME;
+    else process.env.JAVA_HOME = value;
+    try {
+      return run();
+    } finally {
+      if (saved === undefined) delete process.env.JAVA_HOME;
+      else process.env.JAVA_HOME = saved;
+    }
+  }
+
+  it('when JAVA_HOME is a JDK new enough, then it is chosen over the machine JDKs', () => {
+    const home = fakeJdk('99.0.1');
+    try {
+      expect(withJavaHome(home, () => findJdk(99))).toMatchObject({ home, major: 99, source: 'JAVA_HOME' });
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('when JAVA_HOME is too old and no machine JDK is new enough, then none is found and the message says what to install', () => {
+    const home = fakeJdk('17.0.15');
+    try {
+      expect(withJavaHome(home, () => findJdk(99))).toBeNull();
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+    const message = javaMissingMessage(REPO_ROOT);
+    expect(message).toMatch(/Java 21 or newer JDK/);
+    expect(message).toMatch(/temurin-21-jdk/);
+    expect(message).toMatch(/docker compose up --build/);
+    expect(message).toMatch(/ELASTICSEARCH_URL/);
+  });
 });

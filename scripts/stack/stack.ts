@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ensureInstalled, type ServerName } from './install';
 import { lockDataDir, stopLeftovers, type ManagedProcess } from './lib/processes';
+import { REPO_ROOT } from './lib/repo-root';
 import { createContext, type ServerContext } from './servers/context';
 import { startActiveMq } from './servers/activemq';
 import { startElasticsearch } from './servers/elasticsearch';
@@ -52,7 +52,7 @@ const STARTERS: Record<ServerName, (ctx: ServerContext) => Promise<string>> = {
   elasticsearch: startElasticsearch,
 };
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export { REPO_ROOT };
 export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, '.local');
 
 export async function startStack(opts: StackOptions): Promise<Stack> {

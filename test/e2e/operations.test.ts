@@ -21,11 +21,21 @@ describe('operations: reconciliation and dead letters', () => {
   const pendingIds = async () => ((await (await adminFetch('/admin/pending?limit=500')).json()) as { items: { id: string }[] }).items.map((i) => i.id);
   const indexStatus = async (id: string) => ((await (await fetch(`${sys.orchestrator.url}/users/${id}`)).json()) as { status: string }).status;
   const acceptAndStage = async () => {
-    const res = await fetch(`${sys.access.url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(buildRegistration()) });
+    const registration = buildRegistration();
+    const res = await fetch(`${sys.access.url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(registration) });
     const { id } = (await res.json()) as { id: string };
     await eventually(async () => (await pendingIds()).includes(id), 30_000, 'staged');
-    return id;
+    return { id, email: registration.email };
   };
+  /**
+   * Reconciliation finds pending documents through search, which sees a write after the next refresh
+   * (docs/guarantees.md): wait until search shows the drift, as an operator looking for it would.
+   */
+  const searchShowsPending = (id: string, email: string) =>
+    eventually(async () => {
+      const res = await fetch(`${sys.orchestrator.url}/users/search?status=pending&q=${encodeURIComponent(email)}`);
+      return ((await res.json()) as { items: { id: string }[] }).items.some((i) => i.id === id);
+    }, 10_000, `search to show ${id} as pending`);
   const reconcile = async () => {
     const res = await adminFetch('/admin/reconcile', { method: 'POST' });
     expect(res.status).toBe(200);
@@ -50,7 +60,7 @@ describe('operations: reconciliation and dead letters', () => {
   });
 
   it('when a decided user is back in the Redis queue (a crash between the writes), then reconciliation removes it', async () => {
-    const id = await acceptAndStage();
+    const { id } = await acceptAndStage();
     const staged = await redis.hGet(`regflow:user:${id}`, 'json');
     expect((await adminFetch(`/admin/users/${id}/approve`, { method: 'POST' })).status).toBe(200);
     await redis.zAdd('regflow:pending', { score: Date.now(), value: id });
@@ -63,10 +73,11 @@ describe('operations: reconciliation and dead letters', () => {
   });
 
   it('when the search index missed a decision, then reconciliation sends it again and search catches up', async () => {
-    const id = await acceptAndStage();
+    const { id, email } = await acceptAndStage();
     expect((await adminFetch(`/admin/users/${id}/reject`, { method: 'POST', body: '{"reason":"test"}' })).status).toBe(200);
     await eventually(async () => (await indexStatus(id)) === 'rejected', 45_000, 'index rejected');
     await es.update({ index: 'users', id, doc: { status: 'pending' } });
+    await searchShowsPending(id, email);
 
     const report = await reconcile();
     expect(report.repaired.indexBehind).toContain(id);
@@ -74,9 +85,10 @@ describe('operations: reconciliation and dead letters', () => {
   });
 
   it('when a pending registration vanished from Redis, then reconciliation stages it again from the index', async () => {
-    const id = await acceptAndStage();
+    const { id, email } = await acceptAndStage();
     await redis.zRem('regflow:pending', id);
     await redis.del(`regflow:user:${id}`);
+    await searchShowsPending(id, email);
 
     const report = await reconcile();
     expect(report.repaired.missingFromQueue).toContain(id);

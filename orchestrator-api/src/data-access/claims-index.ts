@@ -1,6 +1,7 @@
 import { Client, errors } from '@elastic/elasticsearch';
 import { TransientError } from '@regflow/common';
 import { BulkCreate } from './bulk-create';
+import { ensureIndexWithMapping } from './users-index';
 
 /**
  * Who holds each identity (normalized email, CPF): one document per identity, created with op_type
@@ -26,16 +27,7 @@ export class ClaimsIndex {
   ) {}
 
   async ensureIndex(): Promise<void> {
-    if (await this.client.indices.exists({ index: this.index })) return;
-    try {
-      await this.client.indices.create({
-        index: this.index,
-        settings: { number_of_shards: 1, number_of_replicas: 0 },
-        mappings: { dynamic: 'strict', properties: { userId: { type: 'keyword' }, claimedAt: { type: 'date' } } },
-      });
-    } catch (err) {
-      if (!(err instanceof errors.ResponseError && err.body?.error?.type === 'resource_already_exists_exception')) throw err;
-    }
+    await ensureIndexWithMapping(this.client, this.index, { dynamic: 'strict', properties: { userId: { type: 'keyword' }, claimedAt: { type: 'date' } } });
   }
 
   /** Claims `identity` for `userId`; already holding it (a redelivery) counts as held. */

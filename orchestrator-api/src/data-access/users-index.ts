@@ -1,12 +1,13 @@
-import { Client, errors } from '@elastic/elasticsearch';
+import { Client, errors, type estypes } from '@elastic/elasticsearch';
 import type { Logger } from '@regflow/common';
 import { TransientError, type RegistrationStatus } from '@regflow/common';
 import { BulkCreate } from './bulk-create';
 import { BulkGet } from './bulk-get';
 
 /**
- * The only module that talks to Elasticsearch (real, or the local stand-in: both speak the same API,
- * so nothing here depends on which one answers).
+ * The only module that talks to the users index. It uses only what the Elasticsearch server itself
+ * provides (no analysis-common, painless or rest-root module), so the same calls work on the Docker
+ * image and on the local node of npm start (docs/adr/0002-local-elasticsearch-from-maven.md).
  */
 
 export const USERS_INDEX = 'users';
@@ -38,22 +39,22 @@ export interface SearchHit extends UserDocument {
   highlight?: Partial<Record<'name' | 'email' | 'cpf', string[]>>;
 }
 
-const MAPPINGS = {
-  dynamic: 'strict' as const,
+const MAPPINGS: estypes.MappingTypeMapping = {
+  dynamic: 'strict',
   properties: {
-    id: { type: 'keyword' as const },
-    name: { type: 'text' as const, fields: { keyword: { type: 'keyword' as const, ignore_above: 256 } } },
-    email: { type: 'text' as const, fields: { keyword: { type: 'keyword' as const, ignore_above: 256 } } },
-    cpf: { type: 'keyword' as const },
-    phone: { type: 'keyword' as const },
-    note: { type: 'text' as const },
-    status: { type: 'keyword' as const },
-    registeredAt: { type: 'date' as const },
-    indexedAt: { type: 'date' as const },
-    decidedAt: { type: 'date' as const },
-    decidedBy: { type: 'keyword' as const },
-    reason: { type: 'text' as const },
-    duplicateOf: { type: 'keyword' as const },
+    id: { type: 'keyword' },
+    name: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 256 } } },
+    email: { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 256 } } },
+    cpf: { type: 'keyword' },
+    phone: { type: 'keyword' },
+    note: { type: 'text' },
+    status: { type: 'keyword' },
+    registeredAt: { type: 'date' },
+    indexedAt: { type: 'date' },
+    decidedAt: { type: 'date' },
+    decidedBy: { type: 'keyword' },
+    reason: { type: 'text' },
+    duplicateOf: { type: 'keyword' },
   },
 };
 
@@ -82,27 +83,19 @@ export class UsersIndex {
     return new UsersIndex(client, logger, index);
   }
 
-  /** Creates the index and its mapping when missing; warns when the server is the local stand-in. */
+  /**
+   * Creates the index with its mapping when missing. When it exists (any restart), the mapping is put
+   * again: a field added since is added to the index, and a change Elasticsearch cannot apply in place
+   * fails the start-up here, not on the first document that needs it.
+   */
   async ensureIndex(): Promise<void> {
-    const info = await this.client.info();
-    if (info.cluster_name === 'es-standin' || info.version.build_hash === 'es-standin') {
-      this.logger.warn({ version: info.version.number }, 'Elasticsearch is the local ES stand-in (tests and local runs only); use a real Elasticsearch in production');
-    }
-    if (await this.client.indices.exists({ index: this.index })) return;
-    try {
-      await this.client.indices.create({
-        index: this.index,
-        settings: { number_of_shards: 1, number_of_replicas: 0 },
-        mappings: MAPPINGS,
-      });
-    } catch (err) {
-      // Another replica created it first.
-      if (!(err instanceof errors.ResponseError && err.body?.error?.type === 'resource_already_exists_exception')) throw err;
-    }
+    await ensureIndexWithMapping(this.client, this.index, MAPPINGS);
   }
 
+  /** Readiness: the cluster answers and is not red (a red users index takes no writes). */
   async ping(): Promise<void> {
-    await this.client.ping();
+    const health = await this.client.cluster.health({ index: this.index, timeout: '2s' });
+    if (health.status === 'red') throw new Error(`Elasticsearch cluster health is red for ${this.index}`);
   }
 
   /** Creates the document; returns the existing one instead when the id is already indexed. */
@@ -187,6 +180,20 @@ export class UsersIndex {
 
   async close(): Promise<void> {
     await this.client.close();
+  }
+}
+
+/** Shared by the users and claims indices: create with the mapping, or bring an existing index's mapping up to date. */
+export async function ensureIndexWithMapping(client: Client, index: string, mappings: estypes.MappingTypeMapping): Promise<void> {
+  if (await client.indices.exists({ index })) {
+    await client.indices.putMapping({ index, ...mappings });
+    return;
+  }
+  try {
+    await client.indices.create({ index, settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings });
+  } catch (err) {
+    // Another replica created it first; its mapping is ours.
+    if (!(err instanceof errors.ResponseError && err.body?.error?.type === 'resource_already_exists_exception')) throw err;
   }
 }
 

@@ -48,6 +48,55 @@ export function findJava(): string | null {
   return which('java') ?? (fs.existsSync('/usr/lib/jvm/default-java/bin/java') ? '/usr/lib/jvm/default-java/bin/java' : null);
 }
 
+export interface Jdk {
+  home: string;
+  java: string;
+  javac: string;
+  major: number;
+  /** Where it was found: JAVA_HOME or the machine's JDK folder. */
+  source: 'JAVA_HOME' | string;
+}
+
+const JVM_ROOT = '/usr/lib/jvm';
+
+function jdkAt(home: string, source: string): Jdk | null {
+  const java = path.join(home, 'bin', 'java');
+  const javac = path.join(home, 'bin', 'javac');
+  if (!fs.existsSync(java) || !fs.existsSync(javac)) return null;
+  // Every JDK since 9 has a release file: JAVA_VERSION="21.0.5" (or "1.8.0_412" before).
+  let version = '';
+  try {
+    version = /^JAVA_VERSION="([^"]+)"/m.exec(fs.readFileSync(path.join(home, 'release'), 'utf8'))?.[1] ?? '';
+  } catch {
+    return null;
+  }
+  const major = Number(version.startsWith('1.') ? version.split('.')[1] : version.split(/[.+-]/)[0]);
+  return Number.isInteger(major) ? { home, java, javac, major, source } : null;
+}
+
+/**
+ * A JDK (java and javac) of at least `minMajor`: JAVA_HOME first, then the newest under /usr/lib/jvm.
+ * A JDK rather than a JRE because the Elasticsearch launcher is compiled on first use.
+ */
+export function findJdk(minMajor: number): Jdk | null {
+  const fromEnv = process.env.JAVA_HOME ? jdkAt(process.env.JAVA_HOME, 'JAVA_HOME') : null;
+  if (fromEnv && fromEnv.major >= minMajor) return fromEnv;
+  let entries: string[] = [];
+  try {
+    entries = fs.readdirSync(JVM_ROOT);
+  } catch {
+    return null;
+  }
+  const found = entries
+    .map((entry) => path.join(JVM_ROOT, entry))
+    // Debian's java-1.17.0-openjdk-amd64 and default-java are links to folders also listed.
+    .filter((dir) => !fs.lstatSync(dir).isSymbolicLink())
+    .map((dir) => jdkAt(dir, dir))
+    .filter((jdk): jdk is Jdk => jdk !== null && jdk.major >= minMajor)
+    .sort((a, b) => b.major - a.major);
+  return found[0] ?? null;
+}
+
 export interface OsUser {
   name: string;
   uid: number;

@@ -98,11 +98,21 @@ export async function startKafka(ctx: ServerContext, opts: KafkaOptions = {}): P
  * by Maven. Later starts use the cache and need no network. Concurrent first starts (npm start and
  * npm test) each resolve into their own folder and the first rename wins.
  */
+function cachedLib(repoRoot: string): string {
+  const pom = path.join(repoRoot, KAFKA_DIR, 'pom.xml');
+  const hash = crypto.createHash('sha256').update(fs.readFileSync(pom)).digest('hex').slice(0, 12);
+  return path.join(repoRoot, '.local', 'cache', 'kafka', hash, 'lib');
+}
+
+/** True once the broker's jars for the current POM are cached: starting then needs neither Maven nor network. */
+export function kafkaJarsCached(repoRoot: string): boolean {
+  return fs.existsSync(cachedLib(repoRoot));
+}
+
 async function resolveBroker(ctx: ServerContext): Promise<string> {
   const pom = path.join(ctx.repoRoot, KAFKA_DIR, 'pom.xml');
-  const hash = crypto.createHash('sha256').update(fs.readFileSync(pom)).digest('hex').slice(0, 12);
-  const cache = path.join(ctx.repoRoot, '.local', 'cache', 'kafka', hash);
-  const lib = path.join(cache, 'lib');
+  const lib = cachedLib(ctx.repoRoot);
+  const cache = path.dirname(lib);
   if (!fs.existsSync(lib)) {
     const mvn = which('mvn');
     if (!mvn) throw new StartError('kafka: mvn not found (Debian package maven); it fetches the broker from Maven Central once');

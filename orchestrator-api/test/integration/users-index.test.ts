@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { Client } from '@elastic/elasticsearch';
+import { createLogger, type RegistrationStatus } from '@regflow/common';
+import { UsersIndex, type SearchParams, type UserDocument } from '../../src/data-access/users-index';
+
+/**
+ * The users index on the real engine: its analyzers, fuzziness and highlighter, the 10,000-hit window,
+ * near-real-time search, and the mapping put on an index that already exists. Nothing here refreshes:
+ * a search waits for its answer the way a person retrying would.
+ */
+const logger = createLogger('users-index-test', 'silent');
+
+let seq = 0;
+function buildUser(overrides: Partial<UserDocument> = {}): UserDocument {
+  seq += 1;
+  const registeredAt = new Date(Date.UTC(2026, 0, 1) + seq * 1000).toISOString();
+  return {
+    id: randomUUID(),
+    name: `Maria Teste ${seq}`,
+    email: `maria.${seq}.${Date.now().toString(36)}@example.com`,
+    status: 'pending',
+    registeredAt,
+    indexedAt: registeredAt,
+    ...overrides,
+  };
+}
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('UsersIndex on the real Elasticsearch', () => {
+  let es: Client;
+  let users: UsersIndex;
+  const indices: string[] = [];
+  const newIndex = (name: string): string => {
+    const index = `test-users-${name}-${randomUUID()}`;
+    indices.push(index);
+    return index;
+  };
+  const search = (params: Partial<SearchParams>) => users.search({ from: 0, size: 20, ...params });
+  /** Searches until the hit for `id` appears (a person pressing Search again), then returns it. */
+  const findHit = (id: string, params: Partial<SearchParams>) =>
+    until(`${id} in search ${JSON.stringify(params)}`, async () => (await search(params)).items.find((hit) => hit.id === id));
+
+  beforeAll(async () => {
+    es = new Client({ node: inject('stackEnv').ELASTICSEARCH_URL });
+    users = new UsersIndex(es, logger, newIndex('search'));
+    await users.ensureIndex();
+  });
+
+  afterAll(async () => {
+    await es?.indices.delete({ index: indices.join(','), ignore_unavailable: true });
+    await es?.close();
+  });
+
+  it('when a registration was just created, then get sees it at once and search within a refresh', async () => {
+    const user = buildUser({ name: 'Quitéria Nascimento' });
+    expect((await users.createOrGet(user)).created).toBe(true);
+    // Get by id is real-time: no refresh stands between the write and this read.
+    expect(await users.get(user.id)).toEqual(user);
+    expect((await findHit(user.id, { q: 'quiteria' })).name).toBe('Quitéria Nascimento');
+  });
+
+  it('when names carry accents, then a search without them finds the person and highlights the words as written', async () => {
+    const joao = buildUser({ name: 'João da Conceição' });
+    const jose = buildUser({ name: 'Jose Ribeiro' });
+    await Promise.all([users.createOrGet(joao), users.createOrGet(jose)]);
+
+    const hit = await findHit(joao.id, { q: 'joao conceicao' });
+    expect(hit.highlight?.name).toEqual(['<em>João</em> da <em>Conceição</em>']);
+    // And the other way round: the query has the accent, the stored name does not.
+    expect((await findHit(jose.id, { q: 'José' })).highlight?.name).toEqual(['<em>Jose</em> Ribeiro']);
+  });
+
+  it('when a name is misspelled, then it is still found; with a status filter, only that status is', async () => {
+    const pending = buildUser({ name: 'Valdirene Quaresma' });
+    const approved = buildUser({ name: 'Valdirene Quaresma', status: 'approved', decidedAt: new Date().toISOString(), decidedBy: 'admin@test.local' });
+    await Promise.all([users.createOrGet(pending), users.createOrGet(approved)]);
+
+    await findHit(pending.id, { q: 'valdirene quarezma' });
+    await findHit(approved.id, { q: 'valdirene quarezma' });
+    const onlyApproved = await search({ q: 'valdirene quarezma', status: 'approved' });
+    expect(onlyApproved.items.map((hit) => hit.id)).toEqual([approved.id]);
+    expect(onlyApproved.total).toBe(1);
+  });
+
+  it('when the query is a CPF, formatted or not, then only that exact CPF matches and it is highlighted', async () => {
+    const owner = buildUser({ name: 'Clarice Antunes', cpf: '52998224725' });
+    const neighbour = buildUser({ name: 'Clarice Antunes', cpf: '52998224726' });
+    await Promise.all([users.createOrGet(owner), users.createOrGet(neighbour)]);
+    await findHit(neighbour.id, { q: 'clarice antunes' });
+
+    for (const q of ['529.982.247-25', '52998224725']) {
+      const res = await search({ q });
+      expect(res.items.map((hit) => hit.id)).toEqual([owner.id]);
+      expect(res.items[0]?.highlight?.cpf).toEqual(['<em>52998224725</em>']);
+    }
+  });
+
+  it('when the index already exists (a restart), then ensureIndex keeps its data and adds the fields the mapping gained', async () => {
+    const index = newIndex('restart');
+    // The index as an older version of the service left it: strict, without most of today's fields.
+    await es.indices.create({
+      index,
+      settings: { number_of_shards: 1, number_of_replicas: 0 },
+      mappings: { dynamic: 'strict', properties: { id: { type: 'keyword' }, name: { type: 'text' }, status: { type: 'keyword' } } },
+    });
+    const old = randomUUID();
+    await es.create({ index, id: old, document: { id: old, name: 'Antiga Cadastrada', status: 'pending' } });
+
+    const restarted = new UsersIndex(es, logger, index);
+    await restarted.ensureIndex();
+    await restarted.ensureIndex();
+    const user = buildUser({ status: 'duplicate', duplicateOf: old, cpf: '11144477735' });
+    expect((await restarted.createOrGet(user)).created).toBe(true);
+    expect(await restarted.get(old)).toMatchObject({ name: 'Antiga Cadastrada' });
+    const mapping = await es.indices.getMapping({ index });
+    expect(Object.keys(mapping[index]?.mappings.properties ?? {})).toEqual(expect.arrayContaining(['duplicateOf', 'cpf', 'registeredAt']));
+  });
+
+  it('when an existing index maps a field incompatibly, then ensureIndex fails the start-up instead of the first write', async () => {
+    const index = newIndex('incompatible');
+    await es.indices.create({ index, mappings: { properties: { status: { type: 'text' } } } });
+    await expect(new UsersIndex(es, logger, index).ensureIndex()).rejects.toThrow(/status/);
+  });
+});
+
+describe('UsersIndex search past 10,000 hits on the real Elasticsearch', () => {
+  const COUNT = 10_050;
+  let es: Client;
+  let users: UsersIndex;
+  let index: string;
+  const docs: UserDocument[] = [];
+
+  beforeAll(async () => {
+    es = new Client({ node: inject('stackEnv').ELASTICSEARCH_URL, requestTimeout: 60_000 });
+    index = `test-users-window-${randomUUID()}`;
+    users = new UsersIndex(es, logger, index);
+    await users.ensureIndex();
+    const statuses: RegistrationStatus[] = ['pending', 'approved', 'rejected', 'duplicate'];
+    for (let n = 0; n < COUNT; n++) docs.push(buildUser({ status: statuses[n % 4]! }));
+    for (let start = 0; start < COUNT; start += 2_500) {
+      const chunk = docs.slice(start, start + 2_500);
+      const res = await es.bulk({ operations: chunk.flatMap((doc) => [{ create: { _index: index, _id: doc.id } }, doc]) });
+      expect(res.errors).toBe(false);
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await es?.indices.delete({ index, ignore_unavailable: true });
+    await es?.close();
+  });
+
+  it('when more than 10,000 registrations match, then the total is exact and the last page of the window is served, newest first', async () => {
+    const first = await until('every document searchable', async () => {
+      const res = await users.search({ from: 0, size: 10 });
+      return res.total === COUNT ? res : null;
+    }, 60_000);
+    const newestFirst = [...docs].reverse();
+    expect(first.items.map((hit) => hit.id)).toEqual(newestFirst.slice(0, 10).map((doc) => doc.id));
+
+    const last = await users.search({ from: 9_990, size: 10 });
+    expect(last.total).toBe(COUNT);
+    expect(last.items.map((hit) => hit.id)).toEqual(newestFirst.slice(9_990, 10_000).map((doc) => doc.id));
+    // One past the window is Elasticsearch's own refusal (the HTTP route validates before asking).
+    await expect(users.search({ from: 9_991, size: 10 })).rejects.toThrow(/result window is too large/i);
+  });
+
+  it('when filtering by status, then the total counts that status only', async () => {
+    const res = await users.search({ status: 'rejected', from: 0, size: 1 });
+    expect(res.total).toBe(docs.filter((doc) => doc.status === 'rejected').length);
+  });
+});

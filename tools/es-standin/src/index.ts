@@ -1,1 +1,0 @@
-export { startEsStandin, ES_VERSION, type EsStandin, type EsStandinOptions } from './server';
