@@ -190,10 +190,14 @@ export class FaultStack {
     }
   }
 
-  /** Stops every server; safe to call more than once. */
+  /**
+   * Stops every server; safe to call more than once. Kafka nodes get SIGKILL: the next run wipes
+   * their data anyway, and a cluster stopped all at once can leave its last controller waiting for a
+   * quorum that is gone until its stop timeout (30 s).
+   */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      await Promise.allSettled([...this.procs.values()].map((p) => p.stop()));
+      await Promise.allSettled([...this.procs.entries()].map(([name, p]) => (isKafkaNode(name) ? this.down(name, true) : p.stop())));
       this.releaseLock();
     })();
     return this.stopping;
