@@ -98,7 +98,7 @@ describe('logs hold no secrets and no whole personal data', () => {
     await eventually(async () => {
       const res = await fetch(`${urls.access}/users/${id}`);
       return res.status === 200 && ((await res.json()) as { status: string }).status === 'approved';
-    }, 15_000, 'the decision to reach the search index');
+    }, 60_000, 'the decision to reach the search index');
     expect((await fetch(`${urls.consumer}/admin/session`, { method: 'DELETE', headers: session })).status).toBe(204);
     await stop();
     stop = async () => {};
