@@ -177,7 +177,7 @@ export class FaultInjector {
   }
 
   /**
-   * kafka:kill (SIGKILL) and kafka:stop (normal shutdown, down a few seconds) take every node down at
+   * kafka:kill (SIGKILL) and kafka:stop (normal shutdown, down 2-6 s) take every node down at
    * once; kafka:kill-node one random node of the cluster. Each comes back from the same command line:
    * same port, same data. While no node runs, nothing can be acknowledged: that span is an outage.
    */
@@ -186,7 +186,7 @@ export class FaultInjector {
     const nodes = stack.kafkaNodes;
     const targets = kind === 'kafka:kill-node' ? [rng.pick(nodes)] : nodes;
     const crash = kind !== 'kafka:stop';
-    const downMs = crash ? rng.int(0, 2000) : rng.int(3000, 10_000);
+    const downMs = crash ? rng.int(0, 2000) : rng.int(2000, 6000);
     const pids = targets.map((n) => `${n} pid ${String(stack.pid(n))}`).join(', ');
     record.detail = `${crash ? 'SIGKILL' : 'normal shutdown'} of ${pids}, down ${downMs} ms + start-up, same port and data`;
     log(`fault: ${kind} (${record.detail})`);

@@ -50,10 +50,11 @@ interface Profile {
 }
 
 const PROFILES: Record<'ci' | 'full', Profile> = {
-  // About 3-4 minutes in all: ~30 s to start, ~2.5 min of load with a fault every ~12 s, the checks.
-  // One broker, so kafka:kill and kafka:stop take all of Kafka down.
+  // About 3-4 minutes in all: ~30 s to start, ~2.5 min of load with a fault every ~10 s (or 2.5 s
+  // after the last one recovered), the checks. One broker, so kafka:kill and kafka:stop take all of
+  // Kafka down.
   ci: {
-    plan: { kinds: ALL_KINDS.filter((k) => k !== 'kafka:freeze' && !CLUSTER_KINDS.includes(k)), intervalMs: 12_000, durationMs: 140_000, warmupMs: 6000 },
+    plan: { kinds: ALL_KINDS.filter((k) => k !== 'kafka:freeze' && !CLUSTER_KINDS.includes(k)), intervalMs: 10_000, durationMs: 140_000, warmupMs: 6000 },
     rate: 20,
     quietTimeoutMs: 150_000,
     restartWaitMs: 15_000,
