@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { env, kafkaTopicSettings, loadConfig } from '@regflow/common';
 
@@ -23,6 +24,13 @@ const schema = z.object({
   /** How long a freshly indexed registration may take to reach the queue before reconciliation stages it. */
   RECONCILE_GRACE_SECONDS: z.coerce.number().int().min(0).default(60),
 });
+
+/**
+ * The SQL migrations applied at start-up (written by drizzle-kit to consumer-mq/drizzle). Resolved from
+ * this file, which sits directly in src/ as the bundle sits directly in dist/, so '../drizzle/' names the
+ * same folder under tsx and from dist/main.js; an image ships drizzle/ beside dist/ (Dockerfile).
+ */
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../drizzle/', import.meta.url));
 
 export type ConsumerConfig = z.infer<typeof schema>;
 export const loadConsumerConfig = (source: NodeJS.ProcessEnv = process.env) => loadConfig(schema, source);
