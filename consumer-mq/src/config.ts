@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { env, kafkaTopicSettings, loadConfig } from '@regflow/common';
 
-const schema = z.object({
+/** Every variable the service reads; .env.example and the README are checked against it (test/unit/docs-match-code.test.ts). */
+export const configSchema = z.object({
   PORT: env.port(3003),
   HOST: env.host(),
   LOG_LEVEL: env.logLevel(),
@@ -32,5 +33,5 @@ const schema = z.object({
  */
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../drizzle/', import.meta.url));
 
-export type ConsumerConfig = z.infer<typeof schema>;
-export const loadConsumerConfig = (source: NodeJS.ProcessEnv = process.env) => loadConfig(schema, source);
+export type ConsumerConfig = z.infer<typeof configSchema>;
+export const loadConsumerConfig = (source: NodeJS.ProcessEnv = process.env) => loadConfig(configSchema, source);
