@@ -11,7 +11,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{common,access-api,orchestrator-api,consumer-mq}/test/unit/**/*.test.ts'],
+          include: ['{common,access-api,orchestrator-api,consumer-mq}/test/unit/**/*.test.ts', 'test/unit/**/*.test.ts'],
         },
       },
       {

@@ -58,21 +58,18 @@ const externalPackages = (outdir) => ({
 });
 
 /**
- * import.meta.url keeps naming the source file, so paths built from it still reach files beside the
- * sources (consumer-mq's drizzle/ migrations) from the bundle, as long as those files ship with it.
+ * In the bundle, import.meta.url names <service>/dist/main.js. A path built from it is right only in a
+ * file directly in <service>/src/, which is one folder below the package as dist/main.js is (consumer-mq's
+ * MIGRATIONS_FOLDER in src/config.ts); the build refuses import.meta anywhere else.
  */
-const sourceImportMeta = (outdir) => ({
-  name: 'source-import-meta',
+const importMetaBesideTheBundle = (service) => ({
+  name: 'import-meta-beside-the-bundle',
   setup(build) {
+    const allowed = path.join(ROOT, service, 'src');
     build.onLoad({ filter: /\.[cm]?ts$/ }, (args) => {
-      if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
-      const source = readFileSync(args.path, 'utf8');
-      if (/import\.meta\.(dirname|filename)\b/.test(source)) {
-        return { errors: [{ text: `${path.relative(ROOT, args.path)}: use import.meta.url (import.meta.dirname/filename would name the bundle, not the source)` }] };
-      }
-      if (!source.includes('import.meta.url')) return { contents: source, loader: 'ts' };
-      const relative = path.relative(outdir, args.path).split(path.sep).join('/');
-      return { contents: source.replaceAll('import.meta.url', `new URL(${JSON.stringify(relative)}, import.meta.url).href`), loader: 'ts' };
+      if (args.path.includes(`${path.sep}node_modules${path.sep}`) || path.dirname(args.path) === allowed) return undefined;
+      if (!/\bimport\.meta\.(url|dirname|filename)\b/.test(readFileSync(args.path, 'utf8'))) return undefined;
+      return { errors: [{ text: `${path.relative(ROOT, args.path)}: import.meta would name ${service}/dist/main.js in the bundle; use it only in a file directly in ${service}/src/` }] };
     });
   },
 });
@@ -102,7 +99,7 @@ export async function buildService(service) {
     legalComments: 'none',
     logLevel: 'warning',
     write: false,
-    plugins: [externalPackages(outdir), sourceImportMeta(outdir)],
+    plugins: [externalPackages(outdir), importMetaBesideTheBundle(service)],
   });
   const suffix = `.${process.pid}.tmp`;
   // The map first: once main.js is in place, the map it names is there too.

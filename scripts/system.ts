@@ -119,7 +119,7 @@ function adminAccount(dataDir: string): { email: string; password: string } {
  * generation less eagerly under a smaller limit (the default here is about 4 GB), which took peak RSS
  * from about 150 to 110 MB for about 4 % more CPU per request. Lower limits or semi-spaces of 4 MB or
  * less saved little more and cost 20-50 % more CPU.
- * Keep in step with the Dockerfiles' NODE_OPTIONS and the workspaces' start scripts.
+ * Keep in step with the Dockerfile's NODE_OPTIONS and the workspaces' start scripts.
  * SERVICE_NODE_OPTIONS replaces them (empty: node's own defaults); a caller's NODE_OPTIONS comes after
  * them, so its flags win (the bench's --service-node-options).
  */

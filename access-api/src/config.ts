@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { env, kafkaTopicSettings, loadConfig } from '@regflow/common';
 
-const schema = z.object({
+/** Every variable the service reads; .env.example and the README are checked against it (test/unit/docs-match-code.test.ts). */
+export const configSchema = z.object({
   PORT: env.port(3001),
   HOST: env.host(),
   LOG_LEVEL: env.logLevel(),
@@ -15,5 +16,5 @@ const schema = z.object({
   KAFKA_LINGER_MS: z.coerce.number().int().min(0).max(100).default(10),
 });
 
-export type AccessApiConfig = z.infer<typeof schema>;
-export const loadAccessApiConfig = (source: NodeJS.ProcessEnv = process.env) => loadConfig(schema, source);
+export type AccessApiConfig = z.infer<typeof configSchema>;
+export const loadAccessApiConfig = (source: NodeJS.ProcessEnv = process.env) => loadConfig(configSchema, source);

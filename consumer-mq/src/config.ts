@@ -1,7 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { env, kafkaTopicSettings, loadConfig } from '@regflow/common';
 
-const schema = z.object({
+/** Every variable the service reads; .env.example and the README are checked against it (test/unit/docs-match-code.test.ts). */
+export const configSchema = z.object({
   PORT: env.port(3003),
   HOST: env.host(),
   LOG_LEVEL: env.logLevel(),
@@ -24,5 +26,12 @@ const schema = z.object({
   RECONCILE_GRACE_SECONDS: z.coerce.number().int().min(0).default(60),
 });
 
-export type ConsumerConfig = z.infer<typeof schema>;
-export const loadConsumerConfig = (source: NodeJS.ProcessEnv = process.env) => loadConfig(schema, source);
+/**
+ * The SQL migrations applied at start-up (written by drizzle-kit to consumer-mq/drizzle). Resolved from
+ * this file, which sits directly in src/ as the bundle sits directly in dist/, so '../drizzle/' names the
+ * same folder under tsx and from dist/main.js; an image ships drizzle/ beside dist/ (Dockerfile).
+ */
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../drizzle/', import.meta.url));
+
+export type ConsumerConfig = z.infer<typeof configSchema>;
+export const loadConsumerConfig = (source: NodeJS.ProcessEnv = process.env) => loadConfig(configSchema, source);

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { env, kafkaTopicSettings, loadConfig } from '@regflow/common';
 
-const schema = z.object({
+/** Every variable the service reads; .env.example and the README are checked against it (test/unit/docs-match-code.test.ts). */
+export const configSchema = z.object({
   PORT: env.port(3002),
   HOST: env.host(),
   LOG_LEVEL: env.logLevel(),
@@ -15,5 +16,5 @@ const schema = z.object({
   KAFKA_PARTITIONS_CONCURRENTLY: env.positiveInt(4),
 });
 
-export type OrchestratorConfig = z.infer<typeof schema>;
-export const loadOrchestratorConfig = (source: NodeJS.ProcessEnv = process.env) => loadConfig(schema, source);
+export type OrchestratorConfig = z.infer<typeof configSchema>;
+export const loadOrchestratorConfig = (source: NodeJS.ProcessEnv = process.env) => loadConfig(configSchema, source);

@@ -1,17 +1,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import type { Logger } from '@regflow/common';
+import { MIGRATIONS_FOLDER } from '../../config';
 import * as schema from './schema';
 
 /** With the pool: the decision hot path talks to it directly (one named statement per decision). */
 export type Database = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 
-export const MIGRATIONS_FOLDER = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../drizzle');
 /** Any constant shared by all replicas; it only has to differ from other advisory locks in this database. */
 const MIGRATION_LOCK_ID = 727_001;
 
