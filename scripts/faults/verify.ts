@@ -110,7 +110,7 @@ export class Checker {
           body: JSON.stringify({ query: { ids: { values: chunk } }, size: chunk.length, _source: ['id', 'status'] }),
           signal: AbortSignal.timeout(30_000),
         });
-        if (!res.ok) throw new Error(`search index answered ${res.status}`);
+        if (!res.ok) throw new Error(`search index answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
         const body = (await res.json()) as { hits: { hits: Array<{ _id: string; _source: { status: string } }> } };
         for (const id of chunk) search.set(id, null);
         for (const hit of body.hits.hits) search.set(hit._id, hit._source.status);
@@ -139,17 +139,35 @@ export class Checker {
     };
   }
 
-  /** Registrations in the search index that no 202 announced (their sign-up got 503, an error or a timeout). */
+  /**
+   * Registrations in the search index that no 202 announced (their sign-up got 503, an error or a
+   * timeout): every document, in pages ordered by id (a query naming every accepted id exceeds what
+   * Elasticsearch takes in one request, and one page stops at 10,000 hits).
+   */
   async unannounced(ids: string[]): Promise<Array<{ id: string; email: string; registeredAt: string; status: string }>> {
-    const res = await fetch(`${this.urls.ELASTICSEARCH_URL}/users/_search`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: { bool: { must_not: [{ ids: { values: ids } }] } }, size: 10_000, _source: ['id', 'email', 'registeredAt', 'status'] }),
-      signal: AbortSignal.timeout(60_000),
-    });
-    if (!res.ok) throw new Error(`search index answered ${res.status}`);
-    const body = (await res.json()) as { hits: { hits: Array<{ _source: { id: string; email: string; registeredAt: string; status: string } }> } };
-    return body.hits.hits.map((h) => h._source);
+    const accepted = new Set(ids);
+    const out: Array<{ id: string; email: string; registeredAt: string; status: string }> = [];
+    let after: unknown[] | undefined;
+    for (;;) {
+      const res = await fetch(`${this.urls.ELASTICSEARCH_URL}/users/_search`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: { match_all: {} },
+          size: 5000,
+          sort: [{ id: 'asc' }],
+          ...(after ? { search_after: after } : {}),
+          _source: ['id', 'email', 'registeredAt', 'status'],
+        }),
+        signal: AbortSignal.timeout(60_000),
+      });
+      if (!res.ok) throw new Error(`search index answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+      const body = (await res.json()) as { hits: { hits: Array<{ _source: { id: string; email: string; registeredAt: string; status: string }; sort: unknown[] }> } };
+      const hits = body.hits.hits;
+      for (const hit of hits) if (!accepted.has(hit._source.id)) out.push(hit._source);
+      if (hits.length < 5000) return out;
+      after = hits[hits.length - 1]?.sort;
+    }
   }
 }
 
