@@ -143,6 +143,16 @@ async function clusterHealthy(url: string): Promise<boolean> {
   }
 }
 
+async function redIndices(url: string): Promise<string[]> {
+  try {
+    const res = await fetch(`${url}/_cluster/health?level=indices`, { signal: AbortSignal.timeout(5_000) });
+    const body = (await res.json()) as { indices?: Record<string, { status: string }> };
+    return Object.entries(body.indices ?? {}).flatMap(([name, index]) => (index.status === 'red' ? [name] : []));
+  } catch {
+    return [];
+  }
+}
+
 export async function startElasticsearch(ctx: ServerContext): Promise<string> {
   const version = elasticsearchVersion(ctx.repoRoot);
   const jdk = findJdk(MIN_JAVA);
@@ -182,7 +192,17 @@ export async function startElasticsearch(ctx: ServerContext): Promise<string> {
   await waitUntil(proc, 'printing "regflow-es listening on ..."', async () => url !== null, START_TIMEOUT_MS, 100);
   const announced = url as string | null;
   if (!announced || new URL(announced).hostname !== HOST) throw startFailure(proc, 'announced no loopback address');
-  await waitUntil(proc, `answering _cluster/health (yellow) on ${announced}`, () => clusterHealthy(announced), 60_000, 100);
+  try {
+    await waitUntil(proc, `answering _cluster/health (yellow) on ${announced}`, () => clusterHealthy(announced), 60_000, 100);
+  } catch (error) {
+    const red = await redIndices(announced);
+    if (red.length === 0 || !(error instanceof Error)) throw error;
+    // The node is up, but an index it holds cannot be opened, e.g. one created with a setting this node lacks.
+    throw new StartError(
+      `${error.message}\nThe node cannot open these indices: ${red.join(', ')} (a setting this node lacks, such as ` +
+        `index.codec: best_compression? see docs/adr/0002). To reset the local data: rm -rf ${path.join(home, 'data')}`,
+    );
+  }
   ctx.log(`elasticsearch: ${version} on Java ${jdk.major} (${jdk.home}), node started in ${(startedMs / 1000).toFixed(1)} s`);
   return announced;
 }
