@@ -11,7 +11,8 @@ import type { ServerContext } from './context';
  * A real Elasticsearch node built from Maven Central's jars (docs/adr/0002-local-elasticsearch-from-maven.md):
  * scripts/stack/elasticsearch/pom.xml names the server and its HTTP transport, resolved once into
  * .local/cache/elasticsearch/<version>/lib; the launcher (src/org/elasticsearch/node/LocalNode.java) is
- * compiled once beside them. Later starts are offline. Data in DATA_DIR/elasticsearch, kept across restarts.
+ * compiled once into a jar beside them, and a class-data archive joins them after the first stop. Later
+ * starts are offline. Data in DATA_DIR/elasticsearch, kept across restarts.
  */
 
 export const ES_DIR = path.join('scripts', 'stack', 'elasticsearch');
