@@ -74,6 +74,19 @@ export class FaultInjector {
     if (!this.stopped) await this.sleepUntil(Math.max(endAt, Date.now() + 5000));
   }
 
+  /**
+   * Starts again, as a supervisor would, a service that exited on its own (a crash the suite did not
+   * cause: reported, and the run goes on with the whole system).
+   */
+  supervise(): void {
+    for (const [name, service] of this.deps.services) {
+      if (!service.crashedAndDown || this.starting.has(name)) continue;
+      this.deps.log(`${name} exited on its own (${service.crashes.at(-1)?.how ?? '?'}); starting it again`);
+      const start = service.start().catch((err: unknown) => this.deps.log(`${name} did not start again: ${firstLine(err)}`));
+      this.starting.set(name, start.finally(() => this.starting.delete(name)));
+    }
+  }
+
   /** Waits until every killed service is healthy again. */
   async settle(): Promise<void> {
     await Promise.allSettled([...this.starting.values()]);

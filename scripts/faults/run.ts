@@ -231,12 +231,14 @@ async function main(): Promise<number> {
   log(`load: ${profile.rate} sign-ups/s and a decider on both consumer replicas; a fault every ~${seconds(profile.plan.intervalMs)}`);
   load.start();
   decider.start();
+  const supervisor = setInterval(() => (injector as FaultInjector).supervise(), 1000);
   const progress = setInterval(() => {
     const answered = ledger.signUps.filter((s) => s.status !== undefined);
     log(`  sign-ups ${tally(answered, (s) => String(s.status))}; decisions ${tally(ledger.decisions, (d) => String(d.status))}`);
   }, 20_000);
   await injector.run(profile.plan, loadStartedAt);
   clearInterval(progress);
+  clearInterval(supervisor);
   log('load: stopping');
   await load.stop();
   await decider.stop();
@@ -435,6 +437,16 @@ function printReport(r: {
     line(`  +${seconds(f.at - firstFault).padStart(7)}  ${f.kind.padEnd(24)} ${f.detail}; ${took}`);
   }
   for (const o of outageAnswers(ledger)) line(`  sign-ups started during ${o}`);
+  const crashes = [...services.values()].flatMap((s) => s.crashes.map((c) => ({ name: s.name, ...c })));
+  if (crashes.length) {
+    line();
+    line(`services that exited on their own: ${crashes.length} (started again at once; not counted as lost/duplicated/mismatched)`);
+    for (const c of crashes) {
+      const cause = c.tail.split('\n').find((l) => /^\w*Error\b|^error:|Unhandled|FATAL/.test(l.trim())) ?? '';
+      line(`  +${seconds(c.at - firstFault).padStart(7)}  ${c.name} ${c.how}${cause ? `: ${cause.trim().slice(0, 160)}` : ''}`);
+    }
+    line('  WARNING: a service crashed; see its log in .local/faults/logs/');
+  }
   line();
   line('service logs (error/fatal lines):');
   for (const l of logErrors(logsDir, [...services.keys()])) line(`  ${l}`);

@@ -18,7 +18,11 @@ let exitHandlerInstalled = false;
 export class ServiceProcess {
   private child: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
+  /** Set when the suite itself kills or stops the process; any other exit is the service's own. */
+  private exitExpected = false;
   starts = 0;
+  /** Exits nobody asked for (a crash of the service itself): when, how, and the log's last lines. */
+  readonly crashes: Array<{ at: number; how: string; tail: string }> = [];
 
   constructor(
     readonly name: string,
@@ -34,6 +38,11 @@ export class ServiceProcess {
 
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  /** Down because it exited on its own (not killed or stopped by the suite). */
+  get crashedAndDown(): boolean {
+    return this.child !== null && !this.isRunning && !this.exitExpected;
   }
 
   get isRunning(): boolean {
@@ -60,7 +69,13 @@ export class ServiceProcess {
       fs.closeSync(fd);
     }
     const child = this.child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    this.exitExpected = false;
+    this.exited = new Promise((resolve) =>
+      child.once('exit', () => {
+        if (!this.exitExpected) this.crashes.push({ at: Date.now(), how: describe(child), tail: tail(this.logFile, 40) });
+        resolve();
+      }),
+    );
     live.add(this);
     void this.exited.then(() => live.delete(this));
     installExitHandler();
@@ -80,6 +95,7 @@ export class ServiceProcess {
 
   /** SIGKILL to the whole group, then waits until the process is gone. */
   async kill(): Promise<void> {
+    this.exitExpected = true;
     if (!this.isRunning || this.child?.pid === undefined) return;
     fs.appendFileSync(this.logFile, `[faults] ${new Date().toISOString()} SIGKILL\n`);
     signalGroup(this.child.pid, 'SIGKILL');
@@ -88,6 +104,7 @@ export class ServiceProcess {
 
   /** SIGTERM (the service's ordered shutdown), SIGKILL after `graceMs`. */
   async stop(graceMs = 30_000): Promise<void> {
+    this.exitExpected = true;
     if (!this.isRunning || this.child?.pid === undefined) return;
     const pid = this.child.pid;
     signalGroup(pid, 'SIGTERM');
