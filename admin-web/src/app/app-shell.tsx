@@ -1,14 +1,13 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { ShortcutsHelpDialog, openShortcutsHelp } from '@/components/shortcuts-help';
 import { Link } from '@/components/ui/link';
-import { useSession } from '@/features/auth/api/get-session';
-import { useSignOut } from '@/features/auth/api/sign-out';
-import { useLiveEvents } from '@/features/live/api/subscribe-events';
-import { LiveIndicator } from '@/features/live/components/live-indicator';
-import { searchPath } from '@/features/search/components/search-path';
-import { StatsSummary } from '@/features/stats/components/stats-summary';
+import { useSession, useSignOut } from '@/features/auth';
+import { LiveIndicator } from '@/features/live';
+import { searchPath } from '@/features/search';
+import { StatsSummary } from '@/features/stats';
 import { useHotkeys } from '@/lib/hotkeys';
 import { navigate } from '@/lib/navigation';
+import { useLiveUpdates } from './live-updates';
 import type { RouteMatch } from './router';
 
 function focusSearch() {
@@ -50,7 +49,7 @@ function HeaderSearch() {
 export function AppShell({ route, children }: { route: RouteMatch; children: ReactNode }) {
   const session = useSession();
   const signOut = useSignOut();
-  useLiveEvents(Boolean(session.data));
+  useLiveUpdates(Boolean(session.data));
   useHotkeys({ '/': focusSearch, '?': openShortcutsHelp });
 
   return (

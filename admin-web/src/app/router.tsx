@@ -1,17 +1,15 @@
-import { lazy, Suspense, useEffect, useRef, type ReactNode } from 'react';
+import { Suspense, useEffect, useRef, type ReactNode } from 'react';
 import { EmptyState, LoadingState } from '@/components/ui/states';
 import { Link } from '@/components/ui/link';
-import { LoginPage } from '@/features/auth/components/login-page';
-import { RequireAuth } from '@/features/auth/components/require-auth';
-import { QueuePage } from '@/features/queue/components/queue-page';
+import { LoginPage, RequireAuth } from '@/features/auth';
+import { QueuePage, RegistrationDecision } from '@/features/queue';
+import { SearchPage } from '@/features/search';
+import { RegistrationPage } from '@/features/users';
 import { useLocation } from '@/lib/navigation';
 import { AppShell } from './app-shell';
 
-// The queue is the landing page and ships in the entry chunk; the rest load on first visit.
-const SearchPage = lazy(() => import('@/features/search/components/search-page').then((m) => ({ default: m.SearchPage })));
-const RegistrationPage = lazy(() =>
-  import('@/features/users/components/registration-page').then((m) => ({ default: m.RegistrationPage })),
-);
+// The queue is the landing page and ships in the entry chunk; search and registration pages load on
+// first visit (their features export them lazily).
 
 export type RouteMatch =
   | { name: 'login' }
@@ -64,7 +62,7 @@ export function AppRouter() {
       page = <SearchPage />;
       break;
     case 'user':
-      page = <RegistrationPage key={route.id} id={route.id} />;
+      page = <RegistrationPage key={route.id} id={route.id} renderDecision={(detail) => <RegistrationDecision detail={detail} />} />;
       break;
     default:
       page = (

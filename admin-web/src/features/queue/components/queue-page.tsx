@@ -3,8 +3,8 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, typ
 import { openShortcutsHelp } from '@/components/shortcuts-help';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { EmptyState, ErrorState, LoadingState, Spinner } from '@/components/ui/states';
-import { useLiveStatus } from '@/features/live/lib/live-status';
-import { usePendingCount } from '@/features/stats/api/get-stats';
+import { useLiveStatus } from '@/features/live';
+import { usePendingCount } from '@/features/stats';
 import { useHotkeys } from '@/lib/hotkeys';
 import { formatCount, plural } from '@/lib/format';
 import { navigate } from '@/lib/navigation';

@@ -1,8 +1,8 @@
 import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { sessionQueryKey } from '@/features/auth/api/get-session';
-import { searchQueryKeyRoot } from '@/features/search/api/search-registrations';
-import { adjustStatsForDecision, noteCountsChanged } from '@/features/stats/api/get-stats';
-import { applyDecisionToRegistration, registrationQueryKey } from '@/features/users/api/get-registration';
+import { sessionQueryKey } from '@/features/auth';
+import { searchQueryKeyRoot } from '@/features/search';
+import { adjustStatsForDecision, noteCountsChanged } from '@/features/stats';
+import { applyDecisionToRegistration, registrationQueryKey } from '@/features/users';
 import { ApiError, describeError, isApiError } from '@/lib/api-client';
 import { clearDraft } from '@/lib/drafts';
 import { alreadyDecidedMessage, plural } from '@/lib/format';

@@ -1,21 +1,21 @@
-import { useEffect, useState } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { Link } from '@/components/ui/link';
 import { EmptyState, ErrorState, LoadingState } from '@/components/ui/states';
 import { StatusBadge } from '@/components/ui/status-badge';
-import { useDecide } from '@/features/queue/hooks/use-decide';
-import { loadRejectDraft, rejectDraftKey, RejectDialog, type RejectDraft } from '@/features/queue/components/reject-dialog';
-import { useRowState } from '@/features/queue/stores/row-state';
 import { isApiError } from '@/lib/api-client';
-import { alreadyDecidedMessage, formatCpf, formatDateTime, formatPhone } from '@/lib/format';
+import { formatCpf, formatDateTime, formatPhone } from '@/lib/format';
+import type { RegistrationDetail } from '@/types/api';
 import { useRegistration } from '../api/get-registration';
 import { Timeline } from './timeline';
 
-export function RegistrationPage({ id }: { id: string }) {
-  const pagePath = `/users/${encodeURIComponent(id)}`;
+export interface RegistrationPageProps {
+  id: string;
+  /** What the reviewer can do about it (approve, reject, why it failed), shown under the header. */
+  renderDecision?: (detail: RegistrationDetail) => ReactNode;
+}
+
+export function RegistrationPage({ id, renderDecision }: RegistrationPageProps) {
   const query = useRegistration(id);
-  const decide = useDecide();
-  const notice = useRowState().notices.get(id);
-  const [rejectDraft, setRejectDraft] = useState<RejectDraft | null>(() => loadRejectDraft(pagePath));
   const name = query.data?.registration.name;
 
   useEffect(() => {
@@ -48,8 +48,6 @@ export function RegistrationPage({ id }: { id: string }) {
   }
 
   const { registration, status } = query.data;
-  const target = { id: registration.id, name: registration.name };
-  const deciding = decide.isPending && decide.variables?.targets.some((t) => t.id === id);
 
   return (
     <div className="page detail-page">
@@ -62,34 +60,7 @@ export function RegistrationPage({ id }: { id: string }) {
         <StatusBadge status={status} />
       </header>
 
-      {notice ? (
-        <div role="alert" className={`callout callout-${notice.kind === 'conflict' ? 'warning' : 'error'}`}>
-          {notice.kind === 'conflict'
-            ? `${alreadyDecidedMessage(notice)}.`
-            : `Could not ${notice.attempted === 'approved' ? 'approve' : 'reject'}: ${notice.message}`}
-        </div>
-      ) : null}
-
-      {status === 'pending' ? (
-        <div className="detail-actions" role="group" aria-label="Decision">
-          <button
-            type="button"
-            className="btn btn-approve"
-            disabled={deciding}
-            onClick={() => decide.mutate({ targets: [target], outcome: 'approved' })}
-          >
-            {deciding && decide.variables?.outcome === 'approved' ? 'Approving…' : 'Approve'}
-          </button>
-          <button
-            type="button"
-            className="btn btn-reject"
-            disabled={deciding}
-            onClick={() => setRejectDraft({ targets: [target], reason: '' })}
-          >
-            {deciding && decide.variables?.outcome === 'rejected' ? 'Rejecting…' : 'Reject…'}
-          </button>
-        </div>
-      ) : null}
+      {renderDecision?.(query.data)}
 
       <div className="detail-grid">
         <section aria-labelledby="detail-data" className="panel">
@@ -128,23 +99,6 @@ export function RegistrationPage({ id }: { id: string }) {
           <Timeline detail={query.data} />
         </section>
       </div>
-
-      {rejectDraft ? (
-        <RejectDialog
-          draft={rejectDraft}
-          pagePath={pagePath}
-          onCancel={() => setRejectDraft(null)}
-          onConfirm={(reason) => {
-            setRejectDraft(null);
-            decide.mutate({
-              targets: rejectDraft.targets,
-              outcome: 'rejected',
-              ...(reason ? { reason } : {}),
-              draftKey: rejectDraftKey(pagePath),
-            });
-          }}
-        />
-      ) : null}
     </div>
   );
 }
