@@ -1,4 +1,5 @@
 import { useQueryClient } from '@tanstack/react-query';
+import { useNavigate } from '@tanstack/react-router';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { openShortcutsHelp } from '@/components/shortcuts-help';
 import { ConfirmDialog } from '@/components/ui/confirm-dialog';
@@ -7,7 +8,6 @@ import { useLiveStatus } from '@/features/live';
 import { usePendingCount } from '@/features/stats';
 import { useHotkeys } from '@/lib/hotkeys';
 import { formatCount, plural } from '@/lib/format';
-import { navigate } from '@/lib/navigation';
 import { useWindowedList } from '@/lib/use-windowed-list';
 import type { PendingUser } from '@/types/api';
 import { usePending } from '../api/get-pending';
@@ -38,6 +38,7 @@ export function QueuePage() {
   const rowState = useRowState();
   const rowStore = useRowStateStore();
   const decide = useDecide();
+  const navigate = useNavigate();
   const memory = rowStore.view;
 
   const allRows = useMemo(() => pending.data?.pages.flatMap((page) => page.items) ?? [], [pending.data]);
@@ -179,12 +180,12 @@ export function QueuePage() {
       a: () => approve(keyboardTargets()),
       r: () => askReject(keyboardTargets()),
       o: () => {
-        if (activeRow) navigate(`/users/${encodeURIComponent(activeRow.id)}`);
+        if (activeRow) void navigate({ to: '/users/$id', params: { id: activeRow.id } });
       },
       Enter: (event) => {
         // Enter on a button, link or checkbox keeps its own meaning.
         if (!(event.target instanceof HTMLElement) || !event.target.matches('li.queue-row')) return false;
-        if (activeRow) navigate(`/users/${encodeURIComponent(activeRow.id)}`);
+        if (activeRow) void navigate({ to: '/users/$id', params: { id: activeRow.id } });
       },
       Escape: () => {
         if (selection.selected.size === 0) return false;

@@ -1,5 +1,5 @@
+import { Link } from '@tanstack/react-router';
 import { memo, type ChangeEvent, type MouseEvent } from 'react';
-import { Link } from '@/components/ui/link';
 import { alreadyDecidedMessage, formatCpf, formatDateTime, formatPhone, formatShortDateTime, formatWaited } from '@/lib/format';
 import { useNow } from '@/lib/use-now';
 import type { PendingUser } from '@/types/api';
@@ -86,7 +86,7 @@ export const QueueRow = memo(function QueueRow({
         />
       </div>
       <div className="cell cell-person">
-        <Link id={nameId} href={`/users/${encodeURIComponent(row.id)}`} className="row-name">
+        <Link id={nameId} to="/users/$id" params={{ id: row.id }} className="row-name">
           {row.name}
         </Link>
         <span className="row-email">{row.email}</span>

@@ -1,5 +1,5 @@
+import { Link } from '@tanstack/react-router';
 import { useEffect, type ReactNode } from 'react';
-import { Link } from '@/components/ui/link';
 import { EmptyState, ErrorState, LoadingState } from '@/components/ui/states';
 import { StatusBadge } from '@/components/ui/status-badge';
 import { isApiError } from '@/lib/api-client';
@@ -37,7 +37,7 @@ export function RegistrationPage({ id, renderDecision }: RegistrationPageProps) 
         {notFound ? (
           <EmptyState title="No registration with this id">
             <p>
-              It may have been removed, or the link is incomplete. <Link href="/search">Search registrations</Link> instead.
+              It may have been removed, or the link is incomplete. <Link to="/search">Search registrations</Link> instead.
             </p>
           </EmptyState>
         ) : (
@@ -106,7 +106,9 @@ export function RegistrationPage({ id, renderDecision }: RegistrationPageProps) 
 function BackLink() {
   return (
     <p className="back-link">
-      <Link href="/">← Back to the queue</Link>
+      <Link to="/" activeOptions={{ exact: true }}>
+        ← Back to the queue
+      </Link>
     </p>
   );
 }
