@@ -14,7 +14,7 @@ export function isTypingTarget(target: EventTarget | null): boolean {
 }
 
 export function isModalOpen(): boolean {
-  return document.querySelector('[role="dialog"][aria-modal="true"], [role="alertdialog"][aria-modal="true"]') !== null;
+  return document.querySelector('dialog[open]') !== null;
 }
 
 /** A handler returns false to leave the key to the browser (e.g. Enter on a focused button). */
