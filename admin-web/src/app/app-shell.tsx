@@ -5,7 +5,7 @@ import { useSession, useSignOut } from '@/features/auth';
 import { LiveIndicator } from '@/features/live';
 import { searchFor } from '@/features/search';
 import { StatsSummary } from '@/features/stats';
-import { useHotkeys } from '@/lib/hotkeys';
+import { useShortcut } from '@/lib/hotkeys';
 import { useLiveUpdates } from './live-updates';
 
 function focusSearch() {
@@ -59,7 +59,8 @@ export function AppShell({ children }: { children: ReactNode }) {
   const session = useSession();
   const signOut = useSignOut();
   useLiveUpdates(Boolean(session.data));
-  useHotkeys({ '/': focusSearch, '?': openShortcutsHelp });
+  useShortcut('/', focusSearch);
+  useShortcut('?', openShortcutsHelp);
 
   return (
     <div className="shell">

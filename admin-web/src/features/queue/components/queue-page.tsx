@@ -6,7 +6,7 @@ import { ConfirmDialog } from '@/components/ui/confirm-dialog';
 import { EmptyState, ErrorState, LoadingState, Spinner } from '@/components/ui/states';
 import { useLiveStatus } from '@/features/live';
 import { usePendingCount } from '@/features/stats';
-import { useHotkeys } from '@/lib/hotkeys';
+import { useShortcut } from '@/lib/hotkeys';
 import { formatCount, plural } from '@/lib/format';
 import { useWindowedList } from '@/lib/use-windowed-list';
 import type { PendingUser } from '@/types/api';
@@ -168,32 +168,25 @@ export function QueuePage() {
   };
 
   const dialogOpen = rejectDraft !== null || confirmApprove !== null;
-  useHotkeys(
-    {
-      j: () => moveTo(Math.min(rows.length - 1, activeIndex + 1)),
-      ArrowDown: () => moveTo(Math.min(rows.length - 1, activeIndex + 1)),
-      k: () => moveTo(Math.max(0, activeIndex - 1)),
-      ArrowUp: () => moveTo(Math.max(0, activeIndex - 1)),
-      x: () => {
-        if (activeRow && selectableIds.includes(activeRow.id)) selection.toggle(activeRow.id);
-      },
-      a: () => approve(keyboardTargets()),
-      r: () => askReject(keyboardTargets()),
-      o: () => {
-        if (activeRow) void navigate({ to: '/users/$id', params: { id: activeRow.id } });
-      },
-      Enter: (event) => {
-        // Enter on a button, link or checkbox keeps its own meaning.
-        if (!(event.target instanceof HTMLElement) || !event.target.matches('li.queue-row')) return false;
-        if (activeRow) void navigate({ to: '/users/$id', params: { id: activeRow.id } });
-      },
-      Escape: () => {
-        if (selection.selected.size === 0) return false;
-        selection.clear();
-      },
+  const enabled = !dialogOpen;
+  const openActive = () => {
+    if (activeRow) void navigate({ to: '/users/$id', params: { id: activeRow.id } });
+  };
+  useShortcut('j, down', () => moveTo(Math.min(rows.length - 1, activeIndex + 1)), { enabled });
+  useShortcut('k, up', () => moveTo(Math.max(0, activeIndex - 1)), { enabled });
+  useShortcut(
+    'x',
+    () => {
+      if (activeRow && selectableIds.includes(activeRow.id)) selection.toggle(activeRow.id);
     },
-    !dialogOpen,
+    { enabled },
   );
+  useShortcut('a', () => approve(keyboardTargets()), { enabled });
+  useShortcut('r', () => askReject(keyboardTargets()), { enabled });
+  useShortcut('o', openActive, { enabled });
+  // Enter on a button, link or checkbox keeps its own meaning.
+  useShortcut('enter', openActive, { enabled, when: (event) => event.target instanceof HTMLElement && event.target.matches('li.queue-row') });
+  useShortcut('escape', selection.clear, { enabled: enabled && selection.selected.size > 0 });
 
   const confirmReject = (reason: string) => {
     if (!rejectDraft) return;
