@@ -12,7 +12,7 @@ import { useWindowedList } from '@/lib/use-windowed-list';
 import type { PendingUser } from '@/types/api';
 import { usePending } from '../api/get-pending';
 import { removeFromPending } from '../api/pending-cache';
-import { useDecide, type DecisionTarget } from '../hooks/use-decide';
+import { useDecideRegistrations, type DecisionTarget } from '../api/decide-registrations';
 import { markFirstRowsPainted } from '../lib/first-rows-mark';
 import { useSelection } from '../hooks/use-selection';
 import { useRowState, useRowStateStore } from '../stores/row-state';
@@ -37,7 +37,7 @@ export function QueuePage() {
   const queryClient = useQueryClient();
   const rowState = useRowState();
   const rowStore = useRowStateStore();
-  const decide = useDecide();
+  const decide = useDecideRegistrations();
   const navigate = useNavigate();
   const memory = rowStore.view;
 

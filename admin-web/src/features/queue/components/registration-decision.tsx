@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { alreadyDecidedMessage } from '@/lib/format';
 import type { RegistrationDetail } from '@/types/api';
-import { useDecide } from '../hooks/use-decide';
+import { useDecideRegistrations } from '../api/decide-registrations';
 import { useRowState } from '../stores/row-state';
 import { loadRejectDraft, rejectDraftKey, RejectDialog, type RejectDraft } from './reject-dialog';
 
@@ -13,7 +13,7 @@ export function RegistrationDecision({ detail }: { detail: RegistrationDetail })
   const { registration, status } = detail;
   const { id } = registration;
   const pagePath = `/users/${encodeURIComponent(id)}`;
-  const decide = useDecide();
+  const decide = useDecideRegistrations();
   const notice = useRowState().notices.get(id);
   const [rejectDraft, setRejectDraft] = useState<RejectDraft | null>(() => loadRejectDraft(pagePath));
   const target = { id, name: registration.name };

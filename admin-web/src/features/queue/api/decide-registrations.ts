@@ -1,18 +1,29 @@
 import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { showToast } from '@/components/ui/toaster';
 import { sessionQueryKey } from '@/features/auth';
 import { searchQueryKeyRoot } from '@/features/search';
 import { adjustStatsForDecision, noteCountsChanged } from '@/features/stats';
 import { applyDecisionToRegistration, registrationQueryKey } from '@/features/users';
-import { showToast } from '@/components/ui/toaster';
-import { ApiError, describeError, isApiError } from '@/lib/api-client';
+import { api, ApiError, describeError, isApiError } from '@/lib/api-client';
 import { clearDraft } from '@/lib/drafts';
 import { alreadyDecidedMessage, plural } from '@/lib/format';
-import { alreadyDecidedSchema, type DecisionOutcome, type Session } from '@/types/api';
-import { approveRegistration } from '../api/approve-registration';
-import { decideBatch } from '../api/decide-batch';
-import { removeFromPending } from '../api/pending-cache';
-import { rejectRegistration } from '../api/reject-registration';
+import {
+  alreadyDecidedSchema,
+  batchDecisionResponseSchema,
+  decisionResultSchema,
+  type BatchDecisionResponse,
+  type DecisionOutcome,
+  type DecisionResult,
+  type Session,
+} from '@/types/api';
 import { useRowStateStore, type RowNotice, type RowStateStore } from '../stores/row-state';
+import { removeFromPending } from './pending-cache';
+
+/*
+ * Deciding registrations: POST /admin/users/:id/approve or /reject for one, POST /admin/decisions in
+ * chunks for many, behind one mutation hook that removes the rows at once and brings back, with the
+ * reason, every one the server refuses.
+ */
 
 export interface DecisionTarget {
   id: string;
@@ -32,14 +43,35 @@ export interface DecideReport {
   failed: Array<{ id: string; error: ApiError }>;
 }
 
+export const decideMutationKey = ['decide'] as const;
+
 // Keeps each batch request small enough for the API's body limit and quick to answer.
 const BATCH_CHUNK = 100;
+
+function approveRegistration(id: string): Promise<DecisionResult> {
+  return api.post(`/admin/users/${encodeURIComponent(id)}/approve`, {}, decisionResultSchema);
+}
+
+function rejectRegistration(id: string, reason?: string): Promise<DecisionResult> {
+  const trimmed = reason?.trim();
+  return api.post(`/admin/users/${encodeURIComponent(id)}/reject`, trimmed ? { reason: trimmed } : {}, decisionResultSchema);
+}
+
+function decideBatch(input: { ids: string[]; outcome: DecisionOutcome; reason?: string }): Promise<BatchDecisionResponse> {
+  const reason = input.reason?.trim();
+  return api.post(
+    '/admin/decisions',
+    { ids: input.ids, outcome: input.outcome, ...(reason ? { reason } : {}) },
+    batchDecisionResponseSchema,
+  );
+}
 
 function isUnauthorized(error: unknown): boolean {
   return isApiError(error) && error.status === 401;
 }
 
-async function performDecision(input: DecideInput): Promise<DecideReport> {
+/** One request for one registration, batches for many; refusals are reported per id, not thrown. */
+export async function decideRegistrations(input: DecideInput): Promise<DecideReport> {
   const ids = input.targets.map((t) => t.id);
   if (ids.length === 1) {
     const id = ids[0] as string;
@@ -118,13 +150,13 @@ function summarize(report: DecideReport, input: DecideInput, notices: Map<string
  * Approve or reject one or many registrations with optimistic removal: rows leave the queue at once and
  * come back, with the reason, for every id the server refuses.
  */
-export function useDecide() {
+export function useDecideRegistrations() {
   const queryClient = useQueryClient();
   const store = useRowStateStore();
 
   return useMutation<DecideReport, unknown, DecideInput>({
-    mutationKey: ['decide'],
-    mutationFn: performDecision,
+    mutationKey: decideMutationKey,
+    mutationFn: decideRegistrations,
     onMutate: (input) => {
       const ids = input.targets.map((t) => t.id);
       store.hide(ids);
