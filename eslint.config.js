@@ -2,6 +2,7 @@
 // domain code never imports a client library; kafkajs and stompit live behind one module each;
 // no service imports another service.
 import { readdirSync } from 'node:fs';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 const CLIENT_LIBRARIES = ['kafkajs', 'stompit', 'redis', 'pg', 'drizzle-orm', 'drizzle-orm/*', '@elastic/elasticsearch', 'express'];
@@ -104,4 +105,11 @@ export default tseslint.config(
     },
   })),
   ...adminWebBoundaries(),
+  // The rules of hooks, and the purity rules React Compiler relies on (no refs read in render, no
+  // setState straight from an effect), for the console; a missing effect dependency is an error too.
+  {
+    files: ['admin-web/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
+    rules: { ...reactHooks.configs.flat.recommended.rules, 'react-hooks/exhaustive-deps': 'error' },
+  },
 );

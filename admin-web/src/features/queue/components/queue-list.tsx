@@ -66,6 +66,9 @@ export function QueueList({ ref, rows, total, activeId, selected, notices, pendi
     if (scrollRef.current && initialScrollTop) scrollRef.current.scrollTop = initialScrollTop;
   }, [initialScrollTop]);
 
+  // The console is not built with React Compiler, which is what this rule protects; the virtualizer
+  // re-renders this component itself when the window moves.
+  // eslint-disable-next-line react-hooks/incompatible-library
   const virtualizer = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,

@@ -30,13 +30,16 @@ export function SearchPage() {
   const params: SearchParams = { q: normalizeQuery(q), status, from: (page - 1) * size, size };
   const search = useSearchRegistrations(params);
   const [draft, setDraft] = useState(q);
+  // The URL is the source of truth (shareable, survives sign-in); follow it when it changes elsewhere.
+  const [draftOf, setDraftOf] = useState(q);
+  if (draftOf !== q) {
+    setDraftOf(q);
+    setDraft(q);
+  }
   const inputId = useId();
   const statusId = useId();
   const hintId = useId();
   const resultsRef = useRef<HTMLTableSectionElement>(null);
-
-  // The URL is the source of truth (shareable, survives sign-in); follow it when it changes elsewhere.
-  useEffect(() => setDraft(q), [q]);
 
   useEffect(() => {
     if (draft === q) return;
