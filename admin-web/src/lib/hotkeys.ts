@@ -1,7 +1,18 @@
 import { useHotkeys } from 'react-hotkeys-hook';
 
 const TEXT_INPUT_TYPES = new Set([
-  'text', 'search', 'email', 'password', 'number', 'tel', 'url', 'date', 'datetime-local', 'month', 'time', 'week',
+  'text',
+  'search',
+  'email',
+  'password',
+  'number',
+  'tel',
+  'url',
+  'date',
+  'datetime-local',
+  'month',
+  'time',
+  'week',
 ]);
 
 /** True when a keystroke belongs to the user's typing, never to a shortcut (a focused checkbox is not typing). */
@@ -32,7 +43,11 @@ export interface ShortcutOptions {
  * ("j, down", "?"), whatever the keyboard layout and Shift. Shortcuts stay silent while the reviewer
  * types, while a dialog is open, and with Ctrl, Alt or Meta held, so browser shortcuts keep working.
  */
-export function useShortcut(keys: string, action: (event: KeyboardEvent) => void, { enabled = true, when }: ShortcutOptions = {}): void {
+export function useShortcut(
+  keys: string,
+  action: (event: KeyboardEvent) => void,
+  { enabled = true, when }: ShortcutOptions = {},
+): void {
   useHotkeys(keys, action, {
     enabled,
     useKey: true,
@@ -40,6 +55,7 @@ export function useShortcut(keys: string, action: (event: KeyboardEvent) => void
     // Typing is judged by isTypingTarget rather than by tag name, so a focused checkbox still takes shortcuts.
     enableOnFormTags: true,
     preventDefault: true,
-    ignoreEventWhen: (event) => isForTheBrowser(event) || isTypingTarget(event.target) || isModalOpen() || (when ? !when(event) : false),
+    ignoreEventWhen: (event) =>
+      isForTheBrowser(event) || isTypingTarget(event.target) || isModalOpen() || (when ? !when(event) : false),
   });
 }

@@ -1,4 +1,12 @@
-import { useId, useLayoutEffect, useRef, type KeyboardEvent, type ReactNode, type RefObject, type SyntheticEvent } from 'react';
+import {
+  useId,
+  useLayoutEffect,
+  useRef,
+  type KeyboardEvent,
+  type ReactNode,
+  type RefObject,
+  type SyntheticEvent,
+} from 'react';
 
 const FOCUSABLE = [
   'a[href]',
@@ -27,7 +35,15 @@ export interface DialogProps {
  * element behind React's back; Tab wraps inside, where browsers would move on to their own toolbar;
  * and focus returns to whatever opened it, which browsers skip when the element is removed, not closed.
  */
-export function Dialog({ title, onClose, children, description, initialFocusRef, role = 'dialog', size = 'medium' }: DialogProps) {
+export function Dialog({
+  title,
+  onClose,
+  children,
+  description,
+  initialFocusRef,
+  role = 'dialog',
+  size = 'medium',
+}: DialogProps) {
   const titleId = useId();
   const descriptionId = useId();
   const dialogRef = useRef<HTMLDialogElement>(null);

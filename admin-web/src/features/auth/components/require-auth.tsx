@@ -27,7 +27,11 @@ export function RequireAuth({ children }: { children: ReactNode }) {
   if (session.isError) {
     return (
       <main className="page-center">
-        <ErrorState title="Cannot reach the review service" error={session.error} onRetry={() => void session.refetch()} />
+        <ErrorState
+          title="Cannot reach the review service"
+          error={session.error}
+          onRetry={() => void session.refetch()}
+        />
       </main>
     );
   }

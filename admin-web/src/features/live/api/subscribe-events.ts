@@ -1,6 +1,13 @@
 import { useEffect, useEffectEvent } from 'react';
 import { buildUrl } from '@/lib/api-client';
-import { decidedEventSchema, pendingUserSchema, statsSchema, type DecidedEvent, type PendingUser, type Stats } from '@/types/api';
+import {
+  decidedEventSchema,
+  pendingUserSchema,
+  statsSchema,
+  type DecidedEvent,
+  type PendingUser,
+  type Stats,
+} from '@/types/api';
 import { setLiveStatus } from '../lib/live-status';
 
 export const eventsPath = '/admin/events';

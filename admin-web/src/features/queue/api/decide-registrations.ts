@@ -54,10 +54,18 @@ function approveRegistration(id: string): Promise<DecisionResult> {
 
 function rejectRegistration(id: string, reason?: string): Promise<DecisionResult> {
   const trimmed = reason?.trim();
-  return api.post(`/admin/users/${encodeURIComponent(id)}/reject`, trimmed ? { reason: trimmed } : {}, decisionResultSchema);
+  return api.post(
+    `/admin/users/${encodeURIComponent(id)}/reject`,
+    trimmed ? { reason: trimmed } : {},
+    decisionResultSchema,
+  );
 }
 
-function decideBatch(input: { ids: string[]; outcome: DecisionOutcome; reason?: string }): Promise<BatchDecisionResponse> {
+function decideBatch(input: {
+  ids: string[];
+  outcome: DecisionOutcome;
+  reason?: string;
+}): Promise<BatchDecisionResponse> {
   const reason = input.reason?.trim();
   return api.post(
     '/admin/decisions',
@@ -89,7 +97,11 @@ export async function decideRegistrations(input: DecideInput): Promise<DecideRep
   for (let start = 0; start < ids.length; start += BATCH_CHUNK) {
     const chunk = ids.slice(start, start + BATCH_CHUNK);
     try {
-      const response = await decideBatch({ ids: chunk, outcome: input.outcome, ...(input.reason ? { reason: input.reason } : {}) });
+      const response = await decideBatch({
+        ids: chunk,
+        outcome: input.outcome,
+        ...(input.reason ? { reason: input.reason } : {}),
+      });
       const answered = new Set<string>();
       for (const result of response.results) {
         answered.add(result.id);
@@ -98,7 +110,14 @@ export async function decideRegistrations(input: DecideInput): Promise<DecideRep
       }
       for (const id of chunk) {
         if (!answered.has(id)) {
-          report.failed.push({ id, error: new ApiError({ status: 500, code: 'BATCH.MISSING_RESULT', title: 'No answer for this registration' }) });
+          report.failed.push({
+            id,
+            error: new ApiError({
+              status: 500,
+              code: 'BATCH.MISSING_RESULT',
+              title: 'No answer for this registration',
+            }),
+          });
         }
       }
     } catch (error) {
@@ -130,7 +149,8 @@ function summarize(report: DecideReport, input: DecideInput, notices: Map<string
   const nameOf = new Map(input.targets.map((t) => [t.id, t.name]));
   const ok = report.succeeded.length;
   if (ok > 0) {
-    const what = ok === 1 ? (nameOf.get(report.succeeded[0]?.id ?? '') ?? '1 registration') : plural(ok, 'registration');
+    const what =
+      ok === 1 ? (nameOf.get(report.succeeded[0]?.id ?? '') ?? '1 registration') : plural(ok, 'registration');
     showToast('success', `${verb} ${what}.`);
   }
   const failed = report.failed;
@@ -142,7 +162,10 @@ function summarize(report: DecideReport, input: DecideInput, notices: Map<string
     const why = notice?.kind === 'conflict' ? `${alreadyDecidedMessage(notice)}.` : describeError(failure.error);
     showToast('error', `Could not ${infinitive} ${name}. ${why}`);
   } else if (failed.length > 1) {
-    showToast('error', `${plural(failed.length, 'registration')} could not be ${input.outcome}; they are back in the queue with the reason.`);
+    showToast(
+      'error',
+      `${plural(failed.length, 'registration')} could not be ${input.outcome}; they are back in the queue with the reason.`,
+    );
   }
 }
 

@@ -9,7 +9,12 @@ export function QueueDecisionDialogs({ dialogs }: { dialogs: QueueDecisionDialog
   return (
     <>
       {rejectDraft ? (
-        <RejectDialog draft={rejectDraft} pagePath={dialogs.pagePath} onCancel={dialogs.cancelReject} onConfirm={dialogs.confirmReject} />
+        <RejectDialog
+          draft={rejectDraft}
+          pagePath={dialogs.pagePath}
+          onCancel={dialogs.cancelReject}
+          onConfirm={dialogs.confirmReject}
+        />
       ) : null}
       {approvalToConfirm ? (
         <ConfirmDialog

@@ -12,7 +12,15 @@ export interface QueueFooterProps {
 }
 
 /** Under the last row: more is loading, can be loaded, or this is the end; and a failed refresh. */
-export function QueueFooter({ shown, total, hasNextPage, isFetchingNextPage, failed, onLoadMore, onRetry }: QueueFooterProps) {
+export function QueueFooter({
+  shown,
+  total,
+  hasNextPage,
+  isFetchingNextPage,
+  failed,
+  onLoadMore,
+  onRetry,
+}: QueueFooterProps) {
   return (
     <div className="queue-footer">
       {isFetchingNextPage ? (

@@ -16,8 +16,13 @@ const PREFETCH_ROWS = 30;
 // Asks the focus effect for whichever row is current after the next render.
 const FOCUS_ACTIVE_ROW = Symbol('current row');
 
-function observeRectOrFallback(instance: Virtualizer<HTMLDivElement, Element>, onRect: (rect: { width: number; height: number }) => void) {
-  return observeElementRect(instance, (rect) => onRect(rect.height > 0 ? rect : { ...rect, height: FALLBACK_VIEWPORT_PX }));
+function observeRectOrFallback(
+  instance: Virtualizer<HTMLDivElement, Element>,
+  onRect: (rect: { width: number; height: number }) => void,
+) {
+  return observeElementRect(instance, (rect) =>
+    onRect(rect.height > 0 ? rect : { ...rect, height: FALLBACK_VIEWPORT_PX }),
+  );
 }
 
 /**
@@ -89,7 +94,8 @@ export function QueueList({ ref, rows, total, activeId, selected, notices, pendi
   const { hasNextPage, isFetchingNextPage, isError, fetchNextPage } = pending;
   const renderedEnd = lastItem ? lastItem.index + 1 : 0;
   useEffect(() => {
-    if (hasNextPage && !isFetchingNextPage && !isError && renderedEnd >= rows.length - PREFETCH_ROWS) void fetchNextPage();
+    if (hasNextPage && !isFetchingNextPage && !isError && renderedEnd >= rows.length - PREFETCH_ROWS)
+      void fetchNextPage();
   }, [hasNextPage, isFetchingNextPage, isError, fetchNextPage, renderedEnd, rows.length]);
 
   const hasRows = items.length > 0;
@@ -103,11 +109,14 @@ export function QueueList({ ref, rows, total, activeId, selected, notices, pendi
   useEffect(() => {
     const list = listRef.current;
     if (!list) return;
-    const lostFocus = listHadFocus.current && (document.activeElement === document.body || document.activeElement === null);
+    const lostFocus =
+      listHadFocus.current && (document.activeElement === document.body || document.activeElement === null);
     const requested = focusRequest.current === FOCUS_ACTIVE_ROW ? (activeId ?? null) : focusRequest.current;
     const wanted = requested ?? (lostFocus ? (activeId ?? null) : null);
     if (!wanted) return;
-    const element = Array.from(list.querySelectorAll<HTMLElement>('li[data-row-id]')).find((li) => li.dataset.rowId === wanted);
+    const element = Array.from(list.querySelectorAll<HTMLElement>('li[data-row-id]')).find(
+      (li) => li.dataset.rowId === wanted,
+    );
     if (element) {
       element.focus({ preventScroll: true });
       focusRequest.current = null;
@@ -141,7 +150,11 @@ export function QueueList({ ref, rows, total, activeId, selected, notices, pendi
         <span>Signed up</span>
         <span className="align-end">Decision</span>
       </div>
-      <div ref={scrollRef} className="queue-scroll" onScroll={(event) => store.rememberView({ scrollTop: event.currentTarget.scrollTop })}>
+      <div
+        ref={scrollRef}
+        className="queue-scroll"
+        onScroll={(event) => store.rememberView({ scrollTop: event.currentTarget.scrollTop })}
+      >
         <ul
           ref={listRef}
           role="list"

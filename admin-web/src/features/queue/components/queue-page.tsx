@@ -100,7 +100,11 @@ export function QueuePage() {
       {pending.isPending ? (
         <LoadingState label="Loading pending registrations…" />
       ) : pending.isError && rows.length === 0 ? (
-        <ErrorState title="The queue could not be loaded" error={pending.error} onRetry={() => void pending.refetch()} />
+        <ErrorState
+          title="The queue could not be loaded"
+          error={pending.error}
+          onRetry={() => void pending.refetch()}
+        />
       ) : rows.length === 0 ? (
         <EmptyState title="All caught up">
           <p>No registrations are waiting for review. New ones appear here as soon as they arrive.</p>

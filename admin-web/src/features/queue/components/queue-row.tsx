@@ -1,6 +1,13 @@
 import { Link } from '@tanstack/react-router';
 import { memo, type ChangeEvent, type MouseEvent } from 'react';
-import { alreadyDecidedMessage, formatCpf, formatDateTime, formatPhone, formatShortDateTime, formatWaited } from '@/lib/format';
+import {
+  alreadyDecidedMessage,
+  formatCpf,
+  formatDateTime,
+  formatPhone,
+  formatShortDateTime,
+  formatWaited,
+} from '@/lib/format';
 import { useNow } from '@/lib/use-now';
 import type { PendingUser } from '@/types/api';
 import type { RowNotice } from '../stores/row-state';
@@ -67,7 +74,12 @@ export const QueueRow = memo(function QueueRow({
   return (
     <li
       data-row-id={row.id}
-      className={['queue-row', active ? 'is-active' : '', selected ? 'is-selected' : '', notice ? `has-${notice.kind}` : '']
+      className={[
+        'queue-row',
+        active ? 'is-active' : '',
+        selected ? 'is-selected' : '',
+        notice ? `has-${notice.kind}` : '',
+      ]
         .filter(Boolean)
         .join(' ')}
       aria-posinset={index + 1}
@@ -128,15 +140,30 @@ export const QueueRow = memo(function QueueRow({
       </div>
       <div className="cell cell-actions">
         {conflict ? (
-          <button type="button" className="btn btn-quiet" onClick={() => actions.dismiss(row.id)} aria-label={`Dismiss ${row.name}`}>
+          <button
+            type="button"
+            className="btn btn-quiet"
+            onClick={() => actions.dismiss(row.id)}
+            aria-label={`Dismiss ${row.name}`}
+          >
             Dismiss
           </button>
         ) : (
           <>
-            <button type="button" className="btn btn-approve" onClick={() => actions.approve(row)} aria-label={`Approve ${row.name}`}>
+            <button
+              type="button"
+              className="btn btn-approve"
+              onClick={() => actions.approve(row)}
+              aria-label={`Approve ${row.name}`}
+            >
               Approve
             </button>
-            <button type="button" className="btn btn-reject" onClick={() => actions.reject(row)} aria-label={`Reject ${row.name}`}>
+            <button
+              type="button"
+              className="btn btn-reject"
+              onClick={() => actions.reject(row)}
+              aria-label={`Reject ${row.name}`}
+            >
               Reject
             </button>
           </>

@@ -20,6 +20,9 @@ export function useQueueShortcuts(actions: QueueShortcutActions, enabled: boolea
   useShortcut('r', actions.reject, { enabled });
   useShortcut('o', actions.open, { enabled });
   // Enter on a button, link or checkbox keeps its own meaning.
-  useShortcut('enter', actions.open, { enabled, when: (event) => event.target instanceof HTMLElement && event.target.matches('li.queue-row') });
+  useShortcut('enter', actions.open, {
+    enabled,
+    when: (event) => event.target instanceof HTMLElement && event.target.matches('li.queue-row'),
+  });
   useShortcut('escape', actions.clearSelection, { enabled: enabled && actions.hasSelection });
 }

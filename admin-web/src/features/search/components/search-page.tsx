@@ -43,7 +43,10 @@ export function SearchPage() {
 
   useEffect(() => {
     if (draft === q) return;
-    const timer = setTimeout(() => void navigate({ search: searchFor({ q: draft, status }), replace: true }), DEBOUNCE_MS);
+    const timer = setTimeout(
+      () => void navigate({ search: searchFor({ q: draft, status }), replace: true }),
+      DEBOUNCE_MS,
+    );
     return () => clearTimeout(timer);
   }, [draft, q, status, navigate]);
 
@@ -96,11 +99,7 @@ export function SearchPage() {
         </div>
         <div className="field">
           <label htmlFor={statusId}>Status</label>
-          <select
-            id={statusId}
-            value={status}
-            onChange={(e) => onStatusChange(e.target.value)}
-          >
+          <select id={statusId} value={status} onChange={(e) => onStatusChange(e.target.value)}>
             {STATUS_OPTIONS.map((option) => (
               <option key={option.value} value={option.value}>
                 {option.label}
@@ -131,7 +130,8 @@ export function SearchPage() {
         <div className="state state-empty">
           <p className="state-title">{q ? `Nothing matches “${q}”` : 'No registrations found'}</p>
           <p className="state-body">
-            {status ? 'Try "All statuses", or ' : 'Try '}a shorter query: part of the name, the email or just the CPF digits.
+            {status ? 'Try "All statuses", or ' : 'Try '}a shorter query: part of the name, the email or just the CPF
+            digits.
           </p>
         </div>
       ) : (
@@ -152,7 +152,9 @@ export function SearchPage() {
                 </tr>
               </thead>
               <tbody ref={resultsRef}>
-                {search.data?.items.map((hit) => <ResultRow key={hit.id} hit={hit} />)}
+                {search.data?.items.map((hit) => (
+                  <ResultRow key={hit.id} hit={hit} />
+                ))}
               </tbody>
             </table>
           </div>
@@ -187,7 +189,11 @@ function ResultRow({ hit }: { hit: SearchHit }) {
         <Highlighted segments={highlightValue(hit.email, hit.highlight?.email)} />
       </td>
       <td className="tabular nowrap">
-        {hit.cpf ? <Highlighted segments={highlightCpf(hit.cpf, hit.highlight?.cpf)} /> : <span className="muted">—</span>}
+        {hit.cpf ? (
+          <Highlighted segments={highlightCpf(hit.cpf, hit.highlight?.cpf)} />
+        ) : (
+          <span className="muted">—</span>
+        )}
         {hit.phone ? <div className="muted small">{formatPhone(hit.phone)}</div> : null}
       </td>
       <td>

@@ -37,11 +37,16 @@ export function RegistrationPage({ id, renderDecision }: RegistrationPageProps) 
         {notFound ? (
           <EmptyState title="No registration with this id">
             <p>
-              It may have been removed, or the link is incomplete. <Link to="/search">Search registrations</Link> instead.
+              It may have been removed, or the link is incomplete. <Link to="/search">Search registrations</Link>{' '}
+              instead.
             </p>
           </EmptyState>
         ) : (
-          <ErrorState title="The registration could not be loaded" error={query.error} onRetry={() => void query.refetch()} />
+          <ErrorState
+            title="The registration could not be loaded"
+            error={query.error}
+            onRetry={() => void query.refetch()}
+          />
         )}
       </div>
     );
@@ -72,11 +77,15 @@ export function RegistrationPage({ id, renderDecision }: RegistrationPageProps) 
             </div>
             <div>
               <dt>CPF</dt>
-              <dd className="tabular">{registration.cpf ? formatCpf(registration.cpf) : <span className="muted">Not provided</span>}</dd>
+              <dd className="tabular">
+                {registration.cpf ? formatCpf(registration.cpf) : <span className="muted">Not provided</span>}
+              </dd>
             </div>
             <div>
               <dt>Phone</dt>
-              <dd className="tabular">{registration.phone ? formatPhone(registration.phone) : <span className="muted">Not provided</span>}</dd>
+              <dd className="tabular">
+                {registration.phone ? formatPhone(registration.phone) : <span className="muted">Not provided</span>}
+              </dd>
             </div>
             <div>
               <dt>Signed up</dt>
