@@ -34,11 +34,13 @@ export function applyDecided(queryClient: QueryClient, store: RowStateStore, eve
   applyDecisionToRegistration(queryClient, event.id, event);
   void queryClient.invalidateQueries({ queryKey: searchQueryKeyRoot, refetchType: 'none' });
   if (store.isHidden(event.id)) {
-    // Our own request for this row is in flight (and already counted); its answer decides what the reviewer sees.
+    // Our own request for this row is in flight (and already counted); its answer decides what the
+    // reviewer sees.
     store.noteDecidedElsewhere(event);
   } else if (!store.hasConflict(event.id)) {
-    // (A row showing "already decided" stays until it is dismissed.) A row still in the cache was not decided here (ours leave it when the answer comes), so count it.
-    // One that is not loaded, or already gone, is left to the refetch below.
+    // (A row showing "already decided" stays until it is dismissed.) A row still in the cache was not
+    // decided here (ours leave it when the answer comes), so count it. One that is not loaded, or already
+    // gone, is left to the refetch below.
     if (removeFromPending(queryClient, [event.id]) > 0) adjustStatsForDecision(queryClient, event.outcome, 1);
   }
   noteCountsChanged(queryClient);

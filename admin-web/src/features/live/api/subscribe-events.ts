@@ -10,9 +10,10 @@ import {
 } from '@/types/api';
 import { setLiveStatus } from '../lib/live-status';
 
-export const eventsPath = '/admin/events';
+const eventsPath = '/admin/events';
 
-export interface LiveEventHandlers {
+/** One connection's callbacks; the browser's own reconnects happen underneath. */
+interface ConnectionHandlers {
   onStaged: (user: PendingUser) => void;
   onDecided: (event: DecidedEvent) => void;
   onStats: (stats: Stats) => void;
@@ -37,7 +38,7 @@ function parse<T>(schema: Parser<T>, raw: string): T | null {
 }
 
 /** Opens the admin event stream and hands validated events to the handlers. Returns a closer. */
-export function subscribeToEvents(handlers: LiveEventHandlers): () => void {
+function subscribeToEvents(handlers: ConnectionHandlers): () => void {
   const source = new EventSource(buildUrl(eventsPath));
   const on = <T>(type: string, schema: Parser<T>, handle: (value: T) => void) => {
     source.addEventListener(type, (event) => {
@@ -57,7 +58,7 @@ export function subscribeToEvents(handlers: LiveEventHandlers): () => void {
   return () => source.close();
 }
 
-export interface LiveUpdateHandlers {
+export interface LiveEventHandlers {
   onStaged: (user: PendingUser) => void;
   onDecided: (event: DecidedEvent) => void;
   onStats: (stats: Stats) => void;
@@ -77,7 +78,7 @@ const MAX_BACKOFF_MS = 30_000;
  * Keeps one event stream open while `enabled`: reconnects with backoff when the server refuses it and
  * reports the connection in `useLiveStatus()`. What the events change is the caller's business.
  */
-export function useLiveEvents(enabled: boolean, handlers: LiveUpdateHandlers): void {
+export function useLiveEvents(enabled: boolean, handlers: LiveEventHandlers): void {
   // The latest handlers, without reconnecting when the caller re-renders.
   const onStaged = useEffectEvent(handlers.onStaged);
   const onDecided = useEffectEvent(handlers.onDecided);
