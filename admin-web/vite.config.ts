@@ -36,5 +36,8 @@ export default defineConfig({
     target: 'es2022',
     manifest: true,
     sourcemap: true,
+    // The limit that counts is the gzipped initial JS budget (scripts/report-bundle-size.mjs); the
+    // entry chunk holds React, the router and the queue on purpose, so Vite's raw-size hint is raised.
+    chunkSizeWarningLimit: 700,
   },
 });

@@ -2,7 +2,10 @@ import { expect, test } from '@playwright/test';
 import { adminCredentials, STORAGE_STATE } from './support/env';
 import { createRegistration, escapeRegExp, openQueue, queueRow } from './support/helpers';
 
-test('when two reviewers decide the same registration, then the second sees who decided first and when', async ({ browser, request }) => {
+test('when two reviewers decide the same registration, then the second sees who decided first and when', async ({
+  browser,
+  request,
+}) => {
   const registration = await createRegistration(request);
   const first = await browser.newContext({ storageState: STORAGE_STATE });
   const second = await browser.newContext({ storageState: STORAGE_STATE });
@@ -26,7 +29,9 @@ test('when two reviewers decide the same registration, then the second sees who 
     const who = escapeRegExp(adminCredentials().email);
     const when = String.raw`\d{1,2} \w{3} \d{4}, \d{2}:\d{2}`;
     await expect(rowB).toContainText(new RegExp(`Already approved by ${who} at ${when}`));
-    await expect(reviewerB.getByRole('alert').filter({ hasText: `Could not approve ${registration.name}` })).toBeVisible();
+    await expect(
+      reviewerB.getByRole('alert').filter({ hasText: `Could not approve ${registration.name}` }),
+    ).toBeVisible();
     await expect(rowB.getByRole('button', { name: `Approve ${registration.name}` })).toHaveCount(0);
   } finally {
     await first.close();

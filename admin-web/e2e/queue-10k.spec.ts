@@ -91,7 +91,9 @@ async function measureFirstScreen(page: Page, navigate: () => Promise<unknown>):
 
 function report(figures: Record<string, unknown>): void {
   mkdirSync(path.dirname(PERF_FILE), { recursive: true });
-  const previous = existsSync(PERF_FILE) ? (JSON.parse(readFileSync(PERF_FILE, 'utf8')) as Record<string, unknown>) : {};
+  const previous = existsSync(PERF_FILE)
+    ? (JSON.parse(readFileSync(PERF_FILE, 'utf8')) as Record<string, unknown>)
+    : {};
   writeFileSync(PERF_FILE, `${JSON.stringify({ ...previous, queue10kFirstScreen: figures }, null, 2)}\n`);
 }
 
@@ -147,7 +149,9 @@ test.describe('review queue with 10,000 pending', () => {
 
     // Oldest first: the seeded registrations, in order.
     const list = pendingList(page);
-    const firstNames = await list.locator('li .row-name').evaluateAll((links) => links.slice(0, 5).map((a) => a.textContent));
+    const firstNames = await list
+      .locator('li .row-name')
+      .evaluateAll((links) => links.slice(0, 5).map((a) => a.textContent));
     expect(firstNames).toEqual([0, 1, 2, 3, 4].map(seededName));
     await page.screenshot({ path: `${SCREENSHOT_DIR}queue-10k.png` });
 
@@ -168,7 +172,10 @@ test.describe('review queue with 10,000 pending', () => {
     await expect(lastRow).toHaveAttribute('aria-posinset', String(COUNT));
     await lastRow.scrollIntoViewIfNeeded();
     await expect(lastRow).toBeVisible();
-    await expect(list.getByRole('listitem', { name: seededName(COUNT - 2), exact: true })).toHaveAttribute('aria-posinset', String(COUNT - 1));
+    await expect(list.getByRole('listitem', { name: seededName(COUNT - 2), exact: true })).toHaveAttribute(
+      'aria-posinset',
+      String(COUNT - 1),
+    );
     // Windowed: a screenful of rows in the DOM, not 10,000.
     expect(await list.getByRole('listitem').count()).toBeLessThan(100);
 

@@ -1,6 +1,14 @@
 import { expect, test } from '@playwright/test';
 import { adminCredentials, SCREENSHOT_DIR } from './support/env';
-import { createRegistration, escapeRegExp, openQueue, PIPELINE_TIMEOUT, queueRow, uniqueCpf, uniquePerson } from './support/helpers';
+import {
+  createRegistration,
+  escapeRegExp,
+  openQueue,
+  PIPELINE_TIMEOUT,
+  queueRow,
+  uniqueCpf,
+  uniquePerson,
+} from './support/helpers';
 
 test.describe('review queue', () => {
   test('when someone signs up, then they appear in the open queue without a reload', async ({ page, request }) => {
@@ -11,7 +19,12 @@ test.describe('review queue', () => {
     });
 
     const cpf = uniqueCpf();
-    const person = { ...uniquePerson(), cpf: cpf.digits, phone: '+5511987654321', note: 'Signed up from the e2e suite' };
+    const person = {
+      ...uniquePerson(),
+      cpf: cpf.digits,
+      phone: '+5511987654321',
+      note: 'Signed up from the e2e suite',
+    };
     const registration = await createRegistration(request, person);
     const row = await queueRow(page, registration.name);
 
@@ -24,7 +37,10 @@ test.describe('review queue', () => {
     await page.screenshot({ path: `${SCREENSHOT_DIR}queue.png` });
   });
 
-  test('when a registration is approved, then it leaves the queue and search finds it as approved', async ({ page, request }) => {
+  test('when a registration is approved, then it leaves the queue and search finds it as approved', async ({
+    page,
+    request,
+  }) => {
     const registration = await createRegistration(request);
     await openQueue(page);
     const row = await queueRow(page, registration.name);
@@ -45,7 +61,10 @@ test.describe('review queue', () => {
     await page.screenshot({ path: `${SCREENSHOT_DIR}search.png` });
   });
 
-  test('when a registration is rejected with a reason, then its detail page shows who, when and why', async ({ page, request }) => {
+  test('when a registration is rejected with a reason, then its detail page shows who, when and why', async ({
+    page,
+    request,
+  }) => {
     const registration = await createRegistration(request);
     await openQueue(page);
     const row = await queueRow(page, registration.name);
@@ -71,7 +90,10 @@ test.describe('review queue', () => {
     await page.screenshot({ path: `${SCREENSHOT_DIR}detail.png`, fullPage: true });
   });
 
-  test('when three registrations are selected and approved together, then all three leave the queue', async ({ page, request }) => {
+  test('when three registrations are selected and approved together, then all three leave the queue', async ({
+    page,
+    request,
+  }) => {
     const registrations = [
       await createRegistration(request),
       await createRegistration(request),
@@ -92,7 +114,10 @@ test.describe('review queue', () => {
     await expect(page.getByText('Approved 3 registrations.')).toBeVisible();
   });
 
-  test('when driving the queue by keyboard, then shortcuts act on the current row and never while typing', async ({ page, request }) => {
+  test('when driving the queue by keyboard, then shortcuts act on the current row and never while typing', async ({
+    page,
+    request,
+  }) => {
     const registration = await createRegistration(request);
     await openQueue(page);
     const row = await queueRow(page, registration.name);

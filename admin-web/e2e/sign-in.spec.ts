@@ -6,7 +6,9 @@ import { signIn } from './support/helpers';
 test.use({ storageState: { cookies: [], origins: [] } });
 
 test.describe('signing in', () => {
-  test('when a signed-out visitor opens any page, then they land on sign-in and return there afterwards', async ({ page }) => {
+  test('when a signed-out visitor opens any page, then they land on sign-in and return there afterwards', async ({
+    page,
+  }) => {
     for (const path of ['/', '/search?q=ana&status=rejected', '/users/00000000-0000-4000-8000-000000000000']) {
       await page.goto(path);
       await expect(page).toHaveURL(/\/login(\?|$)/);

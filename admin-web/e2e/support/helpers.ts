@@ -30,7 +30,7 @@ export function uniquePerson(first = randomWord(7)): { name: string; email: stri
 export function uniqueCpf(): { digits: string; formatted: string } {
   const d = Array.from({ length: 9 }, () => Math.floor(Math.random() * 10));
   if (d.every((x) => x === d[0])) d[0] = (d[0]! + 1) % 10;
-  const check = (len: number) => (((d.slice(0, len).reduce((sum, x, i) => sum + x * (len + 1 - i), 0) * 10) % 11) % 10);
+  const check = (len: number) => ((d.slice(0, len).reduce((sum, x, i) => sum + x * (len + 1 - i), 0) * 10) % 11) % 10;
   d.push(check(9));
   d.push(check(10));
   const digits = d.join('');

@@ -1,15 +1,12 @@
+import { Link, useMatchRoute, useNavigate } from '@tanstack/react-router';
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { ShortcutsHelpDialog, openShortcutsHelp } from '@/components/shortcuts-help';
-import { Link } from '@/components/ui/link';
-import { useSession } from '@/features/auth/api/get-session';
-import { useSignOut } from '@/features/auth/api/sign-out';
-import { useLiveEvents } from '@/features/live/api/subscribe-events';
-import { LiveIndicator } from '@/features/live/components/live-indicator';
-import { searchPath } from '@/features/search/components/search-path';
-import { StatsSummary } from '@/features/stats/components/stats-summary';
-import { useHotkeys } from '@/lib/hotkeys';
-import { navigate } from '@/lib/navigation';
-import type { RouteMatch } from './router';
+import { useSession, useSignOut } from '@/features/auth';
+import { LiveIndicator } from '@/features/live';
+import { searchFor } from '@/features/search';
+import { StatsSummary } from '@/features/stats';
+import { useShortcut } from '@/lib/hotkeys';
+import { useLiveUpdates } from './live-updates';
 
 function focusSearch() {
   const inputs = Array.from(document.querySelectorAll<HTMLInputElement>('[data-shortcut-search]'));
@@ -19,11 +16,21 @@ function focusSearch() {
   target?.select();
 }
 
+/** Which page the shell frames, for the header and the main region's class. */
+function usePageName(): 'queue' | 'search' | 'user' | 'not-found' {
+  const matchRoute = useMatchRoute();
+  if (matchRoute({ to: '/' })) return 'queue';
+  if (matchRoute({ to: '/search' })) return 'search';
+  if (matchRoute({ to: '/users/$id' })) return 'user';
+  return 'not-found';
+}
+
 function HeaderSearch() {
   const [q, setQ] = useState('');
+  const navigate = useNavigate();
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    navigate(searchPath({ q: q.trim() }));
+    void navigate({ to: '/search', search: searchFor({ q: q.trim() }) });
     setQ('');
   };
   return (
@@ -47,11 +54,13 @@ function HeaderSearch() {
   );
 }
 
-export function AppShell({ route, children }: { route: RouteMatch; children: ReactNode }) {
+export function AppShell({ children }: { children: ReactNode }) {
+  const page = usePageName();
   const session = useSession();
   const signOut = useSignOut();
-  useLiveEvents(Boolean(session.data));
-  useHotkeys({ '/': focusSearch, '?': openShortcutsHelp });
+  useLiveUpdates(Boolean(session.data));
+  useShortcut('/', focusSearch);
+  useShortcut('?', openShortcutsHelp);
 
   return (
     <div className="shell">
@@ -59,19 +68,17 @@ export function AppShell({ route, children }: { route: RouteMatch; children: Rea
         Skip to main content
       </a>
       <header className="app-header">
-        <Link href="/" className="brand" aria-label="Regflow Review, go to the queue">
+        <Link to="/" activeOptions={{ exact: true }} className="brand" aria-label="Regflow Review, go to the queue">
           <span className="brand-mark" aria-hidden="true" />
           Regflow <span className="brand-sub">Review</span>
         </Link>
         <nav aria-label="Main" className="main-nav">
-          <Link href="/" aria-current={route.name === 'queue' ? 'page' : undefined}>
+          <Link to="/" activeOptions={{ exact: true }}>
             Queue
           </Link>
-          <Link href="/search" aria-current={route.name === 'search' ? 'page' : undefined}>
-            Search
-          </Link>
+          <Link to="/search">Search</Link>
         </nav>
-        {route.name !== 'search' ? <HeaderSearch /> : <span className="header-spacer" />}
+        {page !== 'search' ? <HeaderSearch /> : <span className="header-spacer" />}
         <StatsSummary />
         <LiveIndicator />
         <div className="account">
@@ -89,7 +96,7 @@ export function AppShell({ route, children }: { route: RouteMatch; children: Rea
           </button>
         </div>
       </header>
-      <main id="main" tabIndex={-1} className={`main main-${route.name}`}>
+      <main id="main" tabIndex={-1} className={`main main-${page}`}>
         {children}
       </main>
       <ShortcutsHelpDialog />

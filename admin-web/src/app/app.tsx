@@ -1,11 +1,14 @@
+import { RouterProvider } from '@tanstack/react-router';
 import { Toaster } from '@/components/ui/toaster';
 import { AppProvider } from './provider';
-import { AppRouter } from './router';
+import { createAppRouter } from './router';
+
+const router = createAppRouter();
 
 export function App() {
   return (
     <AppProvider>
-      <AppRouter />
+      <RouterProvider router={router} />
       <Toaster />
     </AppProvider>
   );

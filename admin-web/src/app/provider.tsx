@@ -1,7 +1,7 @@
 import { QueryClientProvider, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type ReactNode } from 'react';
-import { sessionQueryKey } from '@/features/auth/api/get-session';
-import { RowStateProvider, type RowStateStore } from '@/features/queue/stores/row-state';
+import { sessionQueryKey } from '@/features/auth';
+import { RowStateProvider, type RowStateStore } from '@/features/queue';
 import { addUnauthorizedListener } from '@/lib/api-client';
 import { createQueryClient } from '@/lib/query-client';
 

@@ -8,7 +8,9 @@ const okSchema = z.object({ ok: z.boolean() });
 
 describe('api-client', () => {
   it('when a write request is sent, then it carries the CSRF token, JSON body and same-origin credentials', async () => {
-    const fake = createFakeApi().on('POST', '/admin/things', () => json(200, { ok: true })).install();
+    const fake = createFakeApi()
+      .on('POST', '/admin/things', () => json(200, { ok: true }))
+      .install();
     setCsrfToken('token-123');
 
     await expect(api.post('/admin/things', { a: 1 }, okSchema)).resolves.toEqual({ ok: true });
@@ -24,14 +26,18 @@ describe('api-client', () => {
   });
 
   it('when a DELETE is sent, then it carries the CSRF token too', async () => {
-    const fake = createFakeApi().on('DELETE', '/admin/session', () => new Response(null, { status: 204 })).install();
+    const fake = createFakeApi()
+      .on('DELETE', '/admin/session', () => new Response(null, { status: 204 }))
+      .install();
     setCsrfToken('token-9');
     await api.delete('/admin/session');
     expect(fake.calls[0]?.headers['x-csrf-token']).toBe('token-9');
   });
 
   it('when a GET is sent, then no CSRF header is attached and query values are encoded', async () => {
-    const fake = createFakeApi().on('GET', '/admin/search', () => json(200, { ok: true })).install();
+    const fake = createFakeApi()
+      .on('GET', '/admin/search', () => json(200, { ok: true }))
+      .install();
     setCsrfToken('token-123');
     await api.get('/admin/search', okSchema, { query: { q: 'ana & bia', status: '', from: 0 } });
     expect(fake.calls[0]?.headers['x-csrf-token']).toBeUndefined();
@@ -60,12 +66,20 @@ describe('api-client', () => {
     expect(apiError.code).toBe('REGISTRATION.ALREADY_DECIDED');
     expect(apiError.title).toBe('Already decided');
     expect(apiError.detail).toBe('Someone was faster');
-    expect(apiError.extra).toEqual({ outcome: 'approved', decidedBy: 'bob@regflow.test', decidedAt: '2025-11-20T10:00:00.000Z' });
+    expect(apiError.extra).toEqual({
+      outcome: 'approved',
+      decidedBy: 'bob@regflow.test',
+      decidedAt: '2025-11-20T10:00:00.000Z',
+    });
   });
 
   it('when the error body is not JSON, then ApiError still carries the status', async () => {
     createFakeApi()
-      .on('GET', '/admin/stats', () => new Response('<html>Bad gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } }))
+      .on(
+        'GET',
+        '/admin/stats',
+        () => new Response('<html>Bad gateway</html>', { status: 502, headers: { 'content-type': 'text/html' } }),
+      )
       .install();
     const error = (await api.get('/admin/stats', okSchema).catch((e: unknown) => e)) as ApiError;
     expect(error.status).toBe(502);
@@ -82,13 +96,17 @@ describe('api-client', () => {
         headers: { 'content-type': 'application/problem+json', 'retry-after': '42' },
       }),
     );
-    const error = (await api.post('/admin/session', {}, okSchema, { redirectOn401: false }).catch((e: unknown) => e)) as ApiError;
+    const error = (await api
+      .post('/admin/session', {}, okSchema, { redirectOn401: false })
+      .catch((e: unknown) => e)) as ApiError;
     expect(error.code).toBe('AUTH.THROTTLED');
     expect(error.retryAfterSeconds).toBe(42);
   });
 
   it('when a request gets 401, then the browser goes to sign-in with the current page in ?next= and unsaved input is kept', async () => {
-    createFakeApi().on('GET', '/admin/pending', () => problem(401, 'AUTH.UNAUTHENTICATED', 'Sign in required')).install();
+    createFakeApi()
+      .on('GET', '/admin/pending', () => problem(401, 'AUTH.UNAUTHENTICATED', 'Sign in required'))
+      .install();
     window.history.replaceState(null, '', '/search?q=ana&status=rejected');
     saveDraft('reject:/', { targets: [{ id: 'u1', name: 'Ana' }], reason: 'Half-typed reason' });
     setCsrfToken('stale');
@@ -106,9 +124,13 @@ describe('api-client', () => {
   });
 
   it('when a 401 comes from a call that opts out (sign-in itself), then nobody is redirected', async () => {
-    createFakeApi().on('POST', '/admin/session', () => problem(401, 'AUTH.INVALID_CREDENTIALS', 'Invalid credentials')).install();
+    createFakeApi()
+      .on('POST', '/admin/session', () => problem(401, 'AUTH.INVALID_CREDENTIALS', 'Invalid credentials'))
+      .install();
     window.history.replaceState(null, '', '/login?next=%2Fsearch');
-    const error = (await api.post('/admin/session', {}, okSchema, { redirectOn401: false }).catch((e: unknown) => e)) as ApiError;
+    const error = (await api
+      .post('/admin/session', {}, okSchema, { redirectOn401: false })
+      .catch((e: unknown) => e)) as ApiError;
     expect(error.code).toBe('AUTH.INVALID_CREDENTIALS');
     expect(window.location.search).toBe('?next=%2Fsearch');
   });
@@ -119,7 +141,9 @@ describe('api-client', () => {
       .on('GET', '/admin/session', () => json(200, { email: 'a@b.c', csrfToken: 'fresh' }))
       .on('POST', '/admin/things', (req) => {
         attempts += 1;
-        return req.headers['x-csrf-token'] === 'fresh' ? json(200, { ok: true }) : problem(403, 'AUTH.CSRF_INVALID', 'Bad token');
+        return req.headers['x-csrf-token'] === 'fresh'
+          ? json(200, { ok: true })
+          : problem(403, 'AUTH.CSRF_INVALID', 'Bad token');
       })
       .install();
     setCsrfToken('old');
@@ -136,7 +160,9 @@ describe('api-client', () => {
   });
 
   it('when the body does not match the expected shape, then RESPONSE.INVALID names the field', async () => {
-    createFakeApi().on('GET', '/admin/stats', () => json(200, { ok: 'yes' })).install();
+    createFakeApi()
+      .on('GET', '/admin/stats', () => json(200, { ok: 'yes' }))
+      .install();
     const error = (await api.get('/admin/stats', okSchema).catch((e: unknown) => e)) as ApiError;
     expect(error.code).toBe('RESPONSE.INVALID');
     expect(error.detail).toContain('ok');

@@ -214,7 +214,11 @@ export async function apiRequest<S extends z.ZodType>(
   try {
     body = await response.json();
   } catch {
-    throw new ApiError({ status: response.status, code: 'RESPONSE.INVALID', title: 'The server sent an unreadable response' });
+    throw new ApiError({
+      status: response.status,
+      code: 'RESPONSE.INVALID',
+      title: 'The server sent an unreadable response',
+    });
   }
   const parsed = schema.safeParse(body);
   if (!parsed.success) {

@@ -39,7 +39,11 @@ describe('formatWaited', () => {
 
 describe('alreadyDecidedMessage', () => {
   it('when another reviewer approved first, then the message says who and when', () => {
-    const message = alreadyDecidedMessage({ outcome: 'approved', decidedBy: 'bob@regflow.test', decidedAt: '2025-11-20T10:05:00.000Z' });
+    const message = alreadyDecidedMessage({
+      outcome: 'approved',
+      decidedBy: 'bob@regflow.test',
+      decidedAt: '2025-11-20T10:05:00.000Z',
+    });
     expect(message).toMatch(/^Already approved by bob@regflow\.test at 20 Nov 2025, \d{2}:05$/);
   });
 });

@@ -63,7 +63,12 @@ const dateTimeSeconds = new Intl.DateTimeFormat('en-GB', {
   second: '2-digit',
 });
 const timeOnly = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' });
-const dayAndTime = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+const dayAndTime = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+});
 
 function toDate(iso: string): Date | null {
   const date = new Date(iso);

@@ -1,10 +1,21 @@
-import { useEffect, useRef } from 'react';
+import { useHotkeys } from 'react-hotkeys-hook';
 
 const TEXT_INPUT_TYPES = new Set([
-  'text', 'search', 'email', 'password', 'number', 'tel', 'url', 'date', 'datetime-local', 'month', 'time', 'week',
+  'text',
+  'search',
+  'email',
+  'password',
+  'number',
+  'tel',
+  'url',
+  'date',
+  'datetime-local',
+  'month',
+  'time',
+  'week',
 ]);
 
-/** True when a keystroke belongs to the user's typing, never to a shortcut. */
+/** True when a keystroke belongs to the user's typing, never to a shortcut (a focused checkbox is not typing). */
 export function isTypingTarget(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
@@ -14,32 +25,37 @@ export function isTypingTarget(target: EventTarget | null): boolean {
 }
 
 export function isModalOpen(): boolean {
-  return document.querySelector('[role="dialog"][aria-modal="true"], [role="alertdialog"][aria-modal="true"]') !== null;
+  return document.querySelector('dialog[open]') !== null;
 }
 
-/** A handler returns false to leave the key to the browser (e.g. Enter on a focused button). */
-export type HotkeyMap = Record<string, (event: KeyboardEvent) => boolean | void>;
+function isForTheBrowser(event: KeyboardEvent): boolean {
+  return event.defaultPrevented || event.isComposing || event.ctrlKey || event.metaKey || event.altKey;
+}
+
+export interface ShortcutOptions {
+  enabled?: boolean;
+  /** Narrows the shortcut to some keystrokes, e.g. Enter only on a row. */
+  when?: (event: KeyboardEvent) => boolean;
+}
 
 /**
- * Document-level shortcuts keyed by `KeyboardEvent.key` ("j", "ArrowDown", "?", "/"). They stay silent
- * while the user types, while a modal is open, and when a modifier other than Shift is held (so browser
- * shortcuts such as Ctrl+R keep working).
+ * A console shortcut: react-hotkeys-hook with the console's rules. `keys` are what the key types
+ * ("j, down", "?"), whatever the keyboard layout and Shift. Shortcuts stay silent while the reviewer
+ * types, while a dialog is open, and with Ctrl, Alt or Meta held, so browser shortcuts keep working.
  */
-export function useHotkeys(map: HotkeyMap, enabled = true): void {
-  const latest = useRef(map);
-  latest.current = map;
-
-  useEffect(() => {
-    if (!enabled) return;
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.defaultPrevented || event.isComposing) return;
-      if (event.ctrlKey || event.metaKey || event.altKey) return;
-      if (isTypingTarget(event.target) || isModalOpen()) return;
-      const handler = latest.current[event.key];
-      if (!handler) return;
-      if (handler(event) !== false) event.preventDefault();
-    };
-    document.addEventListener('keydown', onKeyDown);
-    return () => document.removeEventListener('keydown', onKeyDown);
-  }, [enabled]);
+export function useShortcut(
+  keys: string,
+  action: (event: KeyboardEvent) => void,
+  { enabled = true, when }: ShortcutOptions = {},
+): void {
+  useHotkeys(keys, action, {
+    enabled,
+    useKey: true,
+    ignoreModifiers: true,
+    // Typing is judged by isTypingTarget rather than by tag name, so a focused checkbox still takes shortcuts.
+    enableOnFormTags: true,
+    preventDefault: true,
+    ignoreEventWhen: (event) =>
+      isForTheBrowser(event) || isTypingTarget(event.target) || isModalOpen() || (when ? !when(event) : false),
+  });
 }

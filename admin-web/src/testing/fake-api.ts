@@ -95,7 +95,9 @@ export function createFakeApi() {
       return hold;
     },
     callsTo(method: string, path: string | RegExp) {
-      return calls.filter((c) => c.method === method && (typeof path === 'string' ? c.path === path : path.test(c.path)));
+      return calls.filter(
+        (c) => c.method === method && (typeof path === 'string' ? c.path === path : path.test(c.path)),
+      );
     },
     install() {
       vi.stubGlobal('fetch', fetchImpl);
@@ -135,11 +137,17 @@ export function signedInApi(options: { pending?: PendingUser[]; stats?: Stats; p
   const state = {
     signedIn: true,
     pending: [...(options.pending ?? makePendingUsers(5))],
-    stats: options.stats ?? { pending: (options.pending ?? makePendingUsers(5)).length, approvedToday: 4, rejectedToday: 1 },
+    stats: options.stats ?? {
+      pending: (options.pending ?? makePendingUsers(5)).length,
+      approvedToday: 4,
+      rejectedToday: 1,
+    },
   };
   const api = createFakeApi()
     .on('GET', '/admin/session', () =>
-      state.signedIn ? json(200, { email: ADMIN, csrfToken: 'csrf-1' }) : problem(401, 'AUTH.UNAUTHENTICATED', 'Sign in required'),
+      state.signedIn
+        ? json(200, { email: ADMIN, csrfToken: 'csrf-1' })
+        : problem(401, 'AUTH.UNAUTHENTICATED', 'Sign in required'),
     )
     .on('POST', '/admin/session', (req) => {
       const body = req.body as { email: string; password: string };

@@ -1,8 +1,9 @@
 import { QueryClient } from '@tanstack/react-query';
+import { RouterProvider } from '@tanstack/react-router';
 import { render } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { AppProvider } from '@/app/provider';
-import { AppRouter } from '@/app/router';
+import { createAppRouter } from '@/app/router';
 import { Toaster } from '@/components/ui/toaster';
 
 export function createTestQueryClient() {
@@ -18,7 +19,7 @@ export function renderApp(path = '/', queryClient = createTestQueryClient()) {
   const result = render(
     <div id="root">
       <AppProvider queryClient={queryClient}>
-        <AppRouter />
+        <RouterProvider router={createAppRouter()} />
         <Toaster />
       </AppProvider>
     </div>,

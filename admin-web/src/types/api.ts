@@ -82,7 +82,11 @@ export const decisionResultSchema = z.object({
 });
 export type DecisionResult = z.infer<typeof decisionResultSchema>;
 
-const problemSchema = z.looseObject({ status: z.number().optional(), code: z.string().optional(), title: z.string().optional() });
+const problemSchema = z.looseObject({
+  status: z.number().optional(),
+  code: z.string().optional(),
+  title: z.string().optional(),
+});
 
 export const batchDecisionResponseSchema = z.object({
   results: z.array(
@@ -94,7 +98,10 @@ export const batchDecisionResponseSchema = z.object({
 });
 export type BatchDecisionResponse = z.infer<typeof batchDecisionResponseSchema>;
 
-const highlightField = z.array(z.string()).nullish().transform((value) => value ?? undefined);
+const highlightField = z
+  .array(z.string())
+  .nullish()
+  .transform((value) => value ?? undefined);
 
 export const searchHitSchema = z.object({
   id: z.string(),

@@ -18,7 +18,14 @@ export function ConfirmDialog({
 }) {
   const cancelRef = useRef<HTMLButtonElement>(null);
   return (
-    <Dialog title={title} onClose={onCancel} role="alertdialog" size="small" description={children} initialFocusRef={cancelRef}>
+    <Dialog
+      title={title}
+      onClose={onCancel}
+      role="alertdialog"
+      size="small"
+      description={children}
+      initialFocusRef={cancelRef}
+    >
       <div className="dialog-actions">
         <button ref={cancelRef} type="button" className="btn" onClick={onCancel}>
           Cancel

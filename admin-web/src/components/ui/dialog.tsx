@@ -1,5 +1,12 @@
-import { useEffect, useId, useRef, type ReactNode, type RefObject } from 'react';
-import { createPortal } from 'react-dom';
+import {
+  useId,
+  useLayoutEffect,
+  useRef,
+  type KeyboardEvent,
+  type ReactNode,
+  type RefObject,
+  type SyntheticEvent,
+} from 'react';
 
 const FOCUSABLE = [
   'a[href]',
@@ -9,15 +16,6 @@ const FOCUSABLE = [
   'textarea:not([disabled])',
   '[tabindex]:not([tabindex="-1"])',
 ].join(',');
-
-let openDialogs = 0;
-
-function setBackgroundInert(inert: boolean) {
-  const root = document.getElementById('root');
-  if (!root) return;
-  if (inert) root.setAttribute('inert', '');
-  else root.removeAttribute('inert');
-}
 
 export interface DialogProps {
   title: string;
@@ -31,39 +29,52 @@ export interface DialogProps {
 }
 
 /**
- * Modal dialog: focus moves in and is trapped (Tab and Shift+Tab wrap), Escape closes, the page behind
- * becomes inert, and focus returns to whatever opened it.
+ * A modal on the native <dialog>: `showModal()` puts it in the top layer and makes the page behind it
+ * inert. Mounting opens it and unmounting closes it, so the caller's state says whether it is open.
+ * Added by hand: Escape (and any other close request) goes through `onClose` rather than closing the
+ * element behind React's back; Tab wraps inside, where browsers would move on to their own toolbar;
+ * and focus returns to whatever opened it, which browsers skip when the element is removed, not closed.
  */
-export function Dialog({ title, onClose, children, description, initialFocusRef, role = 'dialog', size = 'medium' }: DialogProps) {
+export function Dialog({
+  title,
+  onClose,
+  children,
+  description,
+  initialFocusRef,
+  role = 'dialog',
+  size = 'medium',
+}: DialogProps) {
   const titleId = useId();
   const descriptionId = useId();
-  const panelRef = useRef<HTMLDivElement>(null);
-  const onCloseRef = useRef(onClose);
-  onCloseRef.current = onClose;
+  const dialogRef = useRef<HTMLDialogElement>(null);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
+    const dialog = dialogRef.current;
+    if (!dialog) return;
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    openDialogs += 1;
-    setBackgroundInert(true);
-    const target = initialFocusRef?.current ?? panelRef.current?.querySelector<HTMLElement>(FOCUSABLE) ?? panelRef.current;
-    target?.focus();
+    dialog.showModal();
+    (initialFocusRef?.current ?? dialog.querySelector<HTMLElement>(FOCUSABLE) ?? dialog).focus();
     return () => {
-      openDialogs -= 1;
-      if (openDialogs === 0) setBackgroundInert(false);
+      dialog.close();
       if (opener?.isConnected) opener.focus();
     };
-    // Focus moves only when the dialog opens and closes, not when the caller re-renders it.
-  }, []);
+  }, [initialFocusRef]);
 
-  const onKeyDown = (event: React.KeyboardEvent<HTMLDivElement>) => {
+  const onCancel = (event: SyntheticEvent<HTMLDialogElement>) => {
+    event.preventDefault();
+    onClose();
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDialogElement>) => {
     if (event.key === 'Escape') {
+      // Handled here, so the browser's own cancel does not follow and the queue's Escape does not fire.
       event.stopPropagation();
-      event.preventDefault();
-      onCloseRef.current();
+      onCancel(event);
       return;
     }
-    if (event.key !== 'Tab' || !panelRef.current) return;
-    const focusables = Array.from(panelRef.current.querySelectorAll<HTMLElement>(FOCUSABLE));
+    const dialog = dialogRef.current;
+    if (event.key !== 'Tab' || !dialog) return;
+    const focusables = Array.from(dialog.querySelectorAll<HTMLElement>(FOCUSABLE));
     const first = focusables[0];
     const last = focusables[focusables.length - 1];
     if (!first || !last) {
@@ -71,38 +82,34 @@ export function Dialog({ title, onClose, children, description, initialFocusRef,
       return;
     }
     const active = document.activeElement;
-    if (event.shiftKey && (active === first || !panelRef.current.contains(active))) {
+    if (event.shiftKey && (active === first || !dialog.contains(active))) {
       event.preventDefault();
       last.focus();
-    } else if (!event.shiftKey && (active === last || !panelRef.current.contains(active))) {
+    } else if (!event.shiftKey && (active === last || !dialog.contains(active))) {
       event.preventDefault();
       first.focus();
     }
   };
 
-  return createPortal(
-    <div className="dialog-backdrop">
-      <div
-        ref={panelRef}
-        className={`dialog dialog-${size}`}
-        role={role}
-        aria-modal="true"
-        aria-labelledby={titleId}
-        aria-describedby={description ? descriptionId : undefined}
-        tabIndex={-1}
-        onKeyDown={onKeyDown}
-      >
-        <h2 id={titleId} className="dialog-title">
-          {title}
-        </h2>
-        {description ? (
-          <div id={descriptionId} className="dialog-description">
-            {description}
-          </div>
-        ) : null}
-        {children}
-      </div>
-    </div>,
-    document.body,
+  return (
+    <dialog
+      ref={dialogRef}
+      className={`dialog dialog-${size}`}
+      role={role === 'alertdialog' ? 'alertdialog' : undefined}
+      aria-labelledby={titleId}
+      aria-describedby={description ? descriptionId : undefined}
+      onCancel={onCancel}
+      onKeyDown={onKeyDown}
+    >
+      <h2 id={titleId} className="dialog-title">
+        {title}
+      </h2>
+      {description ? (
+        <div id={descriptionId} className="dialog-description">
+          {description}
+        </div>
+      ) : null}
+      {children}
+    </dialog>
   );
 }

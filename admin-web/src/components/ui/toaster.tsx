@@ -1,30 +1,33 @@
-import { dismissToast, useToasts } from '@/lib/toast';
+import { Toaster as SonnerToaster, toast } from 'sonner';
+
+export type ToastTone = 'success' | 'error' | 'info';
+
+const DURATION_MS: Record<ToastTone, number> = { success: 5000, info: 6000, error: 12000 };
 
 /**
- * Two live regions: errors interrupt (role=alert), confirmations wait their turn (role=status).
- * Both regions are always in the DOM so screen readers notice additions.
+ * Shows a notification. The toaster is a polite live region, so confirmations wait their turn; an
+ * error's text is a role=alert element, so screen readers interrupt for it.
  */
+export function showToast(tone: ToastTone, message: string): void {
+  const duration = DURATION_MS[tone];
+  if (tone === 'error') toast.error(<span role="alert">{message}</span>, { duration });
+  else if (tone === 'success') toast.success(message, { duration });
+  else toast.info(message, { duration });
+}
+
+export function clearToasts(): void {
+  toast.dismiss();
+}
+
 export function Toaster() {
-  const toasts = useToasts();
-  const errors = toasts.filter((t) => t.tone === 'error');
-  const others = toasts.filter((t) => t.tone !== 'error');
-  const render = (list: typeof toasts) =>
-    list.map((toast) => (
-      <div key={toast.id} className={`toast toast-${toast.tone}`}>
-        <span className="toast-message">{toast.message}</span>
-        <button type="button" className="toast-close" onClick={() => dismissToast(toast.id)} aria-label="Dismiss notification">
-          ×
-        </button>
-      </div>
-    ));
   return (
-    <div className="toaster">
-      <div role="alert" aria-live="assertive" className="toast-stack">
-        {render(errors)}
-      </div>
-      <div role="status" aria-live="polite" className="toast-stack">
-        {render(others)}
-      </div>
-    </div>
+    <SonnerToaster
+      position="bottom-right"
+      visibleToasts={4}
+      expand
+      richColors
+      closeButton
+      toastOptions={{ closeButtonAriaLabel: 'Dismiss notification' }}
+    />
   );
 }

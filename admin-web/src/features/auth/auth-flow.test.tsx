@@ -24,7 +24,9 @@ describe('signing in', () => {
     await user.type(screen.getByLabelText('Password'), 'correct horse');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
 
-    await waitFor(() => expect(window.location.pathname + window.location.search).toBe('/users/user-00042?tab=timeline'));
+    await waitFor(() =>
+      expect(window.location.pathname + window.location.search).toBe('/users/user-00042?tab=timeline'),
+    );
     expect(await screen.findByText('No registration with this id')).toBeInTheDocument();
   });
 
@@ -37,7 +39,10 @@ describe('signing in', () => {
     await user.type(screen.getByLabelText('Password'), 'wrong');
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
 
-    expect(await screen.findByText('That email and password do not match an admin account.')).toHaveAttribute('role', 'alert');
+    expect(await screen.findByText('That email and password do not match an admin account.')).toHaveAttribute(
+      'role',
+      'alert',
+    );
     expect(window.location.pathname).toBe('/login');
   });
 

@@ -14,7 +14,10 @@ const names = (list: HTMLElement) =>
     .map((li) => li.querySelector('.row-name')?.textContent);
 
 async function liveQueue() {
-  const setup = signedInApi({ pending: makePendingUsers(3), stats: { pending: 3, approvedToday: 0, rejectedToday: 0 } });
+  const setup = signedInApi({
+    pending: makePendingUsers(3),
+    stats: { pending: 3, approvedToday: 0, rejectedToday: 0 },
+  });
   const app = renderApp('/');
   const list = await screen.findByRole('list', { name: 'Pending registrations' });
   await waitFor(() => expect(FakeEventSource.instances).toHaveLength(1));
@@ -129,7 +132,10 @@ describe('live updates', () => {
 
   it('when the stream drops and comes back, then the queue and counts are refetched to catch up', async () => {
     const { source, api } = await liveQueue();
-    const before = { pending: api.callsTo('GET', '/admin/pending').length, stats: api.callsTo('GET', '/admin/stats').length };
+    const before = {
+      pending: api.callsTo('GET', '/admin/pending').length,
+      stats: api.callsTo('GET', '/admin/stats').length,
+    };
 
     await act(async () => source.interrupt());
     expect(screen.getByText('Reconnecting…')).toBeInTheDocument();
@@ -142,7 +148,8 @@ describe('live updates', () => {
 });
 
 describe('header count and queue total', () => {
-  const pendingInHeader = () => screen.getByRole('list', { name: 'Review counts' }).querySelector('.stat-pending .stat-value')?.textContent;
+  const pendingInHeader = () =>
+    screen.getByRole('list', { name: 'Review counts' }).querySelector('.stat-pending .stat-value')?.textContent;
   const waiting = () => screen.getByText(/registrations? waiting/).textContent;
 
   it('when a registration is staged, then the header and the queue both count it', async () => {

@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useNavigate } from '@tanstack/react-router';
 import { api, setCsrfToken } from '@/lib/api-client';
 import { clearAllDrafts } from '@/lib/drafts';
-import { navigate } from '@/lib/navigation';
 import { sessionQueryKey } from './get-session';
 
 export async function signOut(): Promise<void> {
@@ -10,6 +10,7 @@ export async function signOut(): Promise<void> {
 
 export function useSignOut() {
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
   return useMutation({
     mutationKey: ['sign-out'],
     mutationFn: signOut,
@@ -19,7 +20,7 @@ export function useSignOut() {
       clearAllDrafts();
       queryClient.clear();
       queryClient.setQueryData(sessionQueryKey, null);
-      navigate('/login', { replace: true });
+      void navigate({ to: '/login', replace: true });
     },
   });
 }

@@ -1,6 +1,7 @@
+import { getRouteApi } from '@tanstack/react-router';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { isApiError, describeError } from '@/lib/api-client';
-import { navigate, safeNextPath, useLocation } from '@/lib/navigation';
+import { safeNextPath } from '@/lib/navigation';
 import { useSession } from '../api/get-session';
 import { useSignIn } from '../api/sign-in';
 
@@ -17,9 +18,12 @@ function signInErrorMessage(error: unknown): string {
   return describeError(error);
 }
 
+const route = getRouteApi('/login');
+
 export function LoginPage() {
-  const location = useLocation();
-  const next = safeNextPath(location.searchParams.get('next'));
+  const search = route.useSearch();
+  const navigate = route.useNavigate();
+  const next = safeNextPath(search.next);
   const session = useSession();
   const signIn = useSignIn();
   const [email, setEmail] = useState('');
@@ -31,8 +35,8 @@ export function LoginPage() {
   }, []);
 
   useEffect(() => {
-    if (session.data) navigate(next, { replace: true });
-  }, [session.data, next]);
+    if (session.data) void navigate({ href: next, replace: true });
+  }, [session.data, next, navigate]);
 
   useEffect(() => {
     if (signIn.isError) errorRef.current?.focus();
@@ -43,7 +47,7 @@ export function LoginPage() {
     signIn.mutate({ email: email.trim(), password });
   };
 
-  const resumed = location.searchParams.has('next');
+  const resumed = search.next !== undefined;
 
   return (
     <main className="login-page" id="main">

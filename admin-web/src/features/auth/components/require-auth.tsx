@@ -1,17 +1,21 @@
-import { useEffect, type ReactNode } from 'react';
+import { useLocation, useNavigate } from '@tanstack/react-router';
+import { useEffect, useEffectEvent, type ReactNode } from 'react';
 import { ErrorState, LoadingState } from '@/components/ui/states';
-import { navigate, signInPath, useLocation } from '@/lib/navigation';
+import { signInPath } from '@/lib/navigation';
 import { useSession } from '../api/get-session';
 
 /** Signed-out visitors see only the sign-in page, and come back here afterwards. */
 export function RequireAuth({ children }: { children: ReactNode }) {
   const session = useSession();
-  const location = useLocation();
+  const here = useLocation({ select: (location) => location.href });
+  const navigate = useNavigate();
   const signedOut = session.isSuccess && session.data === null;
+  // Once, from where the reviewer was: while the router moves to sign-in, `here` is already /login.
+  const goToSignIn = useEffectEvent(() => void navigate({ href: signInPath(here), replace: true }));
 
   useEffect(() => {
-    if (signedOut) navigate(signInPath(location.path), { replace: true });
-  }, [signedOut, location.path]);
+    if (signedOut) goToSignIn();
+  }, [signedOut]);
 
   if (session.isPending) {
     return (
@@ -23,7 +27,11 @@ export function RequireAuth({ children }: { children: ReactNode }) {
   if (session.isError) {
     return (
       <main className="page-center">
-        <ErrorState title="Cannot reach the review service" error={session.error} onRetry={() => void session.refetch()} />
+        <ErrorState
+          title="Cannot reach the review service"
+          error={session.error}
+          onRetry={() => void session.refetch()}
+        />
       </main>
     );
   }

@@ -1,17 +1,19 @@
-import { useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
-import { sessionQueryKey } from '@/features/auth/api/get-session';
-import { pendingQueryKey } from '@/features/queue/api/get-pending';
-import { useRowStateStore } from '@/features/queue/stores/row-state';
-import { statsQueryKey } from '@/features/stats/api/get-stats';
+import { useEffect, useEffectEvent } from 'react';
 import { buildUrl } from '@/lib/api-client';
-import { decidedEventSchema, pendingUserSchema, statsSchema, type DecidedEvent, type PendingUser, type Stats } from '@/types/api';
-import { applyDecided, applyStaged, applyStats } from '../lib/apply-live-events';
+import {
+  decidedEventSchema,
+  pendingUserSchema,
+  statsSchema,
+  type DecidedEvent,
+  type PendingUser,
+  type Stats,
+} from '@/types/api';
 import { setLiveStatus } from '../lib/live-status';
 
-export const eventsPath = '/admin/events';
+const eventsPath = '/admin/events';
 
-export interface LiveEventHandlers {
+/** One connection's callbacks; the browser's own reconnects happen underneath. */
+interface ConnectionHandlers {
   onStaged: (user: PendingUser) => void;
   onDecided: (event: DecidedEvent) => void;
   onStats: (stats: Stats) => void;
@@ -36,7 +38,7 @@ function parse<T>(schema: Parser<T>, raw: string): T | null {
 }
 
 /** Opens the admin event stream and hands validated events to the handlers. Returns a closer. */
-export function subscribeToEvents(handlers: LiveEventHandlers): () => void {
+function subscribeToEvents(handlers: ConnectionHandlers): () => void {
   const source = new EventSource(buildUrl(eventsPath));
   const on = <T>(type: string, schema: Parser<T>, handle: (value: T) => void) => {
     source.addEventListener(type, (event) => {
@@ -56,12 +58,33 @@ export function subscribeToEvents(handlers: LiveEventHandlers): () => void {
   return () => source.close();
 }
 
+export interface LiveEventHandlers {
+  onStaged: (user: PendingUser) => void;
+  onDecided: (event: DecidedEvent) => void;
+  onStats: (stats: Stats) => void;
+  /**
+   * The stream is (again) open. Events sent while nobody listened are lost: `resumed` says the stream
+   * dropped and came back, `connectingSince` is when this connection was started, so the caller can
+   * refetch whatever it loaded before then.
+   */
+  onOpen: (info: { resumed: boolean; connectingSince: number }) => void;
+  /** The server refused the stream; most often the session expired. */
+  onRefused: () => void;
+}
+
 const MAX_BACKOFF_MS = 30_000;
 
-/** Keeps the queue, counts and open detail pages current without reloads. */
-export function useLiveEvents(enabled: boolean): void {
-  const queryClient = useQueryClient();
-  const store = useRowStateStore();
+/**
+ * Keeps one event stream open while `enabled`: reconnects with backoff when the server refuses it and
+ * reports the connection in `useLiveStatus()`. What the events change is the caller's business.
+ */
+export function useLiveEvents(enabled: boolean, handlers: LiveEventHandlers): void {
+  // The latest handlers, without reconnecting when the caller re-renders.
+  const onStaged = useEffectEvent(handlers.onStaged);
+  const onDecided = useEffectEvent(handlers.onDecided);
+  const onStats = useEffectEvent(handlers.onStats);
+  const onOpen = useEffectEvent(handlers.onOpen);
+  const onRefused = useEffectEvent(handlers.onRefused);
 
   useEffect(() => {
     if (!enabled || typeof EventSource === 'undefined') return;
@@ -71,22 +94,17 @@ export function useLiveEvents(enabled: boolean): void {
     let disposed = false;
 
     const connect = () => {
-      const startedAt = Date.now();
+      const connectingSince = Date.now();
       setLiveStatus(attempt === 0 ? 'connecting' : 'reconnecting');
       let interrupted = false;
       close = subscribeToEvents({
-        onStaged: (user) => applyStaged(queryClient, store, user),
-        onDecided: (event) => applyDecided(queryClient, store, event),
-        onStats: (stats) => applyStats(queryClient, stats),
+        onStaged: (user) => onStaged(user),
+        onDecided: (event) => onDecided(event),
+        onStats: (stats) => onStats(stats),
         onOpen: () => {
           setLiveStatus('live');
           attempt = 0;
-          // Events sent while we were not listening are lost; catch up on anything older than this stream.
-          const pendingState = queryClient.getQueryState(pendingQueryKey);
-          if (interrupted || (pendingState?.dataUpdatedAt ?? Number.POSITIVE_INFINITY) < startedAt) {
-            void queryClient.invalidateQueries({ queryKey: pendingQueryKey });
-            void queryClient.invalidateQueries({ queryKey: statsQueryKey });
-          }
+          onOpen({ resumed: interrupted, connectingSince });
           interrupted = false;
         },
         onInterrupted: () => {
@@ -98,8 +116,7 @@ export function useLiveEvents(enabled: boolean): void {
           close = null;
           if (disposed) return;
           setLiveStatus('offline');
-          // Most often the session expired: re-checking it sends the reviewer to sign-in if so.
-          void queryClient.invalidateQueries({ queryKey: sessionQueryKey });
+          onRefused();
           attempt += 1;
           const delay = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempt, 5));
           retryTimer = setTimeout(connect, delay);
@@ -114,5 +131,5 @@ export function useLiveEvents(enabled: boolean): void {
       close?.();
       setLiveStatus('offline');
     };
-  }, [enabled, queryClient, store]);
+  }, [enabled]);
 }

@@ -11,10 +11,6 @@ export function setLiveStatus(next: LiveStatus): void {
   for (const listener of listeners) listener();
 }
 
-export function getLiveStatus(): LiveStatus {
-  return status;
-}
-
 export function useLiveStatus(): LiveStatus {
   return useSyncExternalStore(
     (listener) => {

@@ -6,7 +6,11 @@ import { pendingPageSchema, type PendingPage } from '@/types/api';
 export const pendingQueryKey = ['pending'] as const;
 export type PendingData = InfiniteData<PendingPage, string | null>;
 
-export function getPending(params: { cursor: string | null; limit: number; signal?: AbortSignal }): Promise<PendingPage> {
+export function getPending(params: {
+  cursor: string | null;
+  limit: number;
+  signal?: AbortSignal;
+}): Promise<PendingPage> {
   return api.get('/admin/pending', pendingPageSchema, {
     query: { limit: params.limit, cursor: params.cursor },
     signal: params.signal,

@@ -107,7 +107,14 @@ describe('review queue', () => {
     expect(api.callsTo('POST', '/admin/users/user-00000/approve')[0]?.headers['x-csrf-token']).toBe('csrf-1');
     expect(screen.getByRole('list', { name: 'Review counts' })).toHaveTextContent(/Pending 4\s*Approved today 5/);
 
-    answer.resolve(json(200, { id: 'user-00000', status: 'approved', decidedBy: 'reviewer@regflow.test', decidedAt: new Date().toISOString() }));
+    answer.resolve(
+      json(200, {
+        id: 'user-00000',
+        status: 'approved',
+        decidedBy: 'reviewer@regflow.test',
+        decidedAt: new Date().toISOString(),
+      }),
+    );
     expect(await screen.findByText('Approved Person 0.')).toBeInTheDocument();
     expect(rowNames(list)).not.toContain('Person 0');
     expect(activeRowName(list)).toBe('Person 1');
@@ -133,7 +140,9 @@ describe('review queue', () => {
     const row = within(list).getAllByRole('listitem')[2] as HTMLElement;
     expect(row).toHaveTextContent(/Already approved by bob@regflow\.test at 20 Nov 2025, \d\d:05/);
     expect(within(row).queryByRole('button', { name: 'Approve Person 2' })).not.toBeInTheDocument();
-    expect(screen.getByRole('alert', { name: '' })).toHaveTextContent(/Could not approve Person 2\. Already approved by bob@regflow\.test/);
+    expect(screen.getByRole('alert', { name: '' })).toHaveTextContent(
+      /Could not approve Person 2\. Already approved by bob@regflow\.test/,
+    );
 
     await user.click(within(row).getByRole('button', { name: 'Dismiss Person 2' }));
     expect(rowNames(list)).toEqual(['Person 0', 'Person 1', 'Person 3', 'Person 4']);
@@ -141,7 +150,9 @@ describe('review queue', () => {
 
   it('when the server fails for another reason, then the row comes back with the error and can be retried', async () => {
     const { user, api, list } = await openQueue();
-    api.on('POST', '/admin/users/user-00001/approve', () => problem(503, 'SERVICE.UNAVAILABLE', 'Review store unavailable'));
+    api.on('POST', '/admin/users/user-00001/approve', () =>
+      problem(503, 'SERVICE.UNAVAILABLE', 'Review store unavailable'),
+    );
 
     await user.click(screen.getByRole('button', { name: 'Approve Person 1' }));
 
@@ -213,7 +224,12 @@ describe('review queue', () => {
   it('when a reason is typed and confirmed, then the rejection is sent with it', async () => {
     const { user, api, list } = await openQueue();
     api.on('POST', '/admin/users/user-00001/reject', () =>
-      json(200, { id: 'user-00001', status: 'rejected', decidedBy: 'reviewer@regflow.test', decidedAt: new Date().toISOString() }),
+      json(200, {
+        id: 'user-00001',
+        status: 'rejected',
+        decidedBy: 'reviewer@regflow.test',
+        decidedAt: new Date().toISOString(),
+      }),
     );
 
     await user.click(screen.getByRole('button', { name: 'Reject Person 1' }));
@@ -222,14 +238,21 @@ describe('review queue', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Reject' }));
 
     await waitFor(() => expect(rowNames(list)).not.toContain('Person 1'));
-    await waitFor(() => expect(api.callsTo('POST', '/admin/users/user-00001/reject')[0]?.body).toEqual({ reason: 'Email bounces' }));
+    await waitFor(() =>
+      expect(api.callsTo('POST', '/admin/users/user-00001/reject')[0]?.body).toEqual({ reason: 'Email bounces' }),
+    );
     expect(await screen.findByText('Rejected Person 1.')).toBeInTheDocument();
   });
 
   it('when reviewing by keyboard only, then focus stays on the queue after each decision', async () => {
     const { user, api, list } = await openQueue();
     api.on('POST', /\/admin\/users\/[^/]+\/(approve|reject)$/, (req) =>
-      json(200, { id: req.path.split('/')[3], status: 'approved', decidedBy: 'reviewer@regflow.test', decidedAt: new Date().toISOString() }),
+      json(200, {
+        id: req.path.split('/')[3],
+        status: 'approved',
+        decidedBy: 'reviewer@regflow.test',
+        decidedAt: new Date().toISOString(),
+      }),
     );
 
     await user.keyboard('j');
@@ -282,7 +305,9 @@ describe('review queue', () => {
     const { api } = signedInApi({ pending: makePendingUsers(30), pageSize: 10 });
     renderApp('/');
     await screen.findByRole('list', { name: 'Pending registrations' });
-    await waitFor(() => expect(api.callsTo('GET', '/admin/pending').map((c) => c.query.get('cursor'))).toEqual([null, '10', '20']));
+    await waitFor(() =>
+      expect(api.callsTo('GET', '/admin/pending').map((c) => c.query.get('cursor'))).toEqual([null, '10', '20']),
+    );
     await act(async () => {});
     expect(await screen.findByText('End of the queue · 30 registrations')).toBeInTheDocument();
   });

@@ -1,396 +1,127 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { openShortcutsHelp } from '@/components/shortcuts-help';
-import { ConfirmDialog } from '@/components/ui/confirm-dialog';
-import { EmptyState, ErrorState, LoadingState, Spinner } from '@/components/ui/states';
-import { useLiveStatus } from '@/features/live/lib/live-status';
-import { usePendingCount } from '@/features/stats/api/get-stats';
-import { useHotkeys } from '@/lib/hotkeys';
-import { formatCount, plural } from '@/lib/format';
-import { navigate } from '@/lib/navigation';
-import { useWindowedList } from '@/lib/use-windowed-list';
+import { useNavigate } from '@tanstack/react-router';
+import { useEffect, useMemo, useRef } from 'react';
+import { EmptyState, ErrorState, LoadingState } from '@/components/ui/states';
+import { formatCount } from '@/lib/format';
 import type { PendingUser } from '@/types/api';
-import { usePending } from '../api/get-pending';
+import type { DecisionTarget } from '../api/decide-registrations';
 import { removeFromPending } from '../api/pending-cache';
-import { useDecide, type DecisionTarget } from '../hooks/use-decide';
-import { markFirstRowsPainted } from '../lib/first-rows-mark';
+import { useActiveRow } from '../hooks/use-active-row';
+import { useQueueDecisions } from '../hooks/use-queue-decisions';
+import { useQueueRows } from '../hooks/use-queue-rows';
+import { useQueueShortcuts } from '../hooks/use-queue-shortcuts';
 import { useSelection } from '../hooks/use-selection';
-import { useRowState, useRowStateStore } from '../stores/row-state';
-import { QueueRow, ROW_HEIGHT_PX } from './queue-row';
-import { loadRejectDraft, rejectDraftKey, RejectDialog, type RejectDraft } from './reject-dialog';
-
-const PAGE_PATH = '/';
-// Approving this many at once asks first: there is no undo, and "select all" makes it one keystroke.
-const CONFIRM_APPROVALS_ABOVE = 25;
-// Start fetching the next page this many rows before the end, so scrolling never hits a wall.
-const PREFETCH_ROWS = 30;
-
-
-// Asks the focus effect for whichever row is current after the next render.
-const FOCUS_ACTIVE_ROW = '\u0000active';
+import { useRowStateStore } from '../stores/row-state';
+import { QueueDecisionDialogs } from './queue-decision-dialogs';
+import { QueueHeader } from './queue-header';
+import { QueueList, type QueueListHandle } from './queue-list';
+import type { QueueRowActions } from './queue-row';
 
 const toTarget = (row: PendingUser): DecisionTarget => ({ id: row.id, name: row.name });
 
+/** The landing page: pending registrations, oldest first, decided one by one or in bulk, by mouse or keyboard. */
 export function QueuePage() {
-  const liveStatus = useLiveStatus();
-  const pending = usePending({ pollMs: liveStatus === 'live' ? false : 30_000 });
-  const queryClient = useQueryClient();
-  const rowState = useRowState();
-  const rowStore = useRowStateStore();
-  const decide = useDecide();
-  const memory = rowStore.view;
-
-  const allRows = useMemo(() => pending.data?.pages.flatMap((page) => page.items) ?? [], [pending.data]);
-  const rows = useMemo(
-    () => (rowState.hidden.size === 0 ? allRows : allRows.filter((row) => !rowState.hidden.has(row.id))),
-    [allRows, rowState.hidden],
-  );
-  const indexById = useMemo(() => new Map(rows.map((row, index) => [row.id, index])), [rows]);
-  const selectableIds = useMemo(
-    () => rows.filter((row) => rowState.notices.get(row.id)?.kind !== 'conflict').map((row) => row.id),
-    [rows, rowState.notices],
-  );
+  const { pending, rows, notices, selectableIds, total } = useQueueRows();
   const selection = useSelection(selectableIds);
-  // The header's pending count is the one number: deriving the queue's own from the pages' totals let
-  // the two disagree whenever a live event or a refetch reached one and not the other.
-  const pendingCount = usePendingCount();
-  const serverTotal = pending.data?.pages.at(-1)?.total ?? 0;
-  const total = pendingCount ?? Math.max(rows.length, serverTotal - (allRows.length - rows.length));
-
-  // --- current row --------------------------------------------------------------------------------
-  const [activeId, setActiveId] = useState<string | null>(memory.activeId);
-  const lastActiveIndex = useRef(0);
-  let activeIndex = activeId === null ? -1 : (indexById.get(activeId) ?? -1);
-  // When the current row leaves (decided here or elsewhere), the next one takes its place.
-  if (activeIndex === -1 && rows.length > 0) activeIndex = Math.min(lastActiveIndex.current, rows.length - 1);
-  const activeRow = activeIndex >= 0 ? rows[activeIndex] : undefined;
-  useEffect(() => {
-    lastActiveIndex.current = Math.max(0, activeIndex);
-    memory.activeId = activeRow?.id ?? null;
-  }, [activeIndex, activeRow, memory]);
-
-  // --- windowing ----------------------------------------------------------------------------------
-  const [scrollElement, setScrollElement] = useState<HTMLDivElement | null>(null);
-  const listRef = useRef<HTMLUListElement>(null);
-  const windowed = useWindowedList(scrollElement, rows.length, ROW_HEIGHT_PX);
-  const visibleRows = rows.slice(windowed.start, windowed.end);
-
-  useLayoutEffect(() => {
-    if (!scrollElement) return;
-    if (memory.scrollTop) scrollElement.scrollTop = memory.scrollTop;
-    const remember = () => {
-      memory.scrollTop = scrollElement.scrollTop;
-    };
-    scrollElement.addEventListener('scroll', remember, { passive: true });
-    return () => scrollElement.removeEventListener('scroll', remember);
-  }, [scrollElement, memory]);
-
-  const { hasNextPage, isFetchingNextPage, fetchNextPage, isError: pendingFailed } = pending;
-  useEffect(() => {
-    if (hasNextPage && !isFetchingNextPage && !pendingFailed && windowed.end >= rows.length - PREFETCH_ROWS) {
-      void fetchNextPage();
-    }
-  }, [hasNextPage, isFetchingNextPage, pendingFailed, fetchNextPage, windowed.end, rows.length]);
-
-  // --- focus follows the current row when the reviewer drives with the keyboard -----------------------
-  const focusRequest = useRef<string | null>(null);
-  const listHadFocus = useRef(false);
-  useEffect(() => {
-    const list = listRef.current;
-    if (!list) return;
-    const lostFocus = listHadFocus.current && (document.activeElement === document.body || document.activeElement === null);
-    const requested = focusRequest.current === FOCUS_ACTIVE_ROW ? (activeRow?.id ?? null) : focusRequest.current;
-    const wanted = requested ?? (lostFocus ? (activeRow?.id ?? null) : null);
-    if (!wanted) return;
-    const element = Array.from(list.querySelectorAll<HTMLElement>('li[data-row-id]')).find((li) => li.dataset.rowId === wanted);
-    if (element) {
-      element.focus({ preventScroll: true });
-      focusRequest.current = null;
-    }
+  const active = useActiveRow(rows);
+  const list = useRef<QueueListHandle>(null);
+  const decisions = useQueueDecisions({
+    clearSelection: selection.clear,
+    keepFocusInList: () => list.current?.focusActiveRow(),
   });
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const store = useRowStateStore();
 
-  const moveTo = useCallback(
-    (index: number) => {
-      const target = rows[index];
-      if (!target) return;
-      setActiveId(target.id);
-      focusRequest.current = target.id;
-      windowed.scrollToIndex(index);
-    },
-    [rows, windowed],
-  );
-
-  // --- actions ------------------------------------------------------------------------------------
-  const [rejectDraft, setRejectDraft] = useState<RejectDraft | null>(() => loadRejectDraft(PAGE_PATH));
-  const [confirmApprove, setConfirmApprove] = useState<DecisionTarget[] | null>(null);
-
-  const selectedTargets = useCallback(
-    () => rows.filter((row) => selection.selected.has(row.id)).map(toTarget),
-    [rows, selection.selected],
-  );
-
-  const approve = useCallback(
-    (targets: DecisionTarget[]) => {
-      if (targets.length === 0) return;
-      if (targets.length > CONFIRM_APPROVALS_ABOVE) {
-        setConfirmApprove(targets);
-        return;
-      }
-      decide.mutate({ targets, outcome: 'approved' });
-    },
-    [decide],
-  );
-  const askReject = useCallback((targets: DecisionTarget[]) => {
-    if (targets.length > 0) setRejectDraft({ targets, reason: '' });
-  }, []);
-
-  // Row callbacks stay identical across renders so memoized rows only re-render when their own data changes.
-  const latest = useRef({ approve, askReject, toggle: selection.toggle });
-  latest.current = { approve, askReject, toggle: selection.toggle };
-  const onApproveRow = useCallback((row: PendingUser) => latest.current.approve([toTarget(row)]), []);
-  const onRejectRow = useCallback((row: PendingUser) => latest.current.askReject([toTarget(row)]), []);
-  const onToggle = useCallback((id: string, range: boolean) => latest.current.toggle(id, { range }), []);
-  const onActivate = useCallback((id: string) => setActiveId(id), []);
-  const onDismiss = useCallback(
-    (id: string) => {
-      rowStore.setNotice(id, null);
-      removeFromPending(queryClient, [id]);
-    },
-    [rowStore, queryClient],
-  );
-
+  const selectedTargets = () => rows.filter((row) => selection.selected.has(row.id)).map(toTarget);
   /** Keyboard actions apply to the selection when there is one, else to the current row. */
   const keyboardTargets = (): DecisionTarget[] => {
     if (selection.selected.size > 0) return selectedTargets();
-    if (!activeRow || rowState.notices.get(activeRow.id)?.kind === 'conflict') return [];
-    return [toTarget(activeRow)];
+    if (!active.row || notices.get(active.row.id)?.kind === 'conflict') return [];
+    return [toTarget(active.row)];
+  };
+  const moveTo = (index: number) => {
+    const target = rows[index];
+    if (!target) return;
+    active.setActiveId(target.id);
+    list.current?.reveal(index);
   };
 
-  const dialogOpen = rejectDraft !== null || confirmApprove !== null;
-  useHotkeys(
+  useQueueShortcuts(
     {
-      j: () => moveTo(Math.min(rows.length - 1, activeIndex + 1)),
-      ArrowDown: () => moveTo(Math.min(rows.length - 1, activeIndex + 1)),
-      k: () => moveTo(Math.max(0, activeIndex - 1)),
-      ArrowUp: () => moveTo(Math.max(0, activeIndex - 1)),
-      x: () => {
-        if (activeRow && selectableIds.includes(activeRow.id)) selection.toggle(activeRow.id);
+      next: () => moveTo(Math.min(rows.length - 1, active.index + 1)),
+      previous: () => moveTo(Math.max(0, active.index - 1)),
+      toggleSelected: () => {
+        if (active.row && selectableIds.includes(active.row.id)) selection.toggle(active.row.id);
       },
-      a: () => approve(keyboardTargets()),
-      r: () => askReject(keyboardTargets()),
-      o: () => {
-        if (activeRow) navigate(`/users/${encodeURIComponent(activeRow.id)}`);
+      approve: () => decisions.approve(keyboardTargets()),
+      reject: () => decisions.askReject(keyboardTargets()),
+      open: () => {
+        if (active.row) void navigate({ to: '/users/$id', params: { id: active.row.id } });
       },
-      Enter: (event) => {
-        // Enter on a button, link or checkbox keeps its own meaning.
-        if (!(event.target instanceof HTMLElement) || !event.target.matches('li.queue-row')) return false;
-        if (activeRow) navigate(`/users/${encodeURIComponent(activeRow.id)}`);
-      },
-      Escape: () => {
-        if (selection.selected.size === 0) return false;
-        selection.clear();
-      },
+      clearSelection: selection.clear,
+      hasSelection: selection.selected.size > 0,
     },
-    !dialogOpen,
+    !decisions.dialogOpen,
   );
 
-  const confirmReject = (reason: string) => {
-    if (!rejectDraft) return;
-    const { targets } = rejectDraft;
-    setRejectDraft(null);
-    // The rejected row is about to vanish; keep keyboard users in the list rather than on <body>.
-    focusRequest.current = FOCUS_ACTIVE_ROW;
-    decide.mutate({ targets, outcome: 'rejected', ...(reason ? { reason } : {}), draftKey: rejectDraftKey(PAGE_PATH) });
-    if (targets.length > 1) selection.clear();
-  };
+  const { toggle } = selection;
+  const { setActiveId } = active;
+  const { approve, askReject } = decisions;
+  const rowActions = useMemo<QueueRowActions>(
+    () => ({
+      toggle: (id, range) => toggle(id, { range }),
+      activate: setActiveId,
+      approve: (row) => approve([toTarget(row)]),
+      reject: (row) => askReject([toTarget(row)]),
+      dismiss: (id) => {
+        store.setNotice(id, null);
+        removeFromPending(queryClient, [id]);
+      },
+    }),
+    [toggle, setActiveId, approve, askReject, store, queryClient],
+  );
 
   useEffect(() => {
     document.title = `Queue (${formatCount(total)}) · Regflow Review`;
   }, [total]);
 
-  const hasRows = visibleRows.length > 0;
-  useEffect(() => {
-    if (hasRows) markFirstRowsPainted();
-  }, [hasRows]);
-
-  // --- render -------------------------------------------------------------------------------------
-  const selectedCount = selection.selected.size;
-  const allSelected = selectableIds.length > 0 && selectedCount === selectableIds.length;
-  const someSelected = selectedCount > 0 && !allSelected;
-  const selectAllRef = useRef<HTMLInputElement>(null);
-  useEffect(() => {
-    if (selectAllRef.current) selectAllRef.current.indeterminate = someSelected;
-  }, [someSelected]);
-
-  let body: ReactNode;
-  if (pending.isPending) {
-    body = <LoadingState label="Loading pending registrations…" />;
-  } else if (pending.isError && rows.length === 0) {
-    body = <ErrorState title="The queue could not be loaded" error={pending.error} onRetry={() => void pending.refetch()} />;
-  } else if (rows.length === 0) {
-    body = (
-      <EmptyState title="All caught up">
-        <p>No registrations are waiting for review. New ones appear here as soon as they arrive.</p>
-      </EmptyState>
-    );
-  } else {
-    body = null;
-  }
-
   return (
     <section className="queue" aria-labelledby="queue-heading">
-      <div className="queue-head">
-        <div className="queue-title">
-          <h1 id="queue-heading">Review queue</h1>
-          <p className="muted queue-subtitle">
-            {pending.isSuccess ? `${plural(total, 'registration')} waiting · oldest first` : 'Oldest first'}
-          </p>
-        </div>
-        <div className="bulk-actions" role="group" aria-label="Bulk actions">
-          <label className="select-all">
-            <input
-              ref={selectAllRef}
-              type="checkbox"
-              checked={allSelected}
-              disabled={selectableIds.length === 0}
-              onChange={() => (allSelected ? selection.clear() : selection.selectAll())}
-            />
-            Select all {selectableIds.length > 0 ? formatCount(selectableIds.length) : ''} shown
-          </label>
-          <span className="selected-count" aria-live="polite">
-            {selectedCount > 0 ? `${formatCount(selectedCount)} selected` : ''}
-          </span>
-          <button
-            type="button"
-            className="btn btn-approve"
-            disabled={selectedCount === 0}
-            onClick={() => {
-              approve(selectedTargets());
-              if (selectedCount <= CONFIRM_APPROVALS_ABOVE) selection.clear();
-            }}
-          >
-            {selectedCount > 0 ? `Approve ${formatCount(selectedCount)} selected` : 'Approve selected'}
-          </button>
-          <button
-            type="button"
-            className="btn btn-reject"
-            disabled={selectedCount === 0}
-            onClick={() => askReject(selectedTargets())}
-          >
-            {selectedCount > 0 ? `Reject ${formatCount(selectedCount)} selected` : 'Reject selected'}
-          </button>
-          {selectedCount > 0 ? (
-            <button type="button" className="btn btn-quiet" onClick={selection.clear}>
-              Clear selection
-            </button>
-          ) : null}
-          <button type="button" className="btn btn-quiet shortcut-hint" onClick={openShortcutsHelp}>
-            Shortcuts <kbd>?</kbd>
-          </button>
-        </div>
-      </div>
-
-      {body ?? (
-        <>
-          <div className="queue-columns" aria-hidden="true">
-            <span />
-            <span>Name and email</span>
-            <span>CPF and phone</span>
-            <span>Note</span>
-            <span>Signed up</span>
-            <span className="align-end">Decision</span>
-          </div>
-          <div ref={setScrollElement} className="queue-scroll">
-            <ul
-              ref={listRef}
-              role="list"
-              className="queue-list"
-              aria-label="Pending registrations"
-              aria-describedby="queue-keyboard-hint"
-              style={{ paddingTop: windowed.paddingTop, paddingBottom: windowed.paddingBottom, ['--row-h' as string]: `${ROW_HEIGHT_PX}px` }}
-              onFocus={() => {
-                listHadFocus.current = true;
-              }}
-              onBlur={(event) => {
-                const next = event.relatedTarget;
-                if (next) {
-                  listHadFocus.current = event.currentTarget.contains(next as Node);
-                  return;
-                }
-                // Focus went nowhere: either the reviewer clicked outside (element still there) or the
-                // focused row was just decided and removed, in which case the next row should take focus.
-                const left = event.target;
-                setTimeout(() => {
-                  if (left.isConnected) listHadFocus.current = false;
-                }, 0);
-              }}
-            >
-              {visibleRows.map((row, offset) => (
-                <QueueRow
-                  key={row.id}
-                  row={row}
-                  index={windowed.start + offset}
-                  setSize={Math.max(total, rows.length)}
-                  selected={selection.selected.has(row.id)}
-                  active={row.id === activeRow?.id}
-                  notice={rowState.notices.get(row.id)}
-                  onToggle={onToggle}
-                  onActivate={onActivate}
-                  onApprove={onApproveRow}
-                  onReject={onRejectRow}
-                  onDismiss={onDismiss}
-                />
-              ))}
-            </ul>
-            <div className="queue-footer">
-              {pending.isFetchingNextPage ? (
-                <Spinner label="Loading more…" />
-              ) : pending.hasNextPage ? (
-                <button type="button" className="btn" onClick={() => void pending.fetchNextPage()}>
-                  Load more ({formatCount(Math.max(0, total - rows.length))} not shown yet)
-                </button>
-              ) : (
-                <span className="muted">End of the queue · {plural(rows.length, 'registration')}</span>
-              )}
-              {pending.isError && rows.length > 0 ? (
-                <p role="alert" className="inline-error">
-                  Could not refresh the queue.{' '}
-                  <button type="button" className="btn-link" onClick={() => void pending.refetch()}>
-                    Try again
-                  </button>
-                </p>
-              ) : null}
-            </div>
-          </div>
-          <p id="queue-keyboard-hint" className="sr-only">
-            Use j and k to move, x to select, a to approve, r to reject, question mark for all shortcuts.
-          </p>
-        </>
-      )}
-
-      {rejectDraft ? (
-        <RejectDialog
-          draft={rejectDraft}
-          pagePath={PAGE_PATH}
-          onCancel={() => setRejectDraft(null)}
-          onConfirm={confirmReject}
+      <QueueHeader
+        total={pending.isSuccess ? total : undefined}
+        selectableCount={selectableIds.length}
+        selectedCount={selection.selected.size}
+        onSelectAll={selection.selectAll}
+        onClearSelection={selection.clear}
+        onApproveSelected={() => decisions.approveSelected(selectedTargets())}
+        onRejectSelected={() => decisions.askReject(selectedTargets())}
+      />
+      {pending.isPending ? (
+        <LoadingState label="Loading pending registrations…" />
+      ) : pending.isError && rows.length === 0 ? (
+        <ErrorState
+          title="The queue could not be loaded"
+          error={pending.error}
+          onRetry={() => void pending.refetch()}
         />
-      ) : null}
-      {confirmApprove ? (
-        <ConfirmDialog
-          title={`Approve ${formatCount(confirmApprove.length)} registrations?`}
-          confirmLabel={`Approve ${formatCount(confirmApprove.length)}`}
-          tone="approve"
-          onCancel={() => setConfirmApprove(null)}
-          onConfirm={() => {
-            decide.mutate({ targets: confirmApprove, outcome: 'approved' });
-            setConfirmApprove(null);
-            selection.clear();
-          }}
-        >
-          <p>Each of them gets an account. Approvals cannot be undone from the console.</p>
-        </ConfirmDialog>
-      ) : null}
+      ) : rows.length === 0 ? (
+        <EmptyState title="All caught up">
+          <p>No registrations are waiting for review. New ones appear here as soon as they arrive.</p>
+        </EmptyState>
+      ) : (
+        <QueueList
+          ref={list}
+          rows={rows}
+          total={total}
+          activeId={active.row?.id}
+          selected={selection.selected}
+          notices={notices}
+          pending={pending}
+          actions={rowActions}
+        />
+      )}
+      <QueueDecisionDialogs dialogs={decisions.dialogs} />
     </section>
   );
 }

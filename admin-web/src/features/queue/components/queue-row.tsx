@@ -1,6 +1,13 @@
+import { Link } from '@tanstack/react-router';
 import { memo, type ChangeEvent, type MouseEvent } from 'react';
-import { Link } from '@/components/ui/link';
-import { alreadyDecidedMessage, formatCpf, formatDateTime, formatPhone, formatShortDateTime, formatWaited } from '@/lib/format';
+import {
+  alreadyDecidedMessage,
+  formatCpf,
+  formatDateTime,
+  formatPhone,
+  formatShortDateTime,
+  formatWaited,
+} from '@/lib/format';
 import { useNow } from '@/lib/use-now';
 import type { PendingUser } from '@/types/api';
 import type { RowNotice } from '../stores/row-state';
@@ -9,6 +16,16 @@ export const ROW_HEIGHT_PX = 88;
 
 const HOUR = 3_600_000;
 
+/** What a row can do; one stable object, so a memoized row re-renders only when its own data changes. */
+export interface QueueRowActions {
+  /** `range`: Shift was held, so every row from the last one toggled is toggled too. */
+  toggle: (id: string, range: boolean) => void;
+  activate: (id: string) => void;
+  approve: (row: PendingUser) => void;
+  reject: (row: PendingUser) => void;
+  dismiss: (id: string) => void;
+}
+
 export interface QueueRowProps {
   row: PendingUser;
   index: number;
@@ -16,11 +33,7 @@ export interface QueueRowProps {
   selected: boolean;
   active: boolean;
   notice: RowNotice | undefined;
-  onToggle: (id: string, range: boolean) => void;
-  onActivate: (id: string) => void;
-  onApprove: (row: PendingUser) => void;
-  onReject: (row: PendingUser) => void;
-  onDismiss: (id: string) => void;
+  actions: QueueRowActions;
 }
 
 function noticeText(notice: RowNotice): string {
@@ -42,11 +55,7 @@ export const QueueRow = memo(function QueueRow({
   selected,
   active,
   notice,
-  onToggle,
-  onActivate,
-  onApprove,
-  onReject,
-  onDismiss,
+  actions,
 }: QueueRowProps) {
   const now = useNow();
   const waitedMs = now - Date.parse(row.registeredAt);
@@ -55,17 +64,22 @@ export const QueueRow = memo(function QueueRow({
 
   const onCheckbox = (event: ChangeEvent<HTMLInputElement>) => {
     const native = event.nativeEvent as Partial<globalThis.MouseEvent>;
-    onToggle(row.id, native.shiftKey === true);
+    actions.toggle(row.id, native.shiftKey === true);
   };
   const onRowClick = (event: MouseEvent<HTMLLIElement>) => {
     // Clicking text to select it should not steal focus; only mark the row current.
-    if (!(event.target as HTMLElement).closest('a,button,input')) onActivate(row.id);
+    if (!(event.target as HTMLElement).closest('a,button,input')) actions.activate(row.id);
   };
 
   return (
     <li
       data-row-id={row.id}
-      className={['queue-row', active ? 'is-active' : '', selected ? 'is-selected' : '', notice ? `has-${notice.kind}` : '']
+      className={[
+        'queue-row',
+        active ? 'is-active' : '',
+        selected ? 'is-selected' : '',
+        notice ? `has-${notice.kind}` : '',
+      ]
         .filter(Boolean)
         .join(' ')}
       aria-posinset={index + 1}
@@ -74,7 +88,7 @@ export const QueueRow = memo(function QueueRow({
       aria-current={active ? 'true' : undefined}
       tabIndex={active ? 0 : -1}
       onClick={onRowClick}
-      onFocus={() => onActivate(row.id)}
+      onFocus={() => actions.activate(row.id)}
     >
       <div className="cell cell-select">
         <input
@@ -86,7 +100,7 @@ export const QueueRow = memo(function QueueRow({
         />
       </div>
       <div className="cell cell-person">
-        <Link id={nameId} href={`/users/${encodeURIComponent(row.id)}`} className="row-name">
+        <Link id={nameId} to="/users/$id" params={{ id: row.id }} className="row-name">
           {row.name}
         </Link>
         <span className="row-email">{row.email}</span>
@@ -126,15 +140,30 @@ export const QueueRow = memo(function QueueRow({
       </div>
       <div className="cell cell-actions">
         {conflict ? (
-          <button type="button" className="btn btn-quiet" onClick={() => onDismiss(row.id)} aria-label={`Dismiss ${row.name}`}>
+          <button
+            type="button"
+            className="btn btn-quiet"
+            onClick={() => actions.dismiss(row.id)}
+            aria-label={`Dismiss ${row.name}`}
+          >
             Dismiss
           </button>
         ) : (
           <>
-            <button type="button" className="btn btn-approve" onClick={() => onApprove(row)} aria-label={`Approve ${row.name}`}>
+            <button
+              type="button"
+              className="btn btn-approve"
+              onClick={() => actions.approve(row)}
+              aria-label={`Approve ${row.name}`}
+            >
               Approve
             </button>
-            <button type="button" className="btn btn-reject" onClick={() => onReject(row)} aria-label={`Reject ${row.name}`}>
+            <button
+              type="button"
+              className="btn btn-reject"
+              onClick={() => actions.reject(row)}
+              aria-label={`Reject ${row.name}`}
+            >
               Reject
             </button>
           </>

@@ -4,7 +4,12 @@ import { Dialog } from '@/components/ui/dialog';
 import { clearDraft, loadDraft, saveDraft } from '@/lib/drafts';
 
 export const REASON_MAX = 500;
-const PRESETS = ['Incomplete information', 'Could not verify identity', 'Duplicate account', 'Suspicious or disposable email'];
+const PRESETS = [
+  'Incomplete information',
+  'Could not verify identity',
+  'Duplicate account',
+  'Suspicious or disposable email',
+];
 
 const rejectDraftSchema = z.object({
   targets: z.array(z.object({ id: z.string(), name: z.string() })).min(1),
@@ -65,7 +70,10 @@ export function RejectDialog({ draft, pagePath, onCancel, onConfirm }: RejectDia
       description={
         targets.length > 1 ? (
           <p>
-            {targets.slice(0, 5).map((t) => t.name).join(', ')}
+            {targets
+              .slice(0, 5)
+              .map((t) => t.name)
+              .join(', ')}
             {targets.length > 5 ? ` and ${targets.length - 5} more` : ''} will be rejected. The reason is recorded with
             each decision.
           </p>

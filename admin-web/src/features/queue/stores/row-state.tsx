@@ -12,6 +12,11 @@ export interface RowStateSnapshot {
   notices: ReadonlyMap<string, RowNotice>;
 }
 
+export interface QueueView {
+  scrollTop: number;
+  activeId: string | null;
+}
+
 /**
  * Client-only state layered over the cached queue. Hiding (rather than deleting) in-flight rows means a
  * refused decision restores the row exactly where it was, and a refetch cannot resurrect it meanwhile.
@@ -27,9 +32,14 @@ export function createRowStateStore() {
     for (const listener of listeners) listener();
   };
 
+  // Where the reviewer was in the list, so a trip to a detail page and back lands in the same spot.
+  let view: QueueView = { scrollTop: 0, activeId: null };
+
   return {
-    /** Where the reviewer was in the list, so a trip to a detail page and back lands in the same spot. */
-    view: { scrollTop: 0, activeId: null as string | null },
+    getView: (): QueueView => view,
+    rememberView(patch: Partial<QueueView>) {
+      view = { ...view, ...patch };
+    },
     subscribe(listener: () => void) {
       listeners.add(listener);
       return () => listeners.delete(listener);

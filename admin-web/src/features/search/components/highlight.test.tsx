@@ -7,7 +7,9 @@ import { Highlighted, highlightCpf, highlightValue, parseHighlight } from './hig
 
 describe('highlight fragments', () => {
   it('when a fragment has <em> around matches, then they become <mark> and the rest stays text', () => {
-    const { container } = render(<Highlighted segments={highlightValue('Ana Souza', ['<em>Ana</em> <em>Souza</em>'])} />);
+    const { container } = render(
+      <Highlighted segments={highlightValue('Ana Souza', ['<em>Ana</em> <em>Souza</em>'])} />,
+    );
     expect(Array.from(container.querySelectorAll('mark')).map((m) => m.textContent)).toEqual(['Ana', 'Souza']);
     expect(container.textContent).toBe('Ana Souza');
   });
@@ -65,7 +67,21 @@ describe('search page', () => {
 
   it('when searching, then the count, highlighted matches and rejected registrations with their reason are shown', async () => {
     const { api } = signedInApi();
-    api.on('GET', '/admin/search', () => json(200, { total: 2, items: [hit(), hit({ id: 'user-2', name: 'Mariano Silva', status: 'approved', reason: undefined, highlight: { name: ['<em>Mariano</em> Silva'] } })] }));
+    api.on('GET', '/admin/search', () =>
+      json(200, {
+        total: 2,
+        items: [
+          hit(),
+          hit({
+            id: 'user-2',
+            name: 'Mariano Silva',
+            status: 'approved',
+            reason: undefined,
+            highlight: { name: ['<em>Mariano</em> Silva'] },
+          }),
+        ],
+      }),
+    );
 
     renderApp('/search?q=Mariana');
 
@@ -112,7 +128,9 @@ describe('search page', () => {
 
   it('when search fails, then an error with retry is shown', async () => {
     const { api } = signedInApi();
-    api.on('GET', '/admin/search', () => json(503, { title: 'Search is unavailable', status: 503, code: 'SEARCH.UNAVAILABLE' }));
+    api.on('GET', '/admin/search', () =>
+      json(503, { title: 'Search is unavailable', status: 503, code: 'SEARCH.UNAVAILABLE' }),
+    );
     renderApp('/search?q=x');
     expect(await screen.findByText('Search failed')).toBeInTheDocument();
     expect(screen.getByText('Search is unavailable.')).toBeInTheDocument();

@@ -6,7 +6,15 @@ export interface Segment {
   marked: boolean;
 }
 
-const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&#x27;': "'", '&#x2F;': '/' };
+const ENTITIES: Record<string, string> = {
+  '&amp;': '&',
+  '&lt;': '<',
+  '&gt;': '>',
+  '&quot;': '"',
+  '&#39;': "'",
+  '&#x27;': "'",
+  '&#x2F;': '/',
+};
 
 function decodeEntities(text: string): string {
   return text.replace(/&(?:amp|lt|gt|quot|#39|#x27|#x2F);/g, (entity) => ENTITIES[entity] ?? entity);
@@ -47,7 +55,9 @@ export function highlightValue(value: string, fragments: readonly string[] | und
   const parsed = fragments.map(parseHighlight);
   const whole = parsed.find((segments) => plainText(segments) === value);
   if (whole) return whole;
-  const terms = [...new Set(parsed.flatMap((segments) => segments.filter((s) => s.marked).map((s) => s.text.trim())))].filter(Boolean);
+  const terms = [
+    ...new Set(parsed.flatMap((segments) => segments.filter((s) => s.marked).map((s) => s.text.trim()))),
+  ].filter(Boolean);
   if (terms.length === 0) return [{ text: value, marked: false }];
   const pattern = new RegExp(`(${terms.map(escapeRegExp).join('|')})`, 'gi');
   return value

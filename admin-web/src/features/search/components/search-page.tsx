@@ -1,14 +1,13 @@
+import { getRouteApi, Link } from '@tanstack/react-router';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { Link } from '@/components/ui/link';
 import { ErrorState, LoadingState, Spinner } from '@/components/ui/states';
 import { StatusBadge } from '@/components/ui/status-badge';
 import { env } from '@/config/env';
 import { formatDateTime, formatCount, formatPhone, plural } from '@/lib/format';
-import { navigate, useLocation } from '@/lib/navigation';
 import { registrationStatusSchema, type RegistrationStatus, type SearchHit } from '@/types/api';
 import { useSearchRegistrations, type SearchParams } from '../api/search-registrations';
 import { Highlighted, highlightCpf, highlightValue } from './highlight';
-import { normalizeQuery, searchPath } from './search-path';
+import { normalizeQuery, searchFor } from './search-params';
 
 // Search engines stop paging deep result sets (max_result_window); past this, refine the query.
 const MAX_RESULTS = 10_000;
@@ -22,36 +21,34 @@ const STATUS_OPTIONS: Array<{ value: RegistrationStatus | ''; label: string }> =
   { value: 'duplicate', label: 'Duplicate' },
 ];
 
-function readParams(searchParams: URLSearchParams): { q: string; status: RegistrationStatus | ''; page: number } {
-  const status = registrationStatusSchema.safeParse(searchParams.get('status'));
-  const page = Number.parseInt(searchParams.get('page') ?? '1', 10);
-  return {
-    q: searchParams.get('q') ?? '',
-    status: status.success ? status.data : '',
-    page: Number.isFinite(page) && page > 0 ? page : 1,
-  };
-}
+const route = getRouteApi('/signed-in/search');
 
 export function SearchPage() {
-  const location = useLocation();
-  const { q, status, page } = readParams(location.searchParams);
+  const { q = '', status = '', page = 1 } = route.useSearch();
+  const navigate = route.useNavigate();
   const size = env.searchPageSize;
   const params: SearchParams = { q: normalizeQuery(q), status, from: (page - 1) * size, size };
   const search = useSearchRegistrations(params);
   const [draft, setDraft] = useState(q);
+  // The URL is the source of truth (shareable, survives sign-in); follow it when it changes elsewhere.
+  const [draftOf, setDraftOf] = useState(q);
+  if (draftOf !== q) {
+    setDraftOf(q);
+    setDraft(q);
+  }
   const inputId = useId();
   const statusId = useId();
   const hintId = useId();
   const resultsRef = useRef<HTMLTableSectionElement>(null);
 
-  // The URL is the source of truth (shareable, survives sign-in); follow it when it changes elsewhere.
-  useEffect(() => setDraft(q), [q]);
-
   useEffect(() => {
     if (draft === q) return;
-    const timer = setTimeout(() => navigate(searchPath({ q: draft, status, page: 1 }), { replace: true }), DEBOUNCE_MS);
+    const timer = setTimeout(
+      () => void navigate({ search: searchFor({ q: draft, status }), replace: true }),
+      DEBOUNCE_MS,
+    );
     return () => clearTimeout(timer);
-  }, [draft, q, status]);
+  }, [draft, q, status, navigate]);
 
   useEffect(() => {
     document.title = q ? `Search “${q}” · Regflow Review` : 'Search · Regflow Review';
@@ -59,13 +56,18 @@ export function SearchPage() {
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    navigate(searchPath({ q: draft, status, page: 1 }), { replace: draft === q });
+    void navigate({ search: searchFor({ q: draft, status }), replace: draft === q });
+  };
+
+  const onStatusChange = (value: string) => {
+    const next = registrationStatusSchema.safeParse(value);
+    void navigate({ search: searchFor({ q: draft, status: next.success ? next.data : '' }), replace: true });
   };
 
   const total = search.data?.total ?? 0;
   const pageCount = Math.max(1, Math.ceil(Math.min(total, MAX_RESULTS) / size));
   const goToPage = (next: number) => {
-    navigate(searchPath({ q, status, page: next }));
+    void navigate({ search: searchFor({ q, status, page: next }) });
     resultsRef.current?.closest('.page')?.scrollTo?.({ top: 0 });
   };
 
@@ -97,11 +99,7 @@ export function SearchPage() {
         </div>
         <div className="field">
           <label htmlFor={statusId}>Status</label>
-          <select
-            id={statusId}
-            value={status}
-            onChange={(e) => navigate(searchPath({ q: draft, status: e.target.value, page: 1 }), { replace: true })}
-          >
+          <select id={statusId} value={status} onChange={(e) => onStatusChange(e.target.value)}>
             {STATUS_OPTIONS.map((option) => (
               <option key={option.value} value={option.value}>
                 {option.label}
@@ -132,7 +130,8 @@ export function SearchPage() {
         <div className="state state-empty">
           <p className="state-title">{q ? `Nothing matches “${q}”` : 'No registrations found'}</p>
           <p className="state-body">
-            {status ? 'Try "All statuses", or ' : 'Try '}a shorter query: part of the name, the email or just the CPF digits.
+            {status ? 'Try "All statuses", or ' : 'Try '}a shorter query: part of the name, the email or just the CPF
+            digits.
           </p>
         </div>
       ) : (
@@ -153,7 +152,9 @@ export function SearchPage() {
                 </tr>
               </thead>
               <tbody ref={resultsRef}>
-                {search.data?.items.map((hit) => <ResultRow key={hit.id} hit={hit} />)}
+                {search.data?.items.map((hit) => (
+                  <ResultRow key={hit.id} hit={hit} />
+                ))}
               </tbody>
             </table>
           </div>
@@ -180,7 +181,7 @@ function ResultRow({ hit }: { hit: SearchHit }) {
   return (
     <tr>
       <th scope="row">
-        <Link href={`/users/${encodeURIComponent(hit.id)}`}>
+        <Link to="/users/$id" params={{ id: hit.id }}>
           <Highlighted segments={highlightValue(hit.name, hit.highlight?.name)} />
         </Link>
       </th>
@@ -188,7 +189,11 @@ function ResultRow({ hit }: { hit: SearchHit }) {
         <Highlighted segments={highlightValue(hit.email, hit.highlight?.email)} />
       </td>
       <td className="tabular nowrap">
-        {hit.cpf ? <Highlighted segments={highlightCpf(hit.cpf, hit.highlight?.cpf)} /> : <span className="muted">—</span>}
+        {hit.cpf ? (
+          <Highlighted segments={highlightCpf(hit.cpf, hit.highlight?.cpf)} />
+        ) : (
+          <span className="muted">—</span>
+        )}
         {hit.phone ? <div className="muted small">{formatPhone(hit.phone)}</div> : null}
       </td>
       <td>

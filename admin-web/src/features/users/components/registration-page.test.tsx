@@ -37,7 +37,12 @@ describe('registration detail', () => {
         detail({
           status: 'rejected',
           timeline: { ...detail().timeline, decidedAt: '2025-11-20T09:30:00.000Z' },
-          decision: { outcome: 'rejected', decidedBy: 'bob@regflow.test', decidedAt: '2025-11-20T09:30:00.000Z', reason: 'Duplicate account' },
+          decision: {
+            outcome: 'rejected',
+            decidedBy: 'bob@regflow.test',
+            decidedAt: '2025-11-20T09:30:00.000Z',
+            reason: 'Duplicate account',
+          },
         }),
       ),
     );
@@ -86,7 +91,9 @@ describe('registration detail', () => {
     await user.click(await screen.findByRole('button', { name: 'Approve' }));
 
     await waitFor(() =>
-      expect(within(screen.getByRole('main')).getByText(/Already approved by carol@regflow\.test at 20 Nov 2025, \d\d:10\./)).toBeInTheDocument(),
+      expect(
+        within(screen.getByRole('main')).getByText(/Already approved by carol@regflow\.test at 20 Nov 2025, \d\d:10\./),
+      ).toBeInTheDocument(),
     );
     expect(await screen.findByText('Approved by carol@regflow.test')).toBeInTheDocument();
   });

@@ -1,21 +1,21 @@
-import { useEffect, useState } from 'react';
-import { Link } from '@/components/ui/link';
+import { Link } from '@tanstack/react-router';
+import { useEffect, type ReactNode } from 'react';
 import { EmptyState, ErrorState, LoadingState } from '@/components/ui/states';
 import { StatusBadge } from '@/components/ui/status-badge';
-import { useDecide } from '@/features/queue/hooks/use-decide';
-import { loadRejectDraft, rejectDraftKey, RejectDialog, type RejectDraft } from '@/features/queue/components/reject-dialog';
-import { useRowState } from '@/features/queue/stores/row-state';
 import { isApiError } from '@/lib/api-client';
-import { alreadyDecidedMessage, formatCpf, formatDateTime, formatPhone } from '@/lib/format';
+import { formatCpf, formatDateTime, formatPhone } from '@/lib/format';
+import type { RegistrationDetail } from '@/types/api';
 import { useRegistration } from '../api/get-registration';
 import { Timeline } from './timeline';
 
-export function RegistrationPage({ id }: { id: string }) {
-  const pagePath = `/users/${encodeURIComponent(id)}`;
+export interface RegistrationPageProps {
+  id: string;
+  /** What the reviewer can do about it (approve, reject, why it failed), shown under the header. */
+  renderDecision?: (detail: RegistrationDetail) => ReactNode;
+}
+
+export function RegistrationPage({ id, renderDecision }: RegistrationPageProps) {
   const query = useRegistration(id);
-  const decide = useDecide();
-  const notice = useRowState().notices.get(id);
-  const [rejectDraft, setRejectDraft] = useState<RejectDraft | null>(() => loadRejectDraft(pagePath));
   const name = query.data?.registration.name;
 
   useEffect(() => {
@@ -37,19 +37,22 @@ export function RegistrationPage({ id }: { id: string }) {
         {notFound ? (
           <EmptyState title="No registration with this id">
             <p>
-              It may have been removed, or the link is incomplete. <Link href="/search">Search registrations</Link> instead.
+              It may have been removed, or the link is incomplete. <Link to="/search">Search registrations</Link>{' '}
+              instead.
             </p>
           </EmptyState>
         ) : (
-          <ErrorState title="The registration could not be loaded" error={query.error} onRetry={() => void query.refetch()} />
+          <ErrorState
+            title="The registration could not be loaded"
+            error={query.error}
+            onRetry={() => void query.refetch()}
+          />
         )}
       </div>
     );
   }
 
   const { registration, status } = query.data;
-  const target = { id: registration.id, name: registration.name };
-  const deciding = decide.isPending && decide.variables?.targets.some((t) => t.id === id);
 
   return (
     <div className="page detail-page">
@@ -62,34 +65,7 @@ export function RegistrationPage({ id }: { id: string }) {
         <StatusBadge status={status} />
       </header>
 
-      {notice ? (
-        <div role="alert" className={`callout callout-${notice.kind === 'conflict' ? 'warning' : 'error'}`}>
-          {notice.kind === 'conflict'
-            ? `${alreadyDecidedMessage(notice)}.`
-            : `Could not ${notice.attempted === 'approved' ? 'approve' : 'reject'}: ${notice.message}`}
-        </div>
-      ) : null}
-
-      {status === 'pending' ? (
-        <div className="detail-actions" role="group" aria-label="Decision">
-          <button
-            type="button"
-            className="btn btn-approve"
-            disabled={deciding}
-            onClick={() => decide.mutate({ targets: [target], outcome: 'approved' })}
-          >
-            {deciding && decide.variables?.outcome === 'approved' ? 'Approving…' : 'Approve'}
-          </button>
-          <button
-            type="button"
-            className="btn btn-reject"
-            disabled={deciding}
-            onClick={() => setRejectDraft({ targets: [target], reason: '' })}
-          >
-            {deciding && decide.variables?.outcome === 'rejected' ? 'Rejecting…' : 'Reject…'}
-          </button>
-        </div>
-      ) : null}
+      {renderDecision?.(query.data)}
 
       <div className="detail-grid">
         <section aria-labelledby="detail-data" className="panel">
@@ -101,11 +77,15 @@ export function RegistrationPage({ id }: { id: string }) {
             </div>
             <div>
               <dt>CPF</dt>
-              <dd className="tabular">{registration.cpf ? formatCpf(registration.cpf) : <span className="muted">Not provided</span>}</dd>
+              <dd className="tabular">
+                {registration.cpf ? formatCpf(registration.cpf) : <span className="muted">Not provided</span>}
+              </dd>
             </div>
             <div>
               <dt>Phone</dt>
-              <dd className="tabular">{registration.phone ? formatPhone(registration.phone) : <span className="muted">Not provided</span>}</dd>
+              <dd className="tabular">
+                {registration.phone ? formatPhone(registration.phone) : <span className="muted">Not provided</span>}
+              </dd>
             </div>
             <div>
               <dt>Signed up</dt>
@@ -128,23 +108,6 @@ export function RegistrationPage({ id }: { id: string }) {
           <Timeline detail={query.data} />
         </section>
       </div>
-
-      {rejectDraft ? (
-        <RejectDialog
-          draft={rejectDraft}
-          pagePath={pagePath}
-          onCancel={() => setRejectDraft(null)}
-          onConfirm={(reason) => {
-            setRejectDraft(null);
-            decide.mutate({
-              targets: rejectDraft.targets,
-              outcome: 'rejected',
-              ...(reason ? { reason } : {}),
-              draftKey: rejectDraftKey(pagePath),
-            });
-          }}
-        />
-      ) : null}
     </div>
   );
 }
@@ -152,7 +115,9 @@ export function RegistrationPage({ id }: { id: string }) {
 function BackLink() {
   return (
     <p className="back-link">
-      <Link href="/">← Back to the queue</Link>
+      <Link to="/" activeOptions={{ exact: true }}>
+        ← Back to the queue
+      </Link>
     </p>
   );
 }

@@ -15,7 +15,8 @@ function decisionStep(detail: RegistrationDetail): Step {
   if (decision) {
     return {
       key: 'decided',
-      label: decision.outcome === 'approved' ? `Approved by ${decision.decidedBy}` : `Rejected by ${decision.decidedBy}`,
+      label:
+        decision.outcome === 'approved' ? `Approved by ${decision.decidedBy}` : `Rejected by ${decision.decidedBy}`,
       at: decision.decidedAt || timeline.decidedAt,
       explanation: decision.outcome === 'approved' ? 'Account created.' : 'No account was created.',
       extra: decision.reason ? (
@@ -28,7 +29,12 @@ function decisionStep(detail: RegistrationDetail): Step {
     };
   }
   if (status === 'duplicate') {
-    return { key: 'decided', label: 'Marked as duplicate', at: timeline.decidedAt, explanation: 'The email or CPF was already registered.' };
+    return {
+      key: 'decided',
+      label: 'Marked as duplicate',
+      at: timeline.decidedAt,
+      explanation: 'The email or CPF was already registered.',
+    };
   }
   return { key: 'decided', label: 'Decision', at: timeline.decidedAt, explanation: 'Waiting for a reviewer.' };
 }
@@ -58,7 +64,9 @@ export function Timeline({ detail }: { detail: RegistrationDetail }) {
                   <>
                     {' '}
                     <time dateTime={step.at}>{formatDateTimeSeconds(step.at)}</time>
-                    {gap !== null && step.key !== 'received' ? <span className="timeline-gap"> {formatStep(gap)}</span> : null}
+                    {gap !== null && step.key !== 'received' ? (
+                      <span className="timeline-gap"> {formatStep(gap)}</span>
+                    ) : null}
                   </>
                 ) : (
                   <span className="muted"> — not yet</span>

@@ -1,18 +1,29 @@
 import { useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
-import { sessionQueryKey } from '@/features/auth/api/get-session';
-import { searchQueryKeyRoot } from '@/features/search/api/search-registrations';
-import { adjustStatsForDecision, noteCountsChanged } from '@/features/stats/api/get-stats';
-import { applyDecisionToRegistration, registrationQueryKey } from '@/features/users/api/get-registration';
-import { ApiError, describeError, isApiError } from '@/lib/api-client';
+import { showToast } from '@/components/ui/toaster';
+import { sessionQueryKey } from '@/features/auth';
+import { searchQueryKeyRoot } from '@/features/search';
+import { adjustStatsForDecision, noteCountsChanged } from '@/features/stats';
+import { applyDecisionToRegistration, registrationQueryKey } from '@/features/users';
+import { api, ApiError, describeError, isApiError } from '@/lib/api-client';
 import { clearDraft } from '@/lib/drafts';
 import { alreadyDecidedMessage, plural } from '@/lib/format';
-import { showToast } from '@/lib/toast';
-import { alreadyDecidedSchema, type DecisionOutcome, type Session } from '@/types/api';
-import { approveRegistration } from '../api/approve-registration';
-import { decideBatch } from '../api/decide-batch';
-import { removeFromPending } from '../api/pending-cache';
-import { rejectRegistration } from '../api/reject-registration';
+import {
+  alreadyDecidedSchema,
+  batchDecisionResponseSchema,
+  decisionResultSchema,
+  type BatchDecisionResponse,
+  type DecisionOutcome,
+  type DecisionResult,
+  type Session,
+} from '@/types/api';
 import { useRowStateStore, type RowNotice, type RowStateStore } from '../stores/row-state';
+import { removeFromPending } from './pending-cache';
+
+/*
+ * Deciding registrations: POST /admin/users/:id/approve or /reject for one, POST /admin/decisions in
+ * chunks for many, behind one mutation hook that removes the rows at once and brings back, with the
+ * reason, every one the server refuses.
+ */
 
 export interface DecisionTarget {
   id: string;
@@ -32,14 +43,43 @@ export interface DecideReport {
   failed: Array<{ id: string; error: ApiError }>;
 }
 
+export const decideMutationKey = ['decide'] as const;
+
 // Keeps each batch request small enough for the API's body limit and quick to answer.
 const BATCH_CHUNK = 100;
+
+function approveRegistration(id: string): Promise<DecisionResult> {
+  return api.post(`/admin/users/${encodeURIComponent(id)}/approve`, {}, decisionResultSchema);
+}
+
+function rejectRegistration(id: string, reason?: string): Promise<DecisionResult> {
+  const trimmed = reason?.trim();
+  return api.post(
+    `/admin/users/${encodeURIComponent(id)}/reject`,
+    trimmed ? { reason: trimmed } : {},
+    decisionResultSchema,
+  );
+}
+
+function decideBatch(input: {
+  ids: string[];
+  outcome: DecisionOutcome;
+  reason?: string;
+}): Promise<BatchDecisionResponse> {
+  const reason = input.reason?.trim();
+  return api.post(
+    '/admin/decisions',
+    { ids: input.ids, outcome: input.outcome, ...(reason ? { reason } : {}) },
+    batchDecisionResponseSchema,
+  );
+}
 
 function isUnauthorized(error: unknown): boolean {
   return isApiError(error) && error.status === 401;
 }
 
-async function performDecision(input: DecideInput): Promise<DecideReport> {
+/** One request for one registration, batches for many; refusals are reported per id, not thrown. */
+export async function decideRegistrations(input: DecideInput): Promise<DecideReport> {
   const ids = input.targets.map((t) => t.id);
   if (ids.length === 1) {
     const id = ids[0] as string;
@@ -57,7 +97,11 @@ async function performDecision(input: DecideInput): Promise<DecideReport> {
   for (let start = 0; start < ids.length; start += BATCH_CHUNK) {
     const chunk = ids.slice(start, start + BATCH_CHUNK);
     try {
-      const response = await decideBatch({ ids: chunk, outcome: input.outcome, ...(input.reason ? { reason: input.reason } : {}) });
+      const response = await decideBatch({
+        ids: chunk,
+        outcome: input.outcome,
+        ...(input.reason ? { reason: input.reason } : {}),
+      });
       const answered = new Set<string>();
       for (const result of response.results) {
         answered.add(result.id);
@@ -66,7 +110,14 @@ async function performDecision(input: DecideInput): Promise<DecideReport> {
       }
       for (const id of chunk) {
         if (!answered.has(id)) {
-          report.failed.push({ id, error: new ApiError({ status: 500, code: 'BATCH.MISSING_RESULT', title: 'No answer for this registration' }) });
+          report.failed.push({
+            id,
+            error: new ApiError({
+              status: 500,
+              code: 'BATCH.MISSING_RESULT',
+              title: 'No answer for this registration',
+            }),
+          });
         }
       }
     } catch (error) {
@@ -98,7 +149,8 @@ function summarize(report: DecideReport, input: DecideInput, notices: Map<string
   const nameOf = new Map(input.targets.map((t) => [t.id, t.name]));
   const ok = report.succeeded.length;
   if (ok > 0) {
-    const what = ok === 1 ? (nameOf.get(report.succeeded[0]?.id ?? '') ?? '1 registration') : plural(ok, 'registration');
+    const what =
+      ok === 1 ? (nameOf.get(report.succeeded[0]?.id ?? '') ?? '1 registration') : plural(ok, 'registration');
     showToast('success', `${verb} ${what}.`);
   }
   const failed = report.failed;
@@ -110,7 +162,10 @@ function summarize(report: DecideReport, input: DecideInput, notices: Map<string
     const why = notice?.kind === 'conflict' ? `${alreadyDecidedMessage(notice)}.` : describeError(failure.error);
     showToast('error', `Could not ${infinitive} ${name}. ${why}`);
   } else if (failed.length > 1) {
-    showToast('error', `${plural(failed.length, 'registration')} could not be ${input.outcome}; they are back in the queue with the reason.`);
+    showToast(
+      'error',
+      `${plural(failed.length, 'registration')} could not be ${input.outcome}; they are back in the queue with the reason.`,
+    );
   }
 }
 
@@ -118,13 +173,13 @@ function summarize(report: DecideReport, input: DecideInput, notices: Map<string
  * Approve or reject one or many registrations with optimistic removal: rows leave the queue at once and
  * come back, with the reason, for every id the server refuses.
  */
-export function useDecide() {
+export function useDecideRegistrations() {
   const queryClient = useQueryClient();
   const store = useRowStateStore();
 
   return useMutation<DecideReport, unknown, DecideInput>({
-    mutationKey: ['decide'],
-    mutationFn: performDecision,
+    mutationKey: decideMutationKey,
+    mutationFn: decideRegistrations,
     onMutate: (input) => {
       const ids = input.targets.map((t) => t.id);
       store.hide(ids);
