@@ -25,6 +25,9 @@ export const HEADERS = {
 
 export const REGISTRATION_STATUSES = ['pending', 'approved', 'rejected', 'duplicate'] as const;
 export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
+/** What an admin can decide: the two final statuses a decision sets. */
+export const DECISION_OUTCOMES = ['approved', 'rejected'] as const satisfies readonly RegistrationStatus[];
+export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
 
 const uuid = z.uuid();
 
@@ -56,7 +59,7 @@ export type UserRegistrationRequested = z.infer<typeof userRegistrationRequested
 
 export const decisionSchema = z.strictObject({
   userId: uuid,
-  outcome: z.enum(['approved', 'rejected']),
+  outcome: z.enum(DECISION_OUTCOMES),
   reason: z.string().max(500).optional(),
   decidedBy: z.string().min(1).max(320),
   decidedAt: z.iso.datetime(),

@@ -101,6 +101,11 @@ export class StompSession {
     return this.client !== null;
   }
 
+  /** Readiness: rejects while there is no connection to the broker. */
+  async ping(): Promise<void> {
+    if (!this.client) throw new Error('not connected');
+  }
+
   private failPending(client: StompClient, err: Error): void {
     const pending = this.pendingReceipts.get(client);
     this.pendingReceipts.delete(client);
