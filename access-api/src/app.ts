@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Logger } from '@regflow/common';
-import { createServiceApp, sendProblem, type Metrics } from '@regflow/common/http';
+import { createServiceApp, sendProblem, type Metrics, type ReadinessCheck } from '@regflow/common/http';
 import type { EventPublisher } from '@regflow/common/kafka';
 import type { StatusClient } from './data-access/status-client';
 import { usersRoutes } from './entry-points/users.http';
@@ -9,18 +9,18 @@ import { usersRoutes } from './entry-points/users.http';
 export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
+  readiness: Record<string, ReadinessCheck>;
+  isShuttingDown: () => boolean;
   publisher: EventPublisher;
   statusClient: StatusClient;
   rateLimitPerMinute: number;
   trustProxy: boolean;
-  isShuttingDown: () => boolean;
 }
 
 /** The public sign-up API: POST /users (rate limited per client address) and GET /users/{id}. */
 export function createApp(deps: AppDeps): Express {
-  const readiness = { kafka: () => deps.publisher.ping() };
   // Answers are per request (a new id each time): an ETag would only cost a hash of every body.
-  return createServiceApp({ ...deps, readiness, etag: false }, (app) => {
+  return createServiceApp({ ...deps, etag: false }, (app) => {
     app.use(
       '/users',
       rateLimit({

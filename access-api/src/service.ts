@@ -21,11 +21,12 @@ export async function startAccessApi(config: AccessApiConfig, logger: Logger = c
   const app = createApp({
     logger,
     metrics: createMetrics('access-api'),
+    readiness: { kafka: () => publisher.ping() },
+    isShuttingDown: () => shuttingDown,
     publisher,
     statusClient,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
     trustProxy: config.TRUST_PROXY,
-    isShuttingDown: () => shuttingDown,
   });
   const server = await listen(app, config.PORT, config.HOST);
   logger.info({ url: server.url }, 'access-api listening');

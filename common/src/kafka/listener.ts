@@ -1,6 +1,9 @@
 import type { z } from 'zod';
 import { parseEvent } from '../contracts/registration';
-import { PoisonMessageError, type ConsumedRecord } from './consumer';
+import { PoisonMessageError, type ConsumedRecord, type RunConsumerOptions } from './consumer';
+
+/** What a service's listeners share (client, dead-letter topic, attempts, metrics); each adds its group, topics and handler. */
+export type ListenerOptions = Omit<RunConsumerOptions, 'groupId' | 'topics' | 'handler'>;
 
 /**
  * A listener's first step: the record's value read against its contract. A record that is not JSON or

@@ -1,0 +1,20 @@
+import type { Express } from 'express';
+import type { Logger } from '@regflow/common';
+import { createServiceApp, type Metrics, type ReadinessCheck } from '@regflow/common/http';
+import type { UsersIndex } from './data-access/users-index';
+import { usersRoutes } from './entry-points/users.http';
+
+export interface AppDeps {
+  logger: Logger;
+  metrics: Metrics;
+  readiness: Record<string, ReadinessCheck>;
+  isShuttingDown: () => boolean;
+  index: UsersIndex;
+}
+
+/** The search API: GET /users/search and GET /users/{id}, answered from the users index. */
+export function createApp(deps: AppDeps): Express {
+  return createServiceApp(deps, (app) => {
+    app.use(usersRoutes(deps.index));
+  });
+}
