@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
 import type { z } from 'zod';
-import type { FieldError } from '../errors';
+import { AppError, type FieldError } from '../errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -25,6 +25,15 @@ export function problemBody(status: number, code: string, detail: string, extra:
 
 export function sendProblem(res: Response, status: number, code: string, detail: string, extra: Record<string, unknown> = {}): void {
   res.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problemBody(status, code, detail, extra)));
+}
+
+/**
+ * Another service's problem answer as an error of this one, to pass it on (the orchestrator's refusal of
+ * a search): the same status, code, detail and extra members.
+ */
+export function problemError(problem: Problem): AppError {
+  const { type: _type, title: _title, status, code, detail, ...extra } = problem;
+  return new AppError(code, status, detail ?? '', extra);
 }
 
 /** Flattens zod issues into `{ field, message }`, one per bad field, with dotted paths. */

@@ -5,7 +5,7 @@ import { createLogger, type Decision } from '@regflow/common';
 import { EventPublisher, createKafka, createTopics, runConsumer, type RunningConsumer } from '@regflow/common/kafka';
 import { createDatabase, migrateWithLock, type Database } from '../../src/data-access/db/database';
 import { DecisionsRepository, type OutboxEvent } from '../../src/data-access/decisions-repository';
-import { OutboxRelay } from '../../src/data-access/outbox-relay';
+import { OutboxRelay } from '../../src/workers/outbox-relay.worker';
 
 /**
  * The decision write (one statement: decision, approved user, outbox row) and the relay (one locked
