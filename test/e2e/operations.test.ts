@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import { Client as EsClient } from '@elastic/elasticsearch';
-import { Kafka, logLevel } from 'kafkajs';
-import { HEADERS, QUEUES, TOPICS, newId } from '@regflow/common';
+import { createKafka, type Kafka } from '@regflow/common/kafka';
+import { HEADERS, QUEUES, TOPICS, createLogger, newId } from '@regflow/common';
 import { StompSession } from '@regflow/common/stomp';
-import { createLogger } from '@regflow/common';
 import { buildRegistration, eventually, signIn, startServices, warmUp } from '../support/services';
 
 type Services = Awaited<ReturnType<typeof startServices>>;
@@ -49,7 +48,7 @@ describe('operations: reconciliation and dead letters', () => {
     redis.on('error', () => {});
     await redis.connect();
     es = new EsClient({ node: sys.env.ELASTICSEARCH_URL });
-    kafka = new Kafka({ brokers: sys.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+    kafka = createKafka({ clientId: 'test', brokers: sys.env.KAFKA_BROKERS.split(','), logger: createLogger('test', 'silent') });
     await warmUp(sys, admin);
   });
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { createClient } from 'redis';
-import { Kafka, logLevel } from 'kafkajs';
-import { TOPICS } from '@regflow/common';
+import { createKafka, type Kafka } from '@regflow/common/kafka';
+import { TOPICS, createLogger } from '@regflow/common';
 import { buildRegistration, eventually, signIn, startServices, warmUp } from '../support/services';
 
 type Services = Awaited<ReturnType<typeof startServices>>;
@@ -54,7 +54,7 @@ describe('registration pipeline, end to end on the real servers', () => {
     redis = createClient({ url: sys.env.REDIS_URL });
     redis.on('error', () => {});
     await redis.connect();
-    kafka = new Kafka({ brokers: sys.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+    kafka = createKafka({ clientId: 'test', brokers: sys.env.KAFKA_BROKERS.split(','), logger: createLogger('test', 'silent') });
     await warmUp(sys, admin);
   });
 

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import pg from 'pg';
 import { createClient } from 'redis';
-import { Kafka, logLevel } from 'kafkajs';
-import { TOPICS, newId } from '@regflow/common';
+import { createKafka, type Kafka } from '@regflow/common/kafka';
+import { TOPICS, createLogger, newId } from '@regflow/common';
 import { eventually, signIn, startServices } from '../support/services';
 import {
   clearThrottle,
@@ -441,7 +441,7 @@ describe('hostile input, fuzzed, on the real servers', () => {
     redis = createClient({ url: sys.env.REDIS_URL });
     redis.on('error', () => {});
     await redis.connect();
-    kafka = new Kafka({ brokers: sys.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+    kafka = createKafka({ clientId: 'test', brokers: sys.env.KAFKA_BROKERS.split(','), logger: createLogger('test', 'silent') });
     fuzzAdmin = await createTestAdmin(sys.env.DATABASE_URL, 'fuzz');
     session = await signIn(sys.consumer.url, fuzzAdmin);
   });

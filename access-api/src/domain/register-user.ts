@@ -6,11 +6,11 @@ import {
   type Registration,
   type UserRegistrationRequested,
 } from '@regflow/common';
-import type { EventPublisher } from '@regflow/common/kafka';
 import type { RegistrationInput } from './registration-input';
 
 export interface RegisterUserDeps {
-  publisher: EventPublisher;
+  /** Resolves once Kafka has acked the record from all in-sync replicas (common/src/kafka/publisher.ts). */
+  publisher: { publish(topic: string, record: { key: string; value: string; headers: Record<string, string> }): Promise<void> };
   now?: () => Date;
 }
 
