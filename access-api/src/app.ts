@@ -1,20 +1,14 @@
 import type { Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import type { Logger } from '@regflow/common';
-import { createServiceApp, sendProblem, type Metrics, type ReadinessCheck } from '@regflow/common/http';
+import { createServiceApp, sendProblem, type ServiceAppOptions } from '@regflow/common/http';
 import type { EventPublisher } from '@regflow/common/kafka';
 import type { StatusClient } from './data-access/status-client';
 import { usersRoutes } from './entry-points/users.http';
 
-export interface AppDeps {
-  logger: Logger;
-  metrics: Metrics;
-  readiness: Record<string, ReadinessCheck>;
-  isShuttingDown: () => boolean;
+export interface AppDeps extends ServiceAppOptions {
   publisher: EventPublisher;
   statusClient: StatusClient;
   rateLimitPerMinute: number;
-  trustProxy: boolean;
 }
 
 /** The public sign-up API: POST /users (rate limited per client address) and GET /users/{id}. */

@@ -1,7 +1,6 @@
 import cookieParser from 'cookie-parser';
 import type { Express } from 'express';
-import type { Logger } from '@regflow/common';
-import { createServiceApp, type Metrics, type ReadinessCheck } from '@regflow/common/http';
+import { createServiceApp, type ServiceAppOptions } from '@regflow/common/http';
 import type { EventPublisher } from '@regflow/common/kafka';
 import type { StompSession } from '@regflow/common/stomp';
 import type { AdminEventBus } from './data-access/admin-events';
@@ -18,12 +17,7 @@ import { sessionRoutes } from './entry-points/session.http';
 import type { OutboxRelay } from './workers/outbox-relay.worker';
 import type { ReconcileWorker } from './workers/reconcile.worker';
 
-export interface AppDeps {
-  logger: Logger;
-  metrics: Metrics;
-  readiness: Record<string, ReadinessCheck>;
-  isShuttingDown: () => boolean;
-  trustProxy: boolean;
+export interface AppDeps extends ServiceAppOptions {
   consoleOrigin: string;
   sessionAbsoluteSeconds: number;
   admins: AdminsRepository;

@@ -1,14 +1,9 @@
 import type { Express } from 'express';
-import type { Logger } from '@regflow/common';
-import { createServiceApp, type Metrics, type ReadinessCheck } from '@regflow/common/http';
+import { createServiceApp, type ServiceAppOptions } from '@regflow/common/http';
 import type { UsersIndex } from './data-access/users-index';
 import { usersRoutes } from './entry-points/users.http';
 
-export interface AppDeps {
-  logger: Logger;
-  metrics: Metrics;
-  readiness: Record<string, ReadinessCheck>;
-  isShuttingDown: () => boolean;
+export interface AppDeps extends ServiceAppOptions {
   index: UsersIndex;
 }
 

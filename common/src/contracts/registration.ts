@@ -43,18 +43,18 @@ export const registrationSchema = z.strictObject({
 });
 export type Registration = z.infer<typeof registrationSchema>;
 
-const envelope = {
-  eventId: uuid,
-  occurredAt: z.iso.datetime(),
-  correlationId: z.string().min(1).max(200),
-};
+/** Every event: its type and version, the envelope (id, time, the correlation id of the request that started it), its data. */
+const event = <T extends string, D extends z.ZodType>(type: T, data: D) =>
+  z.strictObject({
+    type: z.literal(type),
+    version: z.literal(1),
+    eventId: uuid,
+    occurredAt: z.iso.datetime(),
+    correlationId: z.string().min(1).max(200),
+    data,
+  });
 
-export const userRegistrationRequestedSchema = z.strictObject({
-  type: z.literal('UserRegistrationRequested'),
-  version: z.literal(1),
-  ...envelope,
-  data: registrationSchema,
-});
+export const userRegistrationRequestedSchema = event('UserRegistrationRequested', registrationSchema);
 export type UserRegistrationRequested = z.infer<typeof userRegistrationRequestedSchema>;
 
 export const decisionSchema = z.strictObject({
@@ -66,21 +66,11 @@ export const decisionSchema = z.strictObject({
 });
 export type Decision = z.infer<typeof decisionSchema>;
 
-export const userRegistrationDecidedSchema = z.strictObject({
-  type: z.literal('UserRegistrationDecided'),
-  version: z.literal(1),
-  ...envelope,
-  data: decisionSchema,
-});
+export const userRegistrationDecidedSchema = event('UserRegistrationDecided', decisionSchema);
 export type UserRegistrationDecided = z.infer<typeof userRegistrationDecidedSchema>;
 
 /** What travels on the ActiveMQ review queue: the registration, plus when it was indexed. */
-export const reviewMessageSchema = z.strictObject({
-  type: z.literal('RegistrationQueuedForReview'),
-  version: z.literal(1),
-  ...envelope,
-  data: registrationSchema.extend({ indexedAt: z.iso.datetime() }),
-});
+export const reviewMessageSchema = event('RegistrationQueuedForReview', registrationSchema.extend({ indexedAt: z.iso.datetime() }));
 export type ReviewMessage = z.infer<typeof reviewMessageSchema>;
 
 /**
