@@ -130,6 +130,28 @@ describe('operations: reconciliation and dead letters', () => {
     expect(again.replayed).toEqual([]);
   });
 
+  it('when a record on the dead-letter topic is not ours and holds what Postgres cannot store, then it is archived all the same and the archive moves on', async () => {
+    const poison = `nul-${newId()}`;
+    const next = `after-${newId()}`;
+    const producer = kafka.producer();
+    await producer.connect();
+    // One key, so one partition: the second is archived only if the first did not stall it.
+    await producer.send({
+      topic: TOPICS.deadLetter,
+      messages: [
+        { key: poison, value: `not json \u0000 ${poison}`, headers: { 'dlq-error': 'written by hand\u0000' } },
+        { key: poison, value: JSON.stringify({ next }) },
+      ],
+    });
+    await producer.disconnect();
+
+    const items = async () => ((await (await adminFetch('/admin/dead-letters?limit=500')).json()) as { items: Array<{ source: string; reason: string; payload: string }> }).items;
+    await eventually(async () => (await items()).some((i) => i.payload.includes(next)), 20_000, 'the dead letter after the poisoned one archived');
+    const archived = (await items()).find((i) => i.payload.includes(poison));
+    expect(archived).toMatchObject({ source: 'kafka', payload: `not json \uFFFD ${poison}` });
+    expect(archived!.reason).toMatch(/^written by hand\uFFFD .*NUL/);
+  });
+
   it('when a queue message is invalid, then it is archived from the ActiveMQ dead-letter queue with the reason', async () => {
     const stomp = new StompSession(sys.env.STOMP_URL, createLogger('test', 'silent'));
     stomp.start();

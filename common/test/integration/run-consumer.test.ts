@@ -27,15 +27,34 @@ async function produce(topic: string, publisher: EventPublisher): Promise<void> 
   await Promise.all(sends);
 }
 
-const until = async (done: () => boolean, timeoutMs: number) => {
+const until = async (done: () => boolean | Promise<boolean>, timeoutMs: number) => {
   const deadline = Date.now() + timeoutMs;
-  while (!done()) {
+  while (!(await done())) {
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 50));
   }
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The positive signal that a group is done with a topic: its committed offsets have reached the end of
+ * every partition. A record handled twice would be handled before its batch commits, so once this holds
+ * the counts are final, with no sleep to guess how long a duplicate might take.
+ */
+async function committedToEnd(groupId: string, topic: string): Promise<void> {
+  const admin = createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }).admin();
+  await admin.connect();
+  try {
+    await until(async () => {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return ends.every((end) => end.high === '0' || committed?.partitions.find((p) => p.partition === end.partition)?.offset === end.high);
+    }, 90_000);
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 describe('runConsumer against the real broker', () => {
   let publisher: EventPublisher;
@@ -59,9 +78,10 @@ describe('runConsumer against the real broker', () => {
     let maxInFlight = 0;
     let overlaps = 0;
     let inFlight = 0;
+    const groupId = `test-order-${randomUUID()}`;
     const consumer = await runConsumer({
       kafka: createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }),
-      groupId: `test-order-${randomUUID()}`,
+      groupId,
       topics: [topic],
       logger,
       recordsConcurrently: 8,
@@ -79,8 +99,7 @@ describe('runConsumer against the real broker', () => {
       },
     });
     running.push(consumer);
-    await until(() => handled.length >= KEYS * PER_KEY, 90_000);
-    await sleep(300);
+    await committedToEnd(groupId, topic);
 
     expect(overlaps).toBe(0);
     expect(handled).toHaveLength(KEYS * PER_KEY);
@@ -122,8 +141,7 @@ describe('runConsumer against the real broker', () => {
       },
     });
     running.push(consumer);
-    await until(() => successes.size >= KEYS * PER_KEY, 90_000);
-    await sleep(300);
+    await committedToEnd(groupId, topic);
 
     // One pause per batch that had failures (the earliest failure is the one reported).
     expect(retries).toBeGreaterThan(0);
@@ -147,8 +165,7 @@ describe('runConsumer against the real broker', () => {
     running.push(next);
     // One more record proves the new member is consuming, and that it starts after the committed ones.
     await publisher.publish(topic, { key: 'k0', value: JSON.stringify({ k: 0, seq: PER_KEY }) });
-    await until(() => seen.length >= 1, 90_000);
-    await sleep(500);
+    await committedToEnd(groupId, topic);
     expect(seen).toHaveLength(1);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createLogger, type Decision } from '@regflow/common';
-import { EventPublisher, createKafka, createTopics, runConsumer, type RunningConsumer } from '@regflow/common/kafka';
+import { EventPublisher, createKafka, createTopics, runConsumer, type Kafka, type RunningConsumer } from '@regflow/common/kafka';
 import { createDatabase, migrateWithLock, type Database } from '../../src/data-access/db/database';
 import { DecisionsRepository, type OutboxEvent } from '../../src/data-access/decisions-repository';
 import { OutboxRelay } from '../../src/workers/outbox-relay.worker';
@@ -27,6 +27,24 @@ async function newTopic(): Promise<string> {
   const topic = `test.outbox.${randomUUID()}`;
   await createTopics(createKafka({ clientId: 'outbox-relay-test', brokers: inject('stackEnv').KAFKA_BROKERS.split(','), logger }), [{ topic, partitions: 4, replicationFactor: 1 }], logger);
   return topic;
+}
+
+/** The group's committed offsets have reached the end of every partition of the topic. */
+async function committedToEnd(kafka: Kafka, groupId: string, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const ends = await admin.fetchTopicOffsets(topic);
+      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      if (ends.every((end) => end.high === '0' || committed?.partitions.find((p) => p.partition === end.partition)?.offset === end.high)) return;
+      if (Date.now() > deadline) throw new Error(`group ${groupId} did not commit the end of ${topic}`);
+      await sleep(100);
+    }
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 function event(topic: string, userId: string, seq = 0): OutboxEvent {
@@ -65,9 +83,10 @@ describe('decision outbox on real Postgres and Kafka', () => {
     const received = new Map<string, number>();
     let consumer: RunningConsumer | undefined;
     try {
+      const groupId = `test-outbox-${randomUUID()}`;
       consumer = await runConsumer({
         kafka: kafka(),
-        groupId: `test-outbox-${randomUUID()}`,
+        groupId,
         topics: [topic],
         logger,
         handler: async (record) => {
@@ -94,7 +113,10 @@ describe('decision outbox on real Postgres and Kafka', () => {
 
       const deadline = Date.now() + 60_000;
       while (received.size < users.length && Date.now() < deadline) await sleep(100);
-      await sleep(1500); // a duplicate would arrive after the last first copy: give it time
+      // Nothing publishes once the relays have stopped; once the consumer has committed the topic's end,
+      // it has handled every record ever published, so a duplicate would be counted by now.
+      await Promise.all(relays.map((r) => r.stop()));
+      await committedToEnd(kafka(), groupId, topic);
       expect(received.size).toBe(users.length);
       expect([...received.values()].every((n) => n === 1)).toBe(true);
       expect(users.every((u) => received.has(u))).toBe(true);
