@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '../../src/logger';
 import { createKafka, createTopics, EventPublisher, runConsumer, type ConsumedRecord, type RunningConsumer } from '../../src/kafka';
+import { committedToEnd as committed } from '../../../test/support/kafka';
 
 /**
  * runConsumer handles the records of a batch concurrently (recordsConcurrently); these tests pin what
@@ -27,34 +28,10 @@ async function produce(topic: string, publisher: EventPublisher): Promise<void> 
   await Promise.all(sends);
 }
 
-const until = async (done: () => boolean | Promise<boolean>, timeoutMs: number) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await done())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * The positive signal that a group is done with a topic: its committed offsets have reached the end of
- * every partition. A record handled twice would be handled before its batch commits, so once this holds
- * the counts are final, with no sleep to guess how long a duplicate might take.
- */
-async function committedToEnd(groupId: string, topic: string): Promise<void> {
-  const admin = createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }).admin();
-  await admin.connect();
-  try {
-    await until(async () => {
-      const ends = await admin.fetchTopicOffsets(topic);
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      return ends.every((end) => end.high === '0' || committed?.partitions.find((p) => p.partition === end.partition)?.offset === end.high);
-    }, 90_000);
-  } finally {
-    await admin.disconnect();
-  }
-}
+/** Every record of the topic handled and committed by the group (the signal the counts are final). */
+const committedToEnd = (groupId: string, topic: string) => committed(createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }), groupId, topic, 90_000);
 
 describe('runConsumer against the real broker', () => {
   let publisher: EventPublisher;

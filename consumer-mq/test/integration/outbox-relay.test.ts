@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createLogger, type Decision } from '@regflow/common';
-import { EventPublisher, createKafka, createTopics, runConsumer, type Kafka, type RunningConsumer } from '@regflow/common/kafka';
+import { EventPublisher, createKafka, createTopics, runConsumer, type RunningConsumer } from '@regflow/common/kafka';
 import { createDatabase, migrateWithLock, type Database } from '../../src/data-access/db/database';
 import { DecisionsRepository, type OutboxEvent } from '../../src/data-access/decisions-repository';
 import { OutboxRelay } from '../../src/workers/outbox-relay.worker';
+import { committedToEnd } from '../../../test/support/kafka';
 
 /**
  * The decision write (one statement: decision, approved user, outbox row) and the relay (one locked
@@ -27,24 +28,6 @@ async function newTopic(): Promise<string> {
   const topic = `test.outbox.${randomUUID()}`;
   await createTopics(createKafka({ clientId: 'outbox-relay-test', brokers: inject('stackEnv').KAFKA_BROKERS.split(','), logger }), [{ topic, partitions: 4, replicationFactor: 1 }], logger);
   return topic;
-}
-
-/** The group's committed offsets have reached the end of every partition of the topic. */
-async function committedToEnd(kafka: Kafka, groupId: string, topic: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      if (ends.every((end) => end.high === '0' || committed?.partitions.find((p) => p.partition === end.partition)?.offset === end.high)) return;
-      if (Date.now() > deadline) throw new Error(`group ${groupId} did not commit the end of ${topic}`);
-      await sleep(100);
-    }
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 function event(topic: string, userId: string, seq = 0): OutboxEvent {
