@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { createKafka, type Kafka } from '@regflow/common/kafka';
-import { TOPICS, createLogger, newId } from '@regflow/common';
+import { REGISTRATION_STATUSES, TOPICS, createLogger, newId } from '@regflow/common';
 import { eventually, signIn, startServices } from '../support/services';
 import {
   clearThrottle,
@@ -270,7 +270,7 @@ const hostileId = fc.oneof(
 // GET /users/search
 // ---------------------------------------------------------------------------------------------------
 
-const STATUSES = ['pending', 'approved', 'rejected', 'duplicate'] as const;
+const STATUSES = REGISTRATION_STATUSES;
 interface SearchCase {
   query: string;
   valid: boolean;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { createLogger, type Decision } from '@regflow/common';
+import { createLogger, type Decision, type DecisionOutcome } from '@regflow/common';
 import { EventPublisher, createKafka, createTopics, runConsumer, type RunningConsumer } from '@regflow/common/kafka';
 import { createDatabase, migrateWithLock, type Database } from '../../src/data-access/db/database';
 import { DecisionsRepository, type OutboxEvent } from '../../src/data-access/decisions-repository';
@@ -123,7 +123,7 @@ describe('decision outbox on real Postgres and Kafka', () => {
   it('when the same user is decided twice at once on two replicas, then one decision, one approved user and one outbox row are written and the loser gets the winner back', async () => {
     const userId = randomUUID();
     const topic = await newTopic();
-    const decide = (i: number, outcome: 'approved' | 'rejected') =>
+    const decide = (i: number, outcome: DecisionOutcome) =>
       replicas[i]!.repo.record({ userId, outcome, decidedBy: `admin${i}@test.local`, decidedAt: new Date(Date.now() + i).toISOString() }, registration(userId), event(topic, userId, i), `corr-${i}`);
     const results = await Promise.all([decide(0, 'approved'), decide(1, 'rejected')]);
 
