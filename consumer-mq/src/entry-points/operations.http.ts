@@ -4,7 +4,7 @@ import { ValidationError } from '@regflow/common';
 import { fieldErrors, requireJson } from '@regflow/common/http';
 import type { DeadLettersRepository } from '../data-access/dead-letters-repository';
 import type { SessionStore } from '../data-access/session-store';
-import { replayDeadLetters, type ReplayDeps } from '../domain/dead-letters';
+import { replayDeadLetters, type ReplayDeps } from '../domain/replay-dead-letters';
 import type { ReconcileWorker } from '../workers/reconcile.worker';
 import { requireSession } from './auth';
 
