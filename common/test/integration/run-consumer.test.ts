@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '../../src/logger';
-import { createKafka, createTopics, EventPublisher, runConsumer, type ConsumedRecord, type RunningConsumer } from '../../src/kafka';
+import { createKafka, createTopics, EventPublisher, runConsumer, type RunConsumerOptions, type RunningConsumer } from '../../src/kafka';
 import { committedToEnd as committed } from '../../../test/support/kafka';
 
 /**
@@ -30,6 +30,10 @@ async function produce(topic: string, publisher: EventPublisher): Promise<void> 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A member of `groupId` on `topic`, on a client of its own. */
+const consume = (groupId: string, topic: string, options: Pick<RunConsumerOptions, 'handler'> & Partial<RunConsumerOptions>) =>
+  runConsumer({ kafka: createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }), groupId, topics: [topic], logger, ...options });
+
 /** Every record of the topic handled and committed by the group (the signal the counts are final). */
 const committedToEnd = (groupId: string, topic: string) => committed(createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }), groupId, topic, 90_000);
 
@@ -56,13 +60,9 @@ describe('runConsumer against the real broker', () => {
     let overlaps = 0;
     let inFlight = 0;
     const groupId = `test-order-${randomUUID()}`;
-    const consumer = await runConsumer({
-      kafka: createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }),
-      groupId,
-      topics: [topic],
-      logger,
+    const consumer = await consume(groupId, topic, {
       recordsConcurrently: 8,
-      handler: async (record: ConsumedRecord) => {
+      handler: async (record) => {
         const { k, seq } = JSON.parse(record.value!) as { k: number; seq: number };
         // Two records of one key at once would break the person's order (counted, not thrown: a throw is a retry).
         if ((active.get(record.key!) ?? 0) > 0) overlaps++;
@@ -94,16 +94,12 @@ describe('runConsumer against the real broker', () => {
     const order = new Map<number, number[]>();
     const failedOnce = new Set<string>();
     let retries = 0;
-    const consumer = await runConsumer({
-      kafka: createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }),
-      groupId,
-      topics: [topic],
-      logger,
+    const consumer = await consume(groupId, topic, {
       recordsConcurrently: 8,
       baseBackoffMs: 20,
       maxBackoffMs: 100,
       hooks: { onRetry: () => retries++ },
-      handler: async (record: ConsumedRecord) => {
+      handler: async (record) => {
         const { k, seq } = JSON.parse(record.value!) as { k: number; seq: number };
         const id = `${k}:${seq}`;
         // Every fifth record of keys 0-3 fails on its first attempt.
@@ -130,11 +126,7 @@ describe('runConsumer against the real broker', () => {
     running.splice(running.indexOf(consumer), 1);
     // A new member of the same group starts from the committed offsets: nothing is left to handle.
     const seen: string[] = [];
-    const next = await runConsumer({
-      kafka: createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }),
-      groupId,
-      topics: [topic],
-      logger,
+    const next = await consume(groupId, topic, {
       handler: async (record) => {
         seen.push(record.offset);
       },
