@@ -1,15 +1,36 @@
 // Lint for the whole repo, with the architecture rules as lint errors (see ../shared/STYLE.md):
-// domain code never imports a client library; kafkajs and stompit live behind one module each;
-// no service imports another service.
+// - kafkajs and stompit are unmaintained: each lives behind one module of common, nothing else imports it;
+// - no service imports another service (they talk over HTTP, Kafka or the queue), and common imports none;
+// - within a service, domain/ (use cases, rules) imports no client library, no adapter of common and
+//   nothing of data-access/, entry-points/ or workers/: it declares what it needs, the rest depends on it;
+//   data-access/ imports neither entry-points/ nor workers/.
+// Flat config replaces a rule's options rather than merging them, so each group of files below gets one
+// no-restricted-imports entry holding every restriction that applies to it.
+// - admin-web's features use each other only through their index.ts, in one direction (below).
 import { readdirSync } from 'node:fs';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
-const CLIENT_LIBRARIES = ['kafkajs', 'stompit', 'redis', 'pg', 'drizzle-orm', 'drizzle-orm/*', '@elastic/elasticsearch', 'express'];
 const SERVICES = ['access-api', 'orchestrator-api', 'consumer-mq'];
 
-const otherServices = (self) =>
-  SERVICES.filter((s) => s !== self).map((s) => ({ group: [`**/${s}/**`, `**/${s}`], message: `${self} must not import ${s}: services talk over HTTP, Kafka or the queue.` }));
+const KAFKAJS = { name: 'kafkajs', message: 'Use @regflow/common/kafka: kafkajs is unmaintained and stays behind common/src/kafka.' };
+const STOMPIT = { name: 'stompit', message: 'Use @regflow/common/stomp: stompit is unmaintained and stays behind common/src/stomp.' };
+const CLIENT_LIBRARIES = ['redis', 'pg', 'drizzle-orm', '@elastic/elasticsearch', 'express', '@regflow/common/http', '@regflow/common/kafka', '@regflow/common/stomp'].map((name) => ({
+  name,
+  message: 'domain/ holds use cases and rules: it declares what it needs of a client, and service.ts passes the client in.',
+}));
+
+const folder = (names) => `(^|/)(${names.join('|')})(/|$)`;
+const otherServices = (self) => ({
+  regex: folder(SERVICES.filter((s) => s !== self)),
+  message: `${self ?? 'common'} must not import another service: services talk over HTTP, Kafka or the queue.`,
+});
+const LAYERS_OUTSIDE_DOMAIN = { regex: folder(['data-access', 'entry-points', 'workers']), message: 'domain/ imports nothing of data-access/, entry-points/ or workers/: they depend on it, not the reverse.' };
+const COMPOSITION_ROOT = { regex: '^\\.\\./(main|service|app|config)$', message: 'Only the composition root (main.ts, service.ts, app.ts) wires the service together.' };
+const LAYERS_ABOVE_DATA_ACCESS = { regex: folder(['entry-points', 'workers']), message: 'data-access/ is called by entry points and workers; it does not call them.' };
+
+const restrict = (paths, patterns = []) => ({ 'no-restricted-imports': ['error', { paths, patterns }] });
+const bothLibraries = [KAFKAJS, STOMPIT];
 
 // --- admin-web: features with boundaries (see admin-web/README.md) ---------------------------------------
 // Shared code (src/lib, src/components, src/config, src/types) imports no feature and not the app. A
@@ -72,38 +93,18 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
-  {
-    files: ['**/src/**/*.ts'],
-    ignores: ['common/src/kafka/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'kafkajs', message: 'Use @regflow/common/kafka: kafkajs is unmaintained and stays behind one module.' }] }] },
-  },
-  ...SERVICES.map((service) => ({
-    files: [`${service}/src/**/*.ts`],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: 'kafkajs', message: 'Use @regflow/common/kafka: kafkajs is unmaintained and stays behind one module.' },
-            { name: 'stompit', message: 'Use @regflow/common/stomp: stompit is unmaintained and stays behind one module.' },
-          ],
-          patterns: otherServices(service),
-        },
-      ],
+  { files: ['**/*.ts', '**/*.tsx'], rules: restrict(bothLibraries) },
+  { files: ['common/src/kafka/**/*.ts'], rules: restrict([STOMPIT]) },
+  { files: ['common/src/stomp/**/*.ts'], rules: restrict([KAFKAJS]) },
+  { files: ['common/**/*.ts'], ignores: ['common/src/kafka/**', 'common/src/stomp/**'], rules: restrict(bothLibraries, [otherServices(undefined)]) },
+  ...SERVICES.flatMap((service) => [
+    { files: [`${service}/**/*.ts`], rules: restrict(bothLibraries, [otherServices(service)]) },
+    { files: [`${service}/src/data-access/**/*.ts`], rules: restrict(bothLibraries, [otherServices(service), LAYERS_ABOVE_DATA_ACCESS]) },
+    {
+      files: [`${service}/src/domain/**/*.ts`],
+      rules: restrict([...bothLibraries, ...CLIENT_LIBRARIES], [otherServices(service), LAYERS_OUTSIDE_DOMAIN, COMPOSITION_ROOT, { group: ['drizzle-orm/*'], message: CLIENT_LIBRARIES[0].message }]),
     },
-  })),
-  ...SERVICES.map((service) => ({
-    files: [`${service}/src/domain/**/*.ts`],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: CLIENT_LIBRARIES.filter((l) => !l.includes('*')).map((name) => ({ name, message: 'domain/ holds use cases: reach clients through data-access/ (type imports are fine).', allowTypeImports: true })),
-          patterns: [{ group: ['drizzle-orm/*'], message: 'domain/ holds use cases: reach clients through data-access/.', allowTypeImports: true }, ...otherServices(service)],
-        },
-      ],
-    },
-  })),
+  ]),
   ...adminWebBoundaries(),
   // The rules of hooks, and the purity rules React Compiler relies on (no refs read in render, no
   // setState straight from an effect), for the console; a missing effect dependency is an error too.

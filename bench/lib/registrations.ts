@@ -1,3 +1,5 @@
+import { withCheckDigits } from '@regflow/common';
+
 /**
  * Sign-up bodies for the load: each one a different person (email and CPF unique within the run and
  * across runs), so every registration takes the full path (claims, index, queue) and none ends as a
@@ -17,20 +19,8 @@ export class RegistrationFactory {
     return JSON.stringify({
       name,
       email: `bench.${this.tag}.${i}@example.com`,
-      cpf: cpf(String((this.stem0 + i) % 1_000_000_000).padStart(9, '1')),
+      cpf: withCheckDigits(String((this.stem0 + i) % 1_000_000_000).padStart(9, '1')),
       note: 'load test',
     });
   }
-}
-
-function cpf(stem: string): string {
-  const digits = [...stem].map(Number);
-  const check = (length: number) => {
-    let sum = 0;
-    for (let i = 0; i < length; i++) sum += digits[i]! * (length + 1 - i);
-    return ((sum * 10) % 11) % 10;
-  };
-  digits.push(check(9));
-  digits.push(check(10));
-  return digits.join('');
 }

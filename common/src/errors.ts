@@ -15,6 +15,17 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * A server this request needs did not answer: 503 with Retry-After, saying what cannot be done. The error
+ * handler answers this for any TransientError; a route passes its own `detail` where it can say more.
+ */
+export function dependencyUnavailable(
+  detail = 'A service this request needs is unavailable right now; nothing was changed. Try again shortly.',
+  retryAfterSeconds = 5,
+): AppError {
+  return new AppError('DEPENDENCY.UNAVAILABLE', 503, detail, {}, { 'retry-after': String(retryAfterSeconds) });
+}
+
 export interface FieldError {
   field: string;
   message: string;

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import { Client as EsClient } from '@elastic/elasticsearch';
-import { Kafka, logLevel } from 'kafkajs';
-import { HEADERS, QUEUES, TOPICS, newId } from '@regflow/common';
+import { createKafka, type Kafka } from '@regflow/common/kafka';
+import { HEADERS, QUEUES, TOPICS, createLogger, newId } from '@regflow/common';
 import { StompSession } from '@regflow/common/stomp';
-import { createLogger } from '@regflow/common';
 import { buildRegistration, eventually, signIn, startServices, warmUp } from '../support/services';
 
 type Services = Awaited<ReturnType<typeof startServices>>;
@@ -49,7 +48,7 @@ describe('operations: reconciliation and dead letters', () => {
     redis.on('error', () => {});
     await redis.connect();
     es = new EsClient({ node: sys.env.ELASTICSEARCH_URL });
-    kafka = new Kafka({ brokers: sys.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+    kafka = createKafka({ clientId: 'test', brokers: sys.env.KAFKA_BROKERS.split(','), logger: createLogger('test', 'silent') });
     await warmUp(sys, admin);
   });
 
@@ -129,6 +128,28 @@ describe('operations: reconciliation and dead letters', () => {
     await eventually(async () => (await pendingIds()).includes(id), 15_000, 'the replayed registration staged');
     const again = (await (await adminFetch('/admin/dead-letters/replay', { method: 'POST', body: JSON.stringify({ ids: [entry.id] }) })).json()) as { replayed: number[] };
     expect(again.replayed).toEqual([]);
+  });
+
+  it('when a record on the dead-letter topic is not ours and holds what Postgres cannot store, then it is archived all the same and the archive moves on', async () => {
+    const poison = `nul-${newId()}`;
+    const next = `after-${newId()}`;
+    const producer = kafka.producer();
+    await producer.connect();
+    // One key, so one partition: the second is archived only if the first did not stall it.
+    await producer.send({
+      topic: TOPICS.deadLetter,
+      messages: [
+        { key: poison, value: `not json \u0000 ${poison}`, headers: { 'dlq-error': 'written by hand\u0000' } },
+        { key: poison, value: JSON.stringify({ next }) },
+      ],
+    });
+    await producer.disconnect();
+
+    const items = async () => ((await (await adminFetch('/admin/dead-letters?limit=500')).json()) as { items: Array<{ source: string; reason: string; payload: string }> }).items;
+    await eventually(async () => (await items()).some((i) => i.payload.includes(next)), 20_000, 'the dead letter after the poisoned one archived');
+    const archived = (await items()).find((i) => i.payload.includes(poison));
+    expect(archived).toMatchObject({ source: 'kafka', payload: `not json \uFFFD ${poison}` });
+    expect(archived!.reason).toMatch(/^written by hand\uFFFD .*NUL/);
   });
 
   it('when a queue message is invalid, then it is archived from the ActiveMQ dead-letter queue with the reason', async () => {

@@ -126,7 +126,7 @@ describe('admin API authentication and authorization', () => {
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(30 * 60);
     await redis.expire(idleKey, 1);
-    await new Promise((r) => setTimeout(r, 1500));
+    await eventually(async () => (await redis.exists(idleKey)) === 0, 10_000, 'the idle session to expire');
     for (const route of ROUTES) expect((await call(route, idle)).status, `${route.method} ${route.path}`).toBe(401);
 
     // Each use slides the idle expiry back to the full timeout.

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import pg from 'pg';
 import { createClient } from 'redis';
-import { Kafka, logLevel } from 'kafkajs';
-import { TOPICS, newId } from '@regflow/common';
+import { createKafka, type Kafka } from '@regflow/common/kafka';
+import { REGISTRATION_STATUSES, TOPICS, createLogger, newId } from '@regflow/common';
 import { eventually, signIn, startServices } from '../support/services';
 import {
   clearThrottle,
@@ -270,17 +270,20 @@ const hostileId = fc.oneof(
 // GET /users/search
 // ---------------------------------------------------------------------------------------------------
 
-const STATUSES = ['pending', 'approved', 'rejected', 'duplicate'] as const;
+const STATUSES = REGISTRATION_STATUSES;
 interface SearchCase {
   query: string;
   valid: boolean;
   why: string;
 }
 
+/** Malformed percent-escapes, sent as they are (not encoded) to test the service's decoding. */
+const RAW_Q = ['%FF%FE', '%E0%A4%A', '%', '%%41'];
+
 const validSearchParams = fc
   .record(
     {
-      q: fc.oneof(hostileString.filter((h) => h.length <= 200), fc.constantFrom('%FF%FE', '%E0%A4%A', '%', '%%41')),
+      q: fc.oneof(hostileString.filter((h) => h.length <= 200), fc.constantFrom(...RAW_Q)),
       status: fc.constantFrom(...STATUSES),
       size: fc.integer({ min: 1, max: 100 }),
     },
@@ -295,7 +298,8 @@ const searchCase: fc.Arbitrary<SearchCase> = fc.oneof(
   {
     weight: 3,
     arbitrary: validSearchParams.map((p) => {
-      const rawQ = p.q !== undefined && /^%/.test(p.q) ? p.q : undefined;
+      // Only the deliberate raw values: a hostile string that merely starts with % may hold & or =.
+      const rawQ = p.q !== undefined && RAW_Q.includes(p.q) ? p.q : undefined;
       const params = Object.entries(p).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)] as [string, string]);
       return { query: encodeQuery(params, rawQ), valid: true, why: 'valid' };
     }),
@@ -319,7 +323,7 @@ const searchCase: fc.Arbitrary<SearchCase> = fc.oneof(
       )
       .map(([p, bad]) => {
         const keep = Object.entries(p)
-          .filter(([k, v]) => v !== undefined && !bad.drop.split(',').includes(k) && !(k === 'q' && /^%/.test(String(v))))
+          .filter(([k, v]) => v !== undefined && !bad.drop.split(',').includes(k) && !(k === 'q' && RAW_Q.includes(String(v))))
           .map(([k, v]) => [k, String(v)] as [string, string]);
         return { query: encodeQuery([...keep, ...bad.extra]), valid: false, why: bad.why };
       }),
@@ -441,7 +445,7 @@ describe('hostile input, fuzzed, on the real servers', () => {
     redis = createClient({ url: sys.env.REDIS_URL });
     redis.on('error', () => {});
     await redis.connect();
-    kafka = new Kafka({ brokers: sys.env.KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING });
+    kafka = createKafka({ clientId: 'test', brokers: sys.env.KAFKA_BROKERS.split(','), logger: createLogger('test', 'silent') });
     fuzzAdmin = await createTestAdmin(sys.env.DATABASE_URL, 'fuzz');
     session = await signIn(sys.consumer.url, fuzzAdmin);
   });

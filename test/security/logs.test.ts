@@ -1,31 +1,14 @@
 import { Writable } from 'node:stream';
 import { randomInt } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createLogger } from '@regflow/common';
-import { loadAccessApiConfig } from '../../access-api/src/config';
-import { startAccessApi } from '../../access-api/src/service';
-import { loadConsumerConfig } from '../../consumer-mq/src/config';
-import { startConsumer } from '../../consumer-mq/src/service';
-import { loadOrchestratorConfig } from '../../orchestrator-api/src/config';
-import { startOrchestrator } from '../../orchestrator-api/src/service';
-import { ADMIN, eventually, signIn } from '../support/services';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, formatCpf, randomCpf } from '@regflow/common';
+import { eventually, signIn, startServices } from '../support/services';
 import { createTestAdmin, deleteTestAdmins } from './support';
 
 /**
  * The three services log at debug into memory while one person signs up and an admin looks them up and
  * approves them; afterwards no line may hold a secret or a whole piece of personal data.
  */
-
-/** A valid CPF that no other test uses: nine random digits and their two check digits. */
-function randomCpf(): string {
-  const d = Array.from({ length: 9 }, () => randomInt(10));
-  for (const length of [9, 10]) {
-    const sum = d.slice(0, length).reduce((acc, digit, i) => acc + digit * (length + 1 - i), 0);
-    d.push(((sum * 10) % 11) % 10);
-  }
-  const s = d.join('');
-  return `${s.slice(0, 3)}.${s.slice(3, 6)}.${s.slice(6, 9)}-${s.slice(9)}`;
-}
 
 describe('logs hold no secrets and no whole personal data', () => {
   const lines: string[] = [];
@@ -45,25 +28,17 @@ describe('logs hold no secrets and no whole personal data', () => {
   const person = {
     name: 'Lia Mascarenhas',
     email: `Lia.Mascarenhas.${tag}@Example.com`,
-    cpf: randomCpf(),
+    cpf: formatCpf(randomCpf()),
     phone: `+55 (21) 9${String(randomInt(10_000_000, 99_999_999))}`,
     note: 'Please review soon',
   };
   const secrets: Record<string, string> = {};
 
   beforeAll(async () => {
-    const env = { ...inject('stackEnv'), PORT: '0', LOG_LEVEL: 'debug' };
-    databaseUrl = env.DATABASE_URL;
-    const orchestrator = await startOrchestrator(loadOrchestratorConfig(env), logger('orchestrator-api'));
-    const consumer = await startConsumer(
-      loadConsumerConfig({ ...env, ORCHESTRATOR_URL: orchestrator.url, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }),
-      logger('consumer-mq'),
-    );
-    const access = await startAccessApi(loadAccessApiConfig({ ...env, RATE_LIMIT_PER_MINUTE: '100000', ORCHESTRATOR_URL: orchestrator.url }), logger('access-api'));
-    urls = { access: access.url, orchestrator: orchestrator.url, consumer: consumer.url };
-    stop = async () => {
-      await Promise.allSettled([access.stop(), consumer.stop(), orchestrator.stop()]);
-    };
+    const sys = await startServices({ LOG_LEVEL: 'debug' }, logger);
+    databaseUrl = sys.env.DATABASE_URL;
+    urls = { access: sys.access.url, orchestrator: sys.orchestrator.url, consumer: sys.consumer.url };
+    stop = sys.stop;
     admin = await createTestAdmin(databaseUrl, 'logs');
   });
 

@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { createLogger } from '@regflow/common';
+import { createLogger, type Logger } from '@regflow/common';
 import { loadAccessApiConfig } from '../../access-api/src/config';
 import { startAccessApi } from '../../access-api/src/service';
 import { loadConsumerConfig } from '../../consumer-mq/src/config';
@@ -9,10 +9,13 @@ import { startOrchestrator } from '../../orchestrator-api/src/service';
 
 export const ADMIN = { email: 'admin@test.local', password: 'Test-Admin-Passw0rd' };
 
-/** The three services in this process on free ports, against the real servers of the stack. */
-export async function startServices(extraEnv: Record<string, string> = {}) {
+/**
+ * The three services in this process on free ports, against the real servers of the stack. `logger`
+ * makes each service's logger (a test that reads the logs passes one writing to memory).
+ */
+export async function startServices(extraEnv: Record<string, string> = {}, logger?: (service: string) => Logger) {
   const env = { ...inject('stackEnv'), LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', PORT: '0', ...extraEnv };
-  const logger = (name: string) => createLogger(name, env.LOG_LEVEL);
+  logger ??= (name: string) => createLogger(name, env.LOG_LEVEL);
   const orchestrator = await startOrchestrator(loadOrchestratorConfig(env), logger('orchestrator-api'));
   const consumer = await startConsumer(
     loadConsumerConfig({ ...env, ORCHESTRATOR_URL: orchestrator.url, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }),

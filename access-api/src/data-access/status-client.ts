@@ -1,13 +1,14 @@
-import { AppError, TransientError } from '@regflow/common';
+import { TransientError, type RegistrationStatus } from '@regflow/common';
 
 export interface RegistrationStatusView {
   id: string;
-  status: string;
+  status: RegistrationStatus;
 }
 
 /**
  * Reads a registration's status from the search index, through the orchestrator (which owns it).
- * Returns null while the registration is not indexed yet.
+ * Returns null while the registration is not indexed yet; rejects with a TransientError when the
+ * orchestrator cannot answer.
  */
 export class StatusClient {
   constructor(private readonly orchestratorUrl: string) {}
@@ -23,7 +24,7 @@ export class StatusClient {
       throw new TransientError('The search index is not reachable', { cause: err });
     }
     if (res.status === 404) return null;
-    if (!res.ok) throw new AppError('DEPENDENCY.UNAVAILABLE', 503, 'Registration status is unavailable right now.', {}, { 'retry-after': '5' });
+    if (!res.ok) throw new TransientError(`The orchestrator answered ${res.status} for a status`);
     const body = (await res.json()) as RegistrationStatusView;
     return { id: body.id, status: body.status };
   }

@@ -1,32 +1,33 @@
 import {
   HEADERS,
   TOPICS,
+  TransientError,
   newId,
   type Registration,
   type UserRegistrationRequested,
 } from '@regflow/common';
-import type { EventPublisher } from '@regflow/common/kafka';
 import type { RegistrationInput } from './registration-input';
 
 export interface RegisterUserDeps {
-  publisher: EventPublisher;
+  /** Resolves once Kafka has acked the record from all in-sync replicas (common/src/kafka/publisher.ts). */
+  publisher: { publish(topic: string, record: { key: string; value: string; headers: Record<string, string> }): Promise<void> };
   now?: () => Date;
-  /** The caller may mint the id first, to name it in an answer even when publishing fails. */
-  newId?: () => string;
 }
+
+export type RegisterOutcome =
+  | { accepted: true; registration: Registration }
+  /** Kafka took the request but did not confirm it in time: it may still append it. */
+  | { accepted: 'unknown'; id: string };
 
 /**
  * Accepts a validated registration: gives it an id, wraps it in a versioned event and publishes it,
- * keyed by email so one person's events stay in order. Resolves only once Kafka has acked the event
- * from all in-sync replicas; a failure rejects with a TransientError and nothing is accepted.
+ * keyed by email so one person's events stay in order. Accepted only once Kafka has acked the event
+ * from all in-sync replicas; when Kafka certainly did not get it, rejects with a TransientError (nothing
+ * was accepted).
  */
-export async function registerUser(
-  input: RegistrationInput,
-  correlationId: string,
-  deps: RegisterUserDeps,
-): Promise<Registration> {
+export async function registerUser(input: RegistrationInput, correlationId: string, deps: RegisterUserDeps): Promise<RegisterOutcome> {
   const now = (deps.now ?? (() => new Date()))().toISOString();
-  const registration: Registration = { id: (deps.newId ?? newId)(), ...withoutUndefined(input), registeredAt: now };
+  const registration: Registration = { id: newId(), ...withoutUndefined(input), registeredAt: now };
   const event: UserRegistrationRequested = {
     type: 'UserRegistrationRequested',
     version: 1,
@@ -35,16 +36,21 @@ export async function registerUser(
     correlationId,
     data: registration,
   };
-  await deps.publisher.publish(TOPICS.registrationRequested, {
-    key: registration.email,
-    value: JSON.stringify(event),
-    headers: {
-      [HEADERS.eventType]: event.type,
-      [HEADERS.schemaVersion]: String(event.version),
-      [HEADERS.correlationId]: correlationId,
-    },
-  });
-  return registration;
+  try {
+    await deps.publisher.publish(TOPICS.registrationRequested, {
+      key: registration.email,
+      value: JSON.stringify(event),
+      headers: {
+        [HEADERS.eventType]: event.type,
+        [HEADERS.schemaVersion]: String(event.version),
+        [HEADERS.correlationId]: correlationId,
+      },
+    });
+  } catch (err) {
+    if (err instanceof TransientError && err.outcome === 'unknown') return { accepted: 'unknown', id: registration.id };
+    throw err;
+  }
+  return { accepted: true, registration };
 }
 
 function withoutUndefined<T extends object>(value: T): T {

@@ -1,16 +1,11 @@
 import { z } from 'zod';
+import { isValidCpf, plainText } from '@regflow/common';
 
 /**
  * What `POST /users` accepts. Strings are NFKC-normalized and trimmed before they are checked, so
  * look-alike spellings of one email or name collapse to one form; unknown fields are rejected.
  */
 const normalized = (s: string) => s.normalize('NFKC').trim();
-/**
- * Free text may hold tabs and line breaks but no other control characters (NUL cannot be stored in
- * Postgres) and no lone UTF-16 surrogates (Postgres jsonb refuses them), or the registration could be
- * accepted here and then never be decided.
- */
-const PLAIN_TEXT = /^(?:[^\p{Cc}\p{Cs}]|[\t\n\r])*$/u;
 
 export const registrationInputSchema = z.strictObject({
   name: z
@@ -47,21 +42,10 @@ export const registrationInputSchema = z.strictObject({
   note: z
     .string({ error: 'Must be a string.' })
     .transform(normalized)
-    .pipe(z.string().max(500, 'Must be at most 500 characters.').regex(PLAIN_TEXT, 'Must not contain control characters or unpaired surrogates.'))
+    // Plain text, or the registration could be accepted here and then never be decided (common/src/rules/text.ts).
+    .pipe(plainText(500))
     .optional()
     .transform((s) => (s === '' ? undefined : s)),
 });
 
 export type RegistrationInput = z.infer<typeof registrationInputSchema>;
-
-/** A CPF is valid when its two last digits match the mod-11 check digits of the first nine and ten. */
-export function isValidCpf(digits: string): boolean {
-  if (!/^\d{11}$/.test(digits) || /^(\d)\1{10}$/.test(digits)) return false;
-  const d = [...digits].map(Number);
-  const check = (length: number) => {
-    let sum = 0;
-    for (let i = 0; i < length; i++) sum += d[i]! * (length + 1 - i);
-    return ((sum * 10) % 11) % 10;
-  };
-  return check(9) === d[9] && check(10) === d[10];
-}

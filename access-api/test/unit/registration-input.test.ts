@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isValidCpf, registrationInputSchema } from '../../src/domain/registration-input';
+import { registrationInputSchema } from '../../src/domain/registration-input';
 
 const parse = (body: unknown) => registrationInputSchema.safeParse(body);
 const fields = (body: unknown) => {
@@ -42,12 +42,5 @@ describe('registration input', () => {
     expect(fields({ name: 'Ana', email: 'a@b.co', isAdmin: true })).toEqual(['isAdmin']);
     expect(fields({ name: 42, email: ['a@b.co'] }).sort()).toEqual(['email', 'name']);
     expect(fields({ name: 'Ana', email: 'a@b.co', note: 'x'.repeat(501) })).toEqual(['note']);
-  });
-
-  it('isValidCpf follows the two mod-11 check digits', () => {
-    expect(isValidCpf('52998224725')).toBe(true);
-    expect(isValidCpf('11144477735')).toBe(true);
-    expect(isValidCpf('11144477736')).toBe(false);
-    expect(isValidCpf('00000000000')).toBe(false);
   });
 });

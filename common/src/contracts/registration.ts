@@ -25,6 +25,9 @@ export const HEADERS = {
 
 export const REGISTRATION_STATUSES = ['pending', 'approved', 'rejected', 'duplicate'] as const;
 export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
+/** What an admin can decide: the two final statuses a decision sets. */
+export const DECISION_OUTCOMES = ['approved', 'rejected'] as const satisfies readonly RegistrationStatus[];
+export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
 
 const uuid = z.uuid();
 
@@ -40,44 +43,34 @@ export const registrationSchema = z.strictObject({
 });
 export type Registration = z.infer<typeof registrationSchema>;
 
-const envelope = {
-  eventId: uuid,
-  occurredAt: z.iso.datetime(),
-  correlationId: z.string().min(1).max(200),
-};
+/** Every event: its type and version, the envelope (id, time, the correlation id of the request that started it), its data. */
+const event = <T extends string, D extends z.ZodType>(type: T, data: D) =>
+  z.strictObject({
+    type: z.literal(type),
+    version: z.literal(1),
+    eventId: uuid,
+    occurredAt: z.iso.datetime(),
+    correlationId: z.string().min(1).max(200),
+    data,
+  });
 
-export const userRegistrationRequestedSchema = z.strictObject({
-  type: z.literal('UserRegistrationRequested'),
-  version: z.literal(1),
-  ...envelope,
-  data: registrationSchema,
-});
+export const userRegistrationRequestedSchema = event('UserRegistrationRequested', registrationSchema);
 export type UserRegistrationRequested = z.infer<typeof userRegistrationRequestedSchema>;
 
 export const decisionSchema = z.strictObject({
   userId: uuid,
-  outcome: z.enum(['approved', 'rejected']),
+  outcome: z.enum(DECISION_OUTCOMES),
   reason: z.string().max(500).optional(),
   decidedBy: z.string().min(1).max(320),
   decidedAt: z.iso.datetime(),
 });
 export type Decision = z.infer<typeof decisionSchema>;
 
-export const userRegistrationDecidedSchema = z.strictObject({
-  type: z.literal('UserRegistrationDecided'),
-  version: z.literal(1),
-  ...envelope,
-  data: decisionSchema,
-});
+export const userRegistrationDecidedSchema = event('UserRegistrationDecided', decisionSchema);
 export type UserRegistrationDecided = z.infer<typeof userRegistrationDecidedSchema>;
 
 /** What travels on the ActiveMQ review queue: the registration, plus when it was indexed. */
-export const reviewMessageSchema = z.strictObject({
-  type: z.literal('RegistrationQueuedForReview'),
-  version: z.literal(1),
-  ...envelope,
-  data: registrationSchema.extend({ indexedAt: z.iso.datetime() }),
-});
+export const reviewMessageSchema = event('RegistrationQueuedForReview', registrationSchema.extend({ indexedAt: z.iso.datetime() }));
 export type ReviewMessage = z.infer<typeof reviewMessageSchema>;
 
 /**

@@ -1,6 +1,6 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { AppError, TransientError } from '../errors';
+import { AppError, TransientError, dependencyUnavailable } from '../errors';
 import { sendProblem } from './problem';
 
 interface BodyParserError {
@@ -17,8 +17,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
     if (err instanceof AppError) {
-      for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value);
-      sendProblem(res, err.status, err.code, err.message, err.extra);
+      sendAppError(res, err);
       return;
     }
     const parserError = err as BodyParserError;
@@ -45,13 +44,30 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (err instanceof TransientError || isConnectionError(err)) {
       (req.log ?? logger).warn({ err }, 'dependency unavailable');
-      res.setHeader('retry-after', '5');
-      sendProblem(res, 503, 'DEPENDENCY.UNAVAILABLE', 'A service this request needs is unavailable right now; nothing was changed. Try again shortly.');
+      sendAppError(res, dependencyUnavailable());
       return;
     }
     (req.log ?? logger).error({ err }, 'unhandled error');
     sendProblem(res, 500, 'INTERNAL', 'Something went wrong on our side. Try again later.');
   };
+}
+
+function sendAppError(res: Response, err: AppError): void {
+  for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value);
+  sendProblem(res, err.status, err.code, err.message, err.extra);
+}
+
+/**
+ * For a route that can say more than the error handler's general 503: a TransientError from `fn` (a
+ * server it needs did not answer) becomes DEPENDENCY.UNAVAILABLE with this `detail`.
+ */
+export async function orUnavailable<T>(fn: () => Promise<T>, detail: string, retryAfterSeconds?: number): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof TransientError) throw dependencyUnavailable(detail, retryAfterSeconds);
+    throw err;
+  }
 }
 
 export const notFoundHandler: RequestHandler = (_req, res) => {

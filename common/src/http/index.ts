@@ -1,5 +1,7 @@
+export * from './app';
 export * from './problem';
 export * from './error-handler';
+export * from './params';
 export * from './server';
 export * from './health';
 export * from './metrics';

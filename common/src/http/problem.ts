@@ -1,6 +1,7 @@
+import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
 import type { z } from 'zod';
-import type { FieldError } from '../errors';
+import { AppError, type FieldError } from '../errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -14,36 +15,25 @@ export interface Problem {
   [extra: string]: unknown;
 }
 
-const TITLES: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  409: 'Conflict',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  429: 'Too Many Requests',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
+/**
+ * RFC 9457 problem details; `type` is a stable URN built from the code so clients can switch on either,
+ * `title` the status's reason phrase. Every problem answer is built here.
+ */
+export function problemBody(status: number, code: string, detail: string, extra: Record<string, unknown> = {}): Problem {
+  return { type: `urn:regflow:problem:${code.toLowerCase()}`, title: STATUS_CODES[status] ?? 'Error', status, code, detail, ...extra };
+}
 
-/** RFC 9457 problem details; `type` is a stable URN built from the code so clients can switch on either. */
-export function sendProblem(
-  res: Response,
-  status: number,
-  code: string,
-  detail: string,
-  extra: Record<string, unknown> = {},
-): void {
-  const body: Problem = {
-    type: `urn:regflow:problem:${code.toLowerCase()}`,
-    title: TITLES[status] ?? 'Error',
-    status,
-    code,
-    detail,
-    ...extra,
-  };
-  res.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+export function sendProblem(res: Response, status: number, code: string, detail: string, extra: Record<string, unknown> = {}): void {
+  res.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problemBody(status, code, detail, extra)));
+}
+
+/**
+ * Another service's problem answer as an error of this one, to pass it on (the orchestrator's refusal of
+ * a search): the same status, code, detail and extra members.
+ */
+export function problemError(problem: Problem): AppError {
+  const { type: _type, title: _title, status, code, detail, ...extra } = problem;
+  return new AppError(code, status, detail ?? '', extra);
 }
 
 /** Flattens zod issues into `{ field, message }`, one per bad field, with dotted paths. */

@@ -1,14 +1,21 @@
 import { ConfigError } from '../config';
 import { createLogger } from '../logger';
 
+/** What each service's `start…()` returns: where it listens, and an ordered stop. */
+export interface RunningService {
+  url: string;
+  /** Stops taking work, finishes and commits or acks what is in flight, then closes its clients. */
+  stop(): Promise<void>;
+}
+
 /**
  * The shared tail of every `main.ts`: start the service, then on SIGTERM/SIGINT stop it in order
  * (stop taking work, finish what is in flight, commit or ack it) and exit. A config error prints its
  * readable list and exits 78 (EX_CONFIG) without a stack trace.
  */
-export async function runService(name: string, start: () => Promise<{ url: string; stop(): Promise<void> }>): Promise<void> {
+export async function runService(name: string, start: () => Promise<RunningService>): Promise<void> {
   const logger = createLogger(name);
-  let service: { url: string; stop(): Promise<void> };
+  let service: RunningService;
   try {
     service = await start();
   } catch (err) {

@@ -1,6 +1,7 @@
 import { STATUS_CODES, createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Express } from 'express';
+import { PROBLEM_CONTENT_TYPE, problemBody } from './problem';
 
 export interface RunningServer {
   url: string;
@@ -49,14 +50,8 @@ function answerUnparsable(err: NodeJS.ErrnoException, socket: Socket & { _httpMe
       : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? [408, 'REQUEST.TIMEOUT']
         : [400, 'REQUEST.MALFORMED'];
-  const body = JSON.stringify({
-    type: `urn:regflow:problem:${code.toLowerCase()}`,
-    title: STATUS_CODES[status],
-    status,
-    code,
-    detail: 'The request could not be parsed as HTTP.',
-  });
+  const body = JSON.stringify(problemBody(status, code, 'The request could not be parsed as HTTP.'));
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/problem+json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
 }

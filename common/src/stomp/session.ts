@@ -97,8 +97,9 @@ export class StompSession {
     }) as unknown as { abort(): void };
   }
 
-  isConnected(): boolean {
-    return this.client !== null;
+  /** Readiness: rejects while there is no connection to the broker. */
+  async ping(): Promise<void> {
+    if (!this.client) throw new Error('not connected');
   }
 
   private failPending(client: StompClient, err: Error): void {

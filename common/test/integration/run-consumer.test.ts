@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '../../src/logger';
-import { createKafka, createTopics, EventPublisher, runConsumer, type ConsumedRecord, type RunningConsumer } from '../../src/kafka';
+import { createKafka, createTopics, EventPublisher, runConsumer, type RunConsumerOptions, type RunningConsumer } from '../../src/kafka';
+import { committedToEnd as committed } from '../../../test/support/kafka';
 
 /**
  * runConsumer handles the records of a batch concurrently (recordsConcurrently); these tests pin what
@@ -27,15 +28,14 @@ async function produce(topic: string, publisher: EventPublisher): Promise<void> 
   await Promise.all(sends);
 }
 
-const until = async (done: () => boolean, timeoutMs: number) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A member of `groupId` on `topic`, on a client of its own. */
+const consume = (groupId: string, topic: string, options: Pick<RunConsumerOptions, 'handler'> & Partial<RunConsumerOptions>) =>
+  runConsumer({ kafka: createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }), groupId, topics: [topic], logger, ...options });
+
+/** Every record of the topic handled and committed by the group (the signal the counts are final). */
+const committedToEnd = (groupId: string, topic: string) => committed(createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }), groupId, topic, 90_000);
 
 describe('runConsumer against the real broker', () => {
   let publisher: EventPublisher;
@@ -59,13 +59,10 @@ describe('runConsumer against the real broker', () => {
     let maxInFlight = 0;
     let overlaps = 0;
     let inFlight = 0;
-    const consumer = await runConsumer({
-      kafka: createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }),
-      groupId: `test-order-${randomUUID()}`,
-      topics: [topic],
-      logger,
+    const groupId = `test-order-${randomUUID()}`;
+    const consumer = await consume(groupId, topic, {
       recordsConcurrently: 8,
-      handler: async (record: ConsumedRecord) => {
+      handler: async (record) => {
         const { k, seq } = JSON.parse(record.value!) as { k: number; seq: number };
         // Two records of one key at once would break the person's order (counted, not thrown: a throw is a retry).
         if ((active.get(record.key!) ?? 0) > 0) overlaps++;
@@ -79,8 +76,7 @@ describe('runConsumer against the real broker', () => {
       },
     });
     running.push(consumer);
-    await until(() => handled.length >= KEYS * PER_KEY, 90_000);
-    await sleep(300);
+    await committedToEnd(groupId, topic);
 
     expect(overlaps).toBe(0);
     expect(handled).toHaveLength(KEYS * PER_KEY);
@@ -98,16 +94,12 @@ describe('runConsumer against the real broker', () => {
     const order = new Map<number, number[]>();
     const failedOnce = new Set<string>();
     let retries = 0;
-    const consumer = await runConsumer({
-      kafka: createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }),
-      groupId,
-      topics: [topic],
-      logger,
+    const consumer = await consume(groupId, topic, {
       recordsConcurrently: 8,
       baseBackoffMs: 20,
       maxBackoffMs: 100,
       hooks: { onRetry: () => retries++ },
-      handler: async (record: ConsumedRecord) => {
+      handler: async (record) => {
         const { k, seq } = JSON.parse(record.value!) as { k: number; seq: number };
         const id = `${k}:${seq}`;
         // Every fifth record of keys 0-3 fails on its first attempt.
@@ -122,8 +114,7 @@ describe('runConsumer against the real broker', () => {
       },
     });
     running.push(consumer);
-    await until(() => successes.size >= KEYS * PER_KEY, 90_000);
-    await sleep(300);
+    await committedToEnd(groupId, topic);
 
     // One pause per batch that had failures (the earliest failure is the one reported).
     expect(retries).toBeGreaterThan(0);
@@ -135,11 +126,7 @@ describe('runConsumer against the real broker', () => {
     running.splice(running.indexOf(consumer), 1);
     // A new member of the same group starts from the committed offsets: nothing is left to handle.
     const seen: string[] = [];
-    const next = await runConsumer({
-      kafka: createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }),
-      groupId,
-      topics: [topic],
-      logger,
+    const next = await consume(groupId, topic, {
       handler: async (record) => {
         seen.push(record.offset);
       },
@@ -147,8 +134,7 @@ describe('runConsumer against the real broker', () => {
     running.push(next);
     // One more record proves the new member is consuming, and that it starts after the committed ones.
     await publisher.publish(topic, { key: 'k0', value: JSON.stringify({ k: 0, seq: PER_KEY }) });
-    await until(() => seen.length >= 1, 90_000);
-    await sleep(500);
+    await committedToEnd(groupId, topic);
     expect(seen).toHaveLength(1);
   });
 });

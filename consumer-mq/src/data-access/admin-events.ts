@@ -1,10 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { RedisClientType } from 'redis';
 import type { Logger } from '@regflow/common';
+import type { AdminEvent } from '../domain/model';
 
-export type AdminEvent =
-  | { type: 'registration.staged'; data: Record<string, unknown> }
-  | { type: 'registration.decided'; data: { id: string; outcome: string; decidedBy: string; decidedAt: string; reason?: string } };
+export type { AdminEvent };
 
 const CHANNEL = 'regflow:admin-events';
 

@@ -1,9 +1,7 @@
 import { and, desc, inArray, isNotNull, isNull, sql } from 'drizzle-orm';
+import type { DeadLetter, NewDeadLetter } from '../domain/model';
 import type { Database } from './db/database';
 import { deadLetters } from './db/schema';
-
-export type DeadLetter = typeof deadLetters.$inferSelect;
-export type NewDeadLetter = typeof deadLetters.$inferInsert;
 
 export class DeadLettersRepository {
   constructor(private readonly db: Database) {}

@@ -1,18 +1,10 @@
 import { eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Decision, Registration } from '@regflow/common';
+import type { OutboxEvent, StoredDecision } from '../domain/model';
 import type { Database } from './db/database';
 import { decisions, outbox } from './db/schema';
 
-export interface StoredDecision extends Decision {
-  registration: Registration & Record<string, unknown>;
-}
-
-export interface OutboxEvent {
-  topic: string;
-  key: string;
-  value: string;
-  headers: Record<string, string>;
-}
+export type { OutboxEvent, StoredDecision };
 
 export class DecisionsRepository {
   constructor(private readonly db: Database) {}

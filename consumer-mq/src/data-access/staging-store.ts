@@ -1,13 +1,8 @@
 import { createClient, type RedisClientType } from 'redis';
-import type { Logger, Registration } from '@regflow/common';
+import type { Logger } from '@regflow/common';
+import type { StagedUser, StageResult } from '../domain/model';
 
-/** A registration waiting in the review queue, as the admin API shows it. */
-export interface StagedUser extends Registration {
-  indexedAt?: string;
-  queuedAt?: string;
-  stagedAt: string;
-  correlationId?: string;
-}
+export type { StagedUser, StageResult };
 
 const PENDING = 'regflow:pending';
 const userKey = (id: string) => `regflow:user:${id}`;
@@ -33,8 +28,6 @@ redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3])
 redis.call('ZREM', KEYS[1], ARGV[1])
 return redis.call('DEL', KEYS[2])
 `;
-
-export type StageResult = 'staged' | 'already-staged' | 'already-decided';
 
 export class StagingStore {
   constructor(

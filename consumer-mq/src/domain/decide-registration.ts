@@ -1,20 +1,26 @@
-import { AppError, HEADERS, TOPICS, newId, type Decision, type Logger, type UserRegistrationDecided } from '@regflow/common';
-import type { AdminEventBus } from '../data-access/admin-events';
-import type { DecisionsRepository, StoredDecision } from '../data-access/decisions-repository';
-import type { OutboxRelay } from '../data-access/outbox-relay';
-import type { StagingStore } from '../data-access/staging-store';
+import { AppError, HEADERS, TOPICS, newId, type Decision, type DecisionOutcome, type Logger, type Registration, type UserRegistrationDecided } from '@regflow/common';
+import type { AdminEvent, OutboxEvent, StagedUser, StoredDecision } from './model';
 
 export interface DecideDeps {
-  store: StagingStore;
-  decisions: DecisionsRepository;
-  relay: OutboxRelay;
-  events: AdminEventBus;
+  store: {
+    get(id: string): Promise<StagedUser | null>;
+    /** Takes a decided user out of the queue, leaving a tombstone against late duplicates. */
+    unstage(id: string, outcome: DecisionOutcome): Promise<void>;
+  };
+  decisions: {
+    /** The decision, the approved user and the event in one transaction; the first decision wins. */
+    record(decision: Decision, registration: Registration & Record<string, unknown>, event: OutboxEvent, correlationId: string): Promise<{ won: true } | { won: false; existing: StoredDecision }>;
+    find(userId: string): Promise<StoredDecision | null>;
+  };
+  /** The outbox relay: publish soon. */
+  relay: { wake(): void };
+  events: { publish(event: AdminEvent): Promise<void> };
   logger: Logger;
 }
 
 export interface DecideCommand {
   userId: string;
-  outcome: 'approved' | 'rejected';
+  outcome: DecisionOutcome;
   reason?: string;
   admin: string;
   correlationId: string;
@@ -67,7 +73,7 @@ export async function decideRegistration(
   return decision;
 }
 
-export function decisionEvent(decision: Decision, correlationId: string) {
+export function decisionEvent(decision: Decision, correlationId: string): OutboxEvent {
   const event: UserRegistrationDecided = {
     type: 'UserRegistrationDecided',
     version: 1,
@@ -84,7 +90,7 @@ export function decisionEvent(decision: Decision, correlationId: string) {
   };
 }
 
-async function notPending(userId: string, decisions: DecisionsRepository): Promise<AppError> {
+async function notPending(userId: string, decisions: DecideDeps['decisions']): Promise<AppError> {
   const existing = await decisions.find(userId);
   if (existing) return alreadyDecided(existing);
   return new AppError('REGISTRATION.NOT_FOUND', 404, 'No pending registration with this id.');

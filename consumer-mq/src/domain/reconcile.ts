@@ -1,13 +1,20 @@
-import type { Logger, Registration } from '@regflow/common';
-import type { DecisionsRepository } from '../data-access/decisions-repository';
-import type { SearchClient } from '../data-access/search-client';
-import type { StagingStore } from '../data-access/staging-store';
+import type { DecisionOutcome, Logger, Registration, RegistrationStatus } from '@regflow/common';
 import { decisionEvent } from './decide-registration';
+import type { IndexedRegistration, OutboxEvent, SearchResult, StagedUser, StageResult, StoredDecision } from './model';
 
 export interface ReconcileDeps {
-  store: StagingStore;
-  decisions: DecisionsRepository;
-  search: SearchClient;
+  store: {
+    pendingIds(): Promise<string[]>;
+    stage(user: StagedUser): Promise<StageResult>;
+    unstage(id: string, outcome: DecisionOutcome): Promise<void>;
+  };
+  decisions: {
+    findMany(userIds: string[]): Promise<StoredDecision[]>;
+    /** Queues an event for the outbox relay on its own. */
+    enqueue(event: OutboxEvent): Promise<void>;
+  };
+  /** The orchestrator's search: a page of results, or its refusal. */
+  search: { search(params: { status: RegistrationStatus; from: number; size: number }, correlationId: string): Promise<{ ok: true; result: SearchResult } | { ok: false; refused: { status: number } }> };
   logger: Logger;
   wakeRelay: () => void;
   /** Registrations indexed more recently than this may still be on their way to the queue: left alone. */
@@ -74,14 +81,12 @@ export async function reconcile(deps: ReconcileDeps, now = new Date()): Promise<
   return report;
 }
 
-type IndexedDoc = Registration & { status: string; indexedAt: string };
-
-async function* indexedPending(search: SearchClient): AsyncGenerator<IndexedDoc[]> {
+async function* indexedPending(search: ReconcileDeps['search']): AsyncGenerator<IndexedRegistration[]> {
   // Oldest registrations matter most, but the search API pages newest first; 10,000 is its window.
   for (let from = 0; from < 10_000; from += 100) {
-    const { status, body } = await search.search(new URLSearchParams({ status: 'pending', from: String(from), size: '100' }), 'reconcile');
-    if (status !== 200) throw new Error(`search answered ${status}`);
-    const items = (body as { items: Array<IndexedDoc & { highlight?: unknown }> }).items.map(({ highlight: _h, ...doc }) => doc as IndexedDoc);
+    const answer = await search.search({ status: 'pending', from, size: 100 }, 'reconcile');
+    if (!answer.ok) throw new Error(`search answered ${answer.refused.status}`);
+    const items = answer.result.items.map(({ highlight: _h, ...doc }) => doc as IndexedRegistration);
     if (items.length === 0) return;
     yield items;
     if (items.length < 100) return;

@@ -1,7 +1,5 @@
 import { AppError, type RegistrationStatus } from '@regflow/common';
-import type { DecisionsRepository } from '../data-access/decisions-repository';
-import type { SearchClient } from '../data-access/search-client';
-import type { StagingStore } from '../data-access/staging-store';
+import type { IndexedRegistration, StagedUser, StoredDecision } from './model';
 
 export interface RegistrationDetail {
   registration: { id: string; name: string; email: string; cpf?: string; phone?: string; note?: string; registeredAt: string };
@@ -14,7 +12,12 @@ export interface RegistrationDetail {
 export async function registrationDetail(
   id: string,
   correlationId: string,
-  deps: { store: StagingStore; decisions: DecisionsRepository; search: SearchClient },
+  deps: {
+    store: { get(id: string): Promise<StagedUser | null> };
+    decisions: { find(userId: string): Promise<StoredDecision | null> };
+    /** The search index, through the orchestrator: null while not indexed. */
+    search: { get(id: string, correlationId: string): Promise<IndexedRegistration | null> };
+  },
 ): Promise<RegistrationDetail> {
   const staged = await deps.store.get(id);
   if (staged) {
@@ -31,12 +34,12 @@ export async function registrationDetail(
       decision: { outcome: decided.outcome, decidedBy: decided.decidedBy, decidedAt: decided.decidedAt, ...(decided.reason ? { reason: decided.reason } : {}) },
     };
   }
-  const indexed = (await deps.search.get(id, correlationId)) as (Record<string, string> & { status: RegistrationStatus }) | null;
+  const indexed = await deps.search.get(id, correlationId);
   if (!indexed) throw new AppError('REGISTRATION.NOT_FOUND', 404, 'No registration with this id is known.');
   return {
-    registration: pick(indexed as never),
+    registration: pick(indexed),
     status: indexed.status,
-    timeline: { receivedAt: indexed.registeredAt!, indexedAt: indexed.indexedAt },
+    timeline: { receivedAt: indexed.registeredAt, indexedAt: indexed.indexedAt },
   };
 }
 

@@ -1,7 +1,7 @@
-import { Router, json, type Request } from 'express';
+import { Router, json } from 'express';
 import { z } from 'zod';
-import { AppError, ValidationError } from '@regflow/common';
-import { fieldErrors, logFields, requireJson } from '@regflow/common/http';
+import { AppError, DECISION_OUTCOMES, REGISTRATION_STATUSES, ValidationError, plainText } from '@regflow/common';
+import { fieldErrors, logFields, orUnavailable, problemError, requireJson, uuidParam } from '@regflow/common/http';
 import type { AdminEventBus } from '../data-access/admin-events';
 import type { DecisionsRepository } from '../data-access/decisions-repository';
 import type { SearchClient } from '../data-access/search-client';
@@ -34,25 +34,22 @@ const pendingQuery = z.strictObject({
     })
     .optional(),
 });
-const idParam = z.uuid();
-/** Of the control characters only tabs and line breaks: NUL and unpaired surrogates cannot be stored in Postgres. */
-const reason = z
-  .string()
-  .trim()
-  .max(500, 'Must be at most 500 characters.')
-  .regex(/^(?:[^\p{Cc}\p{Cs}]|[\t\n\r])*$/u, 'Must not contain control characters or unpaired surrogates.');
+/** Stored in Postgres with the decision, so plain text (common/src/rules/text.ts). */
+const reason = z.string().trim().pipe(plainText(500));
 const reasonBody = z.strictObject({ reason: reason.optional() });
 const batchBody = z.strictObject({
   ids: z.array(z.uuid()).min(1).max(200),
-  outcome: z.enum(['approved', 'rejected']),
+  outcome: z.enum(DECISION_OUTCOMES),
   reason: reason.optional(),
 });
 const searchQuery = z.strictObject({
   q: z.string().max(200).optional(),
-  status: z.enum(['pending', 'approved', 'rejected', 'duplicate']).optional(),
+  status: z.enum(REGISTRATION_STATUSES).optional(),
   from: z.coerce.number().int().min(0).max(10_000).optional(),
   size: z.coerce.number().int().min(1).max(100).optional(),
 });
+
+const SEARCH_UNAVAILABLE = 'Search is unavailable right now.';
 
 export function adminRoutes(deps: AdminRouteDeps): Router {
   const router = Router();
@@ -77,13 +74,13 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   });
 
   router.get('/admin/users/:id', async (req, res) => {
-    res.json(await registrationDetail(userId(req), String(req.id), deps));
+    res.json(await orUnavailable(() => registrationDetail(uuidParam(req), req.id, deps), SEARCH_UNAVAILABLE));
   });
 
   router.post('/admin/users/:id/approve', async (req, res) => {
     // The decision's fields go on the request's own log line: one line per approval, not two.
     const decision = await decideRegistration(
-      { userId: userId(req), outcome: 'approved', admin: req.session!.email, correlationId: String(req.id) },
+      { userId: uuidParam(req), outcome: 'approved', admin: req.session!.email, correlationId: req.id },
       deps,
       (fields) => logFields(res, fields),
     );
@@ -94,7 +91,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     const body = reasonBody.safeParse(req.body ?? {});
     if (!body.success) throw new ValidationError(fieldErrors(body.error));
     const decision = await decideRegistration(
-      { userId: userId(req), outcome: 'rejected', reason: body.data.reason || undefined, admin: req.session!.email, correlationId: String(req.id) },
+      { userId: uuidParam(req), outcome: 'rejected', reason: body.data.reason || undefined, admin: req.session!.email, correlationId: req.id },
       deps,
       (fields) => logFields(res, fields),
     );
@@ -109,7 +106,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     // One at a time: each decision is its own transaction, and one failure does not stop the rest.
     for (const id of new Set(ids)) {
       try {
-        const d = await decideRegistration({ userId: id, outcome, reason: reason || undefined, admin: req.session!.email, correlationId: String(req.id) }, deps);
+        const d = await decideRegistration({ userId: id, outcome, reason: reason || undefined, admin: req.session!.email, correlationId: req.id }, deps);
         results.push({ id, ok: true, status: d.outcome });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
@@ -122,10 +119,10 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   router.get('/admin/search', async (req, res) => {
     const parsed = searchQuery.safeParse(req.query);
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
-    const query = new URLSearchParams(Object.entries(parsed.data).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)] as [string, string]));
-    const { status, body } = await deps.search.search(query, String(req.id));
-    // The orchestrator's refusals are problem+json; they stay so on the way through.
-    res.status(status).type(status >= 400 ? 'application/problem+json' : 'application/json').send(JSON.stringify(body));
+    const answer = await orUnavailable(() => deps.search.search(parsed.data, req.id), SEARCH_UNAVAILABLE);
+    // The orchestrator's refusal of the query (a page past its window) is the admin's too.
+    if (!answer.ok) throw problemError(answer.refused);
+    res.json(answer.result);
   });
 
   router.get('/admin/events', (req, res) => {
@@ -146,10 +143,4 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   });
 
   return router;
-}
-
-function userId(req: Request): string {
-  const parsed = idParam.safeParse(req.params.id);
-  if (!parsed.success) throw new ValidationError([{ field: 'id', message: 'Must be a UUID.' }]);
-  return parsed.data;
 }

@@ -4,14 +4,14 @@ import { ValidationError } from '@regflow/common';
 import { fieldErrors, requireJson } from '@regflow/common/http';
 import type { DeadLettersRepository } from '../data-access/dead-letters-repository';
 import type { SessionStore } from '../data-access/session-store';
-import { replayDeadLetters, type DeadLetterDeps } from '../domain/dead-letters';
+import { replayDeadLetters, type ReplayDeps } from '../domain/replay-dead-letters';
+import type { ReconcileWorker } from '../workers/reconcile.worker';
 import { requireSession } from './auth';
-import type { ReconcileJob } from './reconcile.job';
 
-export interface OperationsRouteDeps extends DeadLetterDeps {
+export interface OperationsRouteDeps extends ReplayDeps {
   sessions: SessionStore;
   deadLetters: DeadLettersRepository;
-  reconcileJob: ReconcileJob;
+  reconciler: ReconcileWorker;
 }
 
 const listQuery = z.strictObject({
@@ -41,11 +41,11 @@ export function operationsRoutes(deps: OperationsRouteDeps): Router {
   });
 
   router.post('/admin/reconcile', async (_req, res) => {
-    res.json(await deps.reconcileJob.runNow());
+    res.json(await deps.reconciler.runNow());
   });
 
   router.get('/admin/reconcile', (_req, res) => {
-    res.json(deps.reconcileJob.lastReport ?? null);
+    res.json(deps.reconciler.lastReport ?? null);
   });
 
   return router;

@@ -1,6 +1,6 @@
 import { Router, json } from 'express';
 import { z } from 'zod';
-import { AppError, ValidationError, maskEmail, type Logger } from '@regflow/common';
+import { AppError, NO_CONTROL_CHARACTERS, ValidationError, maskEmail, type Logger } from '@regflow/common';
 import { fieldErrors, requireJson } from '@regflow/common/http';
 import type { AdminsRepository } from '../data-access/admins-repository';
 import type { SessionStore, SignInThrottle } from '../data-access/session-store';
@@ -12,7 +12,7 @@ const signInSchema = z.strictObject({
   email: z
     .string()
     .max(320)
-    .regex(/^\P{Cc}*$/u, 'Must not contain control characters.')
+    .regex(NO_CONTROL_CHARACTERS, 'Must not contain control characters.')
     .transform((s) => s.normalize('NFKC').trim().toLowerCase()),
   password: z.string().min(1).max(1024),
 });

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { createLogger, type Decision } from '@regflow/common';
+import { createLogger, type Decision, type DecisionOutcome } from '@regflow/common';
 import { EventPublisher, createKafka, createTopics, runConsumer, type RunningConsumer } from '@regflow/common/kafka';
 import { createDatabase, migrateWithLock, type Database } from '../../src/data-access/db/database';
 import { DecisionsRepository, type OutboxEvent } from '../../src/data-access/decisions-repository';
-import { OutboxRelay } from '../../src/data-access/outbox-relay';
+import { OutboxRelay } from '../../src/workers/outbox-relay.worker';
+import { committedToEnd } from '../../../test/support/kafka';
 
 /**
  * The decision write (one statement: decision, approved user, outbox row) and the relay (one locked
@@ -65,9 +66,10 @@ describe('decision outbox on real Postgres and Kafka', () => {
     const received = new Map<string, number>();
     let consumer: RunningConsumer | undefined;
     try {
+      const groupId = `test-outbox-${randomUUID()}`;
       consumer = await runConsumer({
         kafka: kafka(),
-        groupId: `test-outbox-${randomUUID()}`,
+        groupId,
         topics: [topic],
         logger,
         handler: async (record) => {
@@ -94,7 +96,10 @@ describe('decision outbox on real Postgres and Kafka', () => {
 
       const deadline = Date.now() + 60_000;
       while (received.size < users.length && Date.now() < deadline) await sleep(100);
-      await sleep(1500); // a duplicate would arrive after the last first copy: give it time
+      // Nothing publishes once the relays have stopped; once the consumer has committed the topic's end,
+      // it has handled every record ever published, so a duplicate would be counted by now.
+      await Promise.all(relays.map((r) => r.stop()));
+      await committedToEnd(kafka(), groupId, topic);
       expect(received.size).toBe(users.length);
       expect([...received.values()].every((n) => n === 1)).toBe(true);
       expect(users.every((u) => received.has(u))).toBe(true);
@@ -118,7 +123,7 @@ describe('decision outbox on real Postgres and Kafka', () => {
   it('when the same user is decided twice at once on two replicas, then one decision, one approved user and one outbox row are written and the loser gets the winner back', async () => {
     const userId = randomUUID();
     const topic = await newTopic();
-    const decide = (i: number, outcome: 'approved' | 'rejected') =>
+    const decide = (i: number, outcome: DecisionOutcome) =>
       replicas[i]!.repo.record({ userId, outcome, decidedBy: `admin${i}@test.local`, decidedAt: new Date(Date.now() + i).toISOString() }, registration(userId), event(topic, userId, i), `corr-${i}`);
     const results = await Promise.all([decide(0, 'approved'), decide(1, 'rejected')]);
 

@@ -1,5 +1,6 @@
 import { Client, errors } from '@elastic/elasticsearch';
 import { TransientError } from '@regflow/common';
+import type { ClaimResult } from '../domain/forward-registration';
 import { BulkCreate } from './bulk-create';
 import { ensureIndexWithMapping } from './users-index';
 
@@ -15,8 +16,6 @@ interface Claim {
   userId: string;
   claimedAt: string;
 }
-
-export type ClaimResult = { held: true } | { held: false; holder: string; seqNo: number; primaryTerm: number };
 
 export class ClaimsIndex {
   /** `creates`: pass the users index's batcher, so claims and documents share `_bulk` requests. */

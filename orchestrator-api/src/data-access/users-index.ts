@@ -1,6 +1,7 @@
 import { Client, errors, type estypes } from '@elastic/elasticsearch';
 import type { Logger } from '@regflow/common';
 import { TransientError, type RegistrationStatus } from '@regflow/common';
+import type { UserDocument } from '../domain/user-document';
 import { BulkCreate } from './bulk-create';
 import { BulkGet } from './bulk-get';
 
@@ -11,22 +12,7 @@ import { BulkGet } from './bulk-get';
  */
 
 export const USERS_INDEX = 'users';
-
-export interface UserDocument {
-  id: string;
-  name: string;
-  email: string;
-  cpf?: string;
-  phone?: string;
-  note?: string;
-  status: RegistrationStatus;
-  registeredAt: string;
-  indexedAt: string;
-  decidedAt?: string;
-  decidedBy?: string;
-  reason?: string;
-  duplicateOf?: string;
-}
+export type { UserDocument };
 
 export interface SearchParams {
   q?: string;

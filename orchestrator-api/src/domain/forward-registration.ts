@@ -1,33 +1,36 @@
-import {
-  HEADERS,
-  QUEUES,
-  newId,
-  parseEvent,
-  userRegistrationRequestedSchema,
-  type Logger,
-  type ReviewMessage,
-  type UserRegistrationRequested,
-} from '@regflow/common';
-import { PoisonMessageError, type ConsumedRecord } from '@regflow/common/kafka';
-import type { ClaimsIndex } from '../data-access/claims-index';
-import type { ReviewQueueSender } from '../data-access/review-queue-sender';
-import type { UserDocument, UsersIndex } from '../data-access/users-index';
+import { HEADERS, QUEUES, newId, type Logger, type RegistrationStatus, type ReviewMessage, type UserRegistrationRequested } from '@regflow/common';
+import type { UserDocument } from './user-document';
+
+/** Who holds an identity: this registration, or another one (with the version to take it over at). */
+export type ClaimResult = { held: true } | { held: false; holder: string; seqNo: number; primaryTerm: number };
 
 export interface ForwardRegistrationDeps {
-  index: UsersIndex;
-  claims: ClaimsIndex;
-  reviewQueue: ReviewQueueSender;
+  /** The users index; a get by id sees the latest write. */
+  index: {
+    get(id: string): Promise<UserDocument | null>;
+    /** Creates the document, or returns the one already indexed under its id. */
+    createOrGet(doc: UserDocument): Promise<{ doc: UserDocument }>;
+  };
+  /** One claim per email and per CPF; of two racing registrations exactly one gets it. */
+  claims: {
+    claim(identity: string, userId: string): Promise<ClaimResult>;
+    /** False when someone else changed the claim since it was read. */
+    takeOver(identity: string, userId: string, seen: { seqNo: number; primaryTerm: number }): Promise<boolean>;
+  };
+  /** Resolves once the broker has stored the message. */
+  reviewQueue: { send(destination: string, body: string, headers: Record<string, string>): Promise<void> };
   logger: Logger;
   now?: () => Date;
 }
 
+export type ForwardOutcome = { queued: true } | { queued: false; status: RegistrationStatus; duplicateOf?: string };
+
 /**
- * A registration event, in five steps: read it; unless it is already indexed (a redelivery), claim the
- * person's email and CPF; index it as pending, or as duplicate when someone else holds a claim; queue
- * it for review only if it is pending; and only then let the caller commit the offset.
+ * A registration event, in four steps: unless it is already indexed (a redelivery), claim the person's
+ * email and CPF; index it as pending, or as duplicate when someone else holds a claim; queue it for
+ * review only if it is pending. The caller commits the offset only after this resolves.
  */
-export async function forwardRegistration(record: ConsumedRecord, deps: ForwardRegistrationDeps): Promise<void> {
-  const event = parseRegistrationEvent(record);
+export async function forwardRegistration(event: UserRegistrationRequested, deps: ForwardRegistrationDeps): Promise<ForwardOutcome> {
   const log = deps.logger.child({ correlationId: event.correlationId, userId: event.data.id });
   let doc = await deps.index.get(event.data.id);
   if (!doc) {
@@ -36,7 +39,7 @@ export async function forwardRegistration(record: ConsumedRecord, deps: ForwardR
   }
   if (doc.status !== 'pending') {
     log.info({ status: doc.status, duplicateOf: doc.duplicateOf }, 'registration not queued for review');
-    return;
+    return { queued: false, status: doc.status, ...(doc.duplicateOf ? { duplicateOf: doc.duplicateOf } : {}) };
   }
   await deps.reviewQueue.send(QUEUES.review, JSON.stringify(toReviewMessage(event, doc)), {
     [HEADERS.eventType]: 'RegistrationQueuedForReview',
@@ -44,19 +47,14 @@ export async function forwardRegistration(record: ConsumedRecord, deps: ForwardR
     [HEADERS.correlationId]: event.correlationId,
   });
   log.info('registration indexed and queued for review');
-}
-
-export function parseRegistrationEvent(record: ConsumedRecord): UserRegistrationRequested {
-  const parsed = parseEvent(userRegistrationRequestedSchema, record.value);
-  if (!parsed.ok) throw new PoisonMessageError(parsed.reason);
-  return parsed.event;
+  return { queued: true };
 }
 
 function toDocument(event: UserRegistrationRequested, now: Date, duplicateOf: string | null): UserDocument {
   return { ...event.data, status: duplicateOf ? 'duplicate' : 'pending', ...(duplicateOf ? { duplicateOf } : {}), indexedAt: now.toISOString() };
 }
 
-const LIVE: ReadonlySet<string> = new Set(['pending', 'approved']);
+const LIVE: ReadonlySet<RegistrationStatus> = new Set(['pending', 'approved']);
 
 /**
  * One live (pending or approved) registration per email and per CPF. Returns the id of the live

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { Client } from '@elastic/elasticsearch';
-import { createLogger, type RegistrationStatus } from '@regflow/common';
+import { REGISTRATION_STATUSES, createLogger } from '@regflow/common';
 import { UsersIndex, type SearchParams, type UserDocument } from '../../src/data-access/users-index';
 
 /**
@@ -145,8 +145,7 @@ describe('UsersIndex search past 10,000 hits on the real Elasticsearch', () => {
     index = `test-users-window-${randomUUID()}`;
     users = new UsersIndex(es, logger, index);
     await users.ensureIndex();
-    const statuses: RegistrationStatus[] = ['pending', 'approved', 'rejected', 'duplicate'];
-    for (let n = 0; n < COUNT; n++) docs.push(buildUser({ status: statuses[n % 4]! }));
+    for (let n = 0; n < COUNT; n++) docs.push(buildUser({ status: REGISTRATION_STATUSES[n % 4]! }));
     for (let start = 0; start < COUNT; start += 2_500) {
       const chunk = docs.slice(start, start + 2_500);
       const res = await es.bulk({ operations: chunk.flatMap((doc) => [{ create: { _index: index, _id: doc.id } }, doc]) });

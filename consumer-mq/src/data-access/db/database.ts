@@ -6,13 +6,11 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import type { Logger } from '@regflow/common';
 import { MIGRATIONS_FOLDER } from '../../config';
+import { ADVISORY_LOCKS, withAdvisoryLock } from './advisory-lock';
 import * as schema from './schema';
 
 /** With the pool: the decision hot path talks to it directly (one named statement per decision). */
 export type Database = NodePgDatabase<typeof schema> & { $client: pg.Pool };
-
-/** Any constant shared by all replicas; it only has to differ from other advisory locks in this database. */
-const MIGRATION_LOCK_ID = 727_001;
 
 export function createDatabase(url: string, logger: Logger): { pool: pg.Pool; db: Database } {
   const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
@@ -22,23 +20,15 @@ export function createDatabase(url: string, logger: Logger): { pool: pg.Pool; db
 }
 
 /**
- * drizzle's migrate() takes no lock: several replicas starting at once would race. A session-level
- * advisory lock on one dedicated connection serialises them; the second replica finds nothing to do.
+ * drizzle's migrate() takes no lock: several replicas starting at once would race. An advisory lock
+ * serialises them; the second replica finds nothing to do.
  */
 export async function migrateWithLock(pool: pg.Pool, logger: Logger): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
-    try {
-      await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
-      await assertNoneSkipped(client);
-      logger.info('database migrations applied');
-    } finally {
-      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
-    }
-  } finally {
-    client.release();
-  }
+  await withAdvisoryLock(pool, ADVISORY_LOCKS.migrations, async (client) => {
+    await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+    await assertNoneSkipped(client);
+    logger.info('database migrations applied');
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { DECISION_OUTCOMES } from '@regflow/common';
 
 /** Admins who may decide. Passwords are scrypt hashes (memory-hard), never plain text. */
 export const admins = pgTable('admins', {
@@ -30,7 +31,7 @@ export const decisions = pgTable(
   'decisions',
   {
     userId: uuid('user_id').primaryKey(),
-    outcome: text('outcome', { enum: ['approved', 'rejected'] }).notNull(),
+    outcome: text('outcome', { enum: DECISION_OUTCOMES }).notNull(),
     reason: text('reason'),
     decidedBy: text('decided_by').notNull(),
     decidedAt: timestamp('decided_at', { withTimezone: true }).notNull(),

@@ -1,14 +1,13 @@
 import type pg from 'pg';
 import { AppError, type Logger } from '@regflow/common';
+import { ADVISORY_LOCKS, tryWithAdvisoryLock } from '../data-access/db/advisory-lock';
 import { reconcile, type ReconcileDeps, type ReconcileReport } from '../domain/reconcile';
 
-const RECONCILE_LOCK_ID = 727_002;
-
 /**
- * Runs reconciliation on a schedule and on demand. A Postgres advisory lock makes it one run at a
- * time across all replicas; a replica that finds the lock taken skips its turn.
+ * Runs reconciliation on a schedule and on demand (POST /admin/reconcile). A Postgres advisory lock
+ * makes it one run at a time across all replicas; a replica that finds the lock taken skips its turn.
  */
-export class ReconcileJob {
+export class ReconcileWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   lastReport: ReconcileReport | undefined;
@@ -31,22 +30,18 @@ export class ReconcileJob {
   }
 
   async runNow(): Promise<ReconcileReport> {
-    const client = await this.pool.connect();
-    try {
-      const { rows } = await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [RECONCILE_LOCK_ID]);
-      if (!rows[0]?.locked) throw new AppError('RECONCILE.RUNNING', 409, 'A reconciliation is already running; try again when it ends.');
+    const outcome = await tryWithAdvisoryLock(this.pool, ADVISORY_LOCKS.reconciliation, async () => {
+      const run = reconcile(this.deps);
+      this.running = run;
       try {
-        const run = reconcile(this.deps);
-        this.running = run;
-        this.lastReport = await run;
-        return this.lastReport;
+        return await run;
       } finally {
         this.running = undefined;
-        await client.query('select pg_advisory_unlock($1)', [RECONCILE_LOCK_ID]);
       }
-    } finally {
-      client.release();
-    }
+    });
+    if (!outcome.acquired) throw new AppError('RECONCILE.RUNNING', 409, 'A reconciliation is already running; try again when it ends.');
+    this.lastReport = outcome.value;
+    return outcome.value;
   }
 
   async stop(): Promise<void> {

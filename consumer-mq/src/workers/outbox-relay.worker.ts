@@ -1,6 +1,6 @@
 import type { Logger } from '@regflow/common';
 import type { EventPublisher } from '@regflow/common/kafka';
-import type { DecisionsRepository } from './decisions-repository';
+import type { DecisionsRepository } from '../data-access/decisions-repository';
 
 /**
  * Moves decision events from the Postgres outbox to Kafka, many rows per round (one locked batch, one

@@ -1,0 +1,48 @@
+import cookieParser from 'cookie-parser';
+import type { Express } from 'express';
+import { createServiceApp, type ServiceAppOptions } from '@regflow/common/http';
+import type { EventPublisher } from '@regflow/common/kafka';
+import type { StompSession } from '@regflow/common/stomp';
+import type { AdminEventBus } from './data-access/admin-events';
+import type { AdminsRepository } from './data-access/admins-repository';
+import type { DeadLettersRepository } from './data-access/dead-letters-repository';
+import type { DecisionsRepository } from './data-access/decisions-repository';
+import type { SearchClient } from './data-access/search-client';
+import type { SessionStore, SignInThrottle } from './data-access/session-store';
+import type { StagingStore } from './data-access/staging-store';
+import { adminRoutes } from './entry-points/admin.http';
+import { consoleCors } from './entry-points/cors';
+import { operationsRoutes } from './entry-points/operations.http';
+import { sessionRoutes } from './entry-points/session.http';
+import type { OutboxRelay } from './workers/outbox-relay.worker';
+import type { ReconcileWorker } from './workers/reconcile.worker';
+
+export interface AppDeps extends ServiceAppOptions {
+  consoleOrigin: string;
+  sessionAbsoluteSeconds: number;
+  admins: AdminsRepository;
+  sessions: SessionStore;
+  throttle: SignInThrottle;
+  store: StagingStore;
+  decisions: DecisionsRepository;
+  deadLetters: DeadLettersRepository;
+  search: SearchClient;
+  events: AdminEventBus;
+  publisher: EventPublisher;
+  stomp: StompSession;
+  relay: OutboxRelay;
+  reconciler: ReconcileWorker;
+}
+
+/**
+ * The admin API the console talks to: sessions, the pending queue, decisions, search, live events, and
+ * the operators' tools (dead letters, reconciliation). Answers cross-origin only to the console.
+ */
+export function createApp(deps: AppDeps): Express {
+  return createServiceApp({ ...deps, before: [consoleCors(deps.consoleOrigin)] }, (app) => {
+    app.use(cookieParser());
+    app.use(sessionRoutes({ ...deps, absoluteSeconds: deps.sessionAbsoluteSeconds }));
+    app.use(operationsRoutes(deps));
+    app.use(adminRoutes(deps));
+  });
+}

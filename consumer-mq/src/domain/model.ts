@@ -1,0 +1,68 @@
+import type { Decision, Registration, RegistrationStatus } from '@regflow/common';
+
+/**
+ * The shapes the use cases work with. The stores in data-access/ read and write them; the use cases say,
+ * in their deps, which of a store's calls they make.
+ */
+
+/** A registration waiting in the review queue, as the admin API shows it. */
+export interface StagedUser extends Registration {
+  indexedAt?: string;
+  queuedAt?: string;
+  stagedAt: string;
+  correlationId?: string;
+}
+
+/** Staging is idempotent: the same user twice, or a user already decided, changes nothing. */
+export type StageResult = 'staged' | 'already-staged' | 'already-decided';
+
+/** A decision as Postgres keeps it, with a snapshot of what was decided on (and its timeline). */
+export interface StoredDecision extends Decision {
+  registration: Registration & Record<string, unknown>;
+}
+
+/** An event in the transactional outbox, waiting for the relay to publish it. */
+export interface OutboxEvent {
+  topic: string;
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+/** What the consoles hear, live, from every replica. */
+export type AdminEvent =
+  | { type: 'registration.staged'; data: Record<string, unknown> }
+  | { type: 'registration.decided'; data: { id: string; outcome: string; decidedBy: string; decidedAt: string; reason?: string } };
+
+/** A registration as the search index (the orchestrator) holds it. */
+export interface IndexedRegistration extends Registration {
+  status: RegistrationStatus;
+  indexedAt: string;
+  [field: string]: unknown;
+}
+
+/** A page of search results, as the orchestrator answers it. */
+export interface SearchResult {
+  total: number;
+  items: Array<IndexedRegistration & { highlight?: Record<string, string[]> }>;
+}
+
+/** A dead-lettered message from either source, archived so an admin can list and replay it. */
+export interface DeadLetter {
+  id: number;
+  source: 'kafka' | 'activemq';
+  /** Where the message failed (topic/partition/offset, or the broker's message id): archiving twice stores once. */
+  origin: string;
+  /** Where a replay sends it. */
+  destination: string;
+  key: string | null;
+  payload: string;
+  headers: Record<string, string>;
+  reason: string;
+  attempts: number | null;
+  failedAt: Date;
+  replayedAt: Date | null;
+  replayedBy: string | null;
+}
+
+export type NewDeadLetter = Omit<DeadLetter, 'id' | 'replayedAt' | 'replayedBy'>;
