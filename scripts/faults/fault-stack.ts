@@ -90,19 +90,12 @@ export class FaultStack {
 
   /**
    * Stops the server (its normal shutdown signal, or SIGKILL to the whole group when `crash`), then
-   * starts the same command line again and waits until it answers on its old port. `onDown` is called
-   * once the old process is gone, `onSpawned` when the new one was started (not yet ready).
+   * starts the same command line again and waits until it answers on its old port.
    */
-  async restart(
-    name: RestartableServer | string,
-    opts: { crash: boolean; downMs?: number; onDown?: () => void; onSpawned?: () => void },
-  ): Promise<void> {
-    const old = this.procs.get(name);
-    if (!old) throw new Error(`${name} was not started by this stack`);
+  async restart(name: RestartableServer | string, opts: { crash: boolean; downMs?: number }): Promise<void> {
     await this.down(name, opts.crash);
-    opts.onDown?.();
     if (opts.downMs) await sleep(opts.downMs);
-    await this.up(name, old, opts.onSpawned);
+    await this.up(name);
   }
 
   /** Stops a server and leaves it down (normal shutdown, or SIGKILL to its group when `crash`). */

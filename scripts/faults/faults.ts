@@ -203,24 +203,19 @@ export class FaultInjector {
     const pids = targets.map((n) => `${n} pid ${String(stack.pid(n))}`).join(', ');
     record.detail = `${crash ? 'SIGKILL' : 'normal shutdown'} of ${pids}, down ${downMs} ms + start-up, same port and data`;
     log(`fault: ${kind} (${record.detail})`);
-    let down = 0;
-    let from: number | undefined;
+    // Every target goes down first, then they stay down together, then all start again.
+    await Promise.all(targets.map((node) => stack.down(node, crash)));
+    const from = Date.now();
+    await sleep(downMs);
     let to: number | undefined;
     await Promise.all(
       targets.map((node) =>
-        stack.restart(node, {
-          crash,
-          downMs,
-          onDown: () => {
-            if (++down === nodes.length) from = Date.now();
-          },
-          onSpawned: () => {
-            to ??= Date.now();
-          },
+        stack.up(node, undefined, () => {
+          to ??= Date.now();
         }),
       ),
     );
-    if (from !== undefined) ledger.outages.push({ kind, from, to: to ?? Date.now() });
+    if (targets.length === nodes.length) ledger.outages.push({ kind, from, to: to ?? Date.now() });
   }
 }
 
