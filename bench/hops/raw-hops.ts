@@ -81,7 +81,7 @@ export async function kafka(brokers: string, concurrency: number, opts: HopOptio
   const client = createKafka({ clientId: 'bench', brokers: brokers.split(','), logger });
   const topic = `bench.raw.${opts.tag}`;
   // 4 partitions, as the services' topics (KAFKA_TOPIC_PARTITIONS); the linger is the access API's default.
-  const publisher = new EventPublisher(client, logger, { lingerMs: Number(process.env.KAFKA_LINGER_MS ?? 10), topics: [{ topic, partitions: 4, replicationFactor: 1 }] });
+  const publisher = new EventPublisher(client, logger, { lingerMs: Number(process.env.KAFKA_LINGER_MS ?? 2), topics: [{ topic, partitions: 4, replicationFactor: 1 }] });
   await publisher.connect();
   // The producer id and the partitions' metadata are fetched by the first send; do it before the clock starts.
   await publisher.publish(topic, { key: 'warm-up', value: '{}' });
