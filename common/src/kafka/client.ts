@@ -10,8 +10,9 @@ import type { Logger } from 'pino';
  * - "Response <Api>": kafkajs logs every error response at ERROR, also those it retries by itself (a
  *   coordinator still loading, a topic that already exists). What it cannot retry reaches our code as an
  *   error, which is logged there; here they go to debug.
- * - The idempotent producer's note that bounded retries "may invalidate EoS": our publisher never resends
- *   a failed batch under a new sequence number (the caller is told the outcome instead), so it holds.
+ * - The idempotent producer's note that bounded retries "may invalidate EoS": after a failed send our
+ *   publisher takes a new producer id (publisher.ts says why) and tells the caller the outcome instead of
+ *   resending, so no sequence number is ever reused.
  */
 const QUIETER = [/^Response /, /^Limiting retries for the idempotent producer/];
 

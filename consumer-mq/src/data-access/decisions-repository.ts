@@ -2,6 +2,7 @@ import { eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Decision, Registration } from '@regflow/common';
 import type { OutboxEvent, StoredDecision } from '../domain/model';
 import type { Database } from './db/database';
+import { withHeldClient } from './db/held-client';
 import { decisions, outbox } from './db/schema';
 
 export type { OutboxEvent, StoredDecision };
@@ -90,28 +91,24 @@ export class DecisionsRepository {
    * rolls back and the rows stay for the next round.
    */
   async relayBatch(limit: number, publish: (events: OutboxEvent[]) => Promise<void>): Promise<number> {
-    const client = await this.db.$client.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('begin');
-      // Lock and mark in one statement (three round trips per round instead of four).
-      const { rows } = await client.query<OutboxEvent & { id: string }>({ name: 'outbox.claim', text: CLAIM_SQL, values: [limit] });
-      if (rows.length > 0) {
-        // `returning` does not keep the subquery's order; per-key order on the topic needs it.
-        rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
-        await publish(rows.map(({ topic, key, value, headers }) => ({ topic, key, value, headers })));
-      }
-      await client.query('commit');
-      return rows.length;
-    } catch (err) {
-      await client.query('rollback').catch((rollbackErr: unknown) => {
+    return withHeldClient(this.db.$client, async (client, discard) => {
+      try {
+        await client.query('begin');
+        // Lock and mark in one statement (three round trips per round instead of four).
+        const { rows } = await client.query<OutboxEvent & { id: string }>({ name: 'outbox.claim', text: CLAIM_SQL, values: [limit] });
+        if (rows.length > 0) {
+          // `returning` does not keep the subquery's order; per-key order on the topic needs it.
+          rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
+          await publish(rows.map(({ topic, key, value, headers }) => ({ topic, key, value, headers })));
+        }
+        await client.query('commit');
+        return rows.length;
+      } catch (err) {
         // A connection that cannot even roll back goes, instead of back to the pool.
-        broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
-      });
-      throw err;
-    } finally {
-      client.release(broken);
-    }
+        await client.query('rollback').catch((rollbackErr: unknown) => discard(rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr))));
+        throw err;
+      }
+    });
   }
 }
 

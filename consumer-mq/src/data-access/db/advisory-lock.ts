@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withHeldClient } from './held-client';
 
 /** Advisory lock ids: constants shared by all replicas, one for each thing done by one replica at a time. */
 export const ADVISORY_LOCKS = { migrations: 727_001, reconciliation: 727_002 } as const;
@@ -19,8 +20,7 @@ export function tryWithAdvisoryLock<T>(pool: pg.Pool, lock: number, fn: (client:
 }
 
 async function holding<T>(pool: pg.Pool, lock: number, wait: boolean, fn: (client: pg.PoolClient) => Promise<T>): Promise<{ acquired: true; value: T } | { acquired: false }> {
-  const client = await pool.connect();
-  try {
+  return withHeldClient(pool, async (client) => {
     if (wait) {
       await client.query('select pg_advisory_lock($1)', [lock]);
     } else {
@@ -32,7 +32,5 @@ async function holding<T>(pool: pg.Pool, lock: number, wait: boolean, fn: (clien
     } finally {
       await client.query('select pg_advisory_unlock($1)', [lock]);
     }
-  } finally {
-    client.release();
-  }
+  });
 }
