@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSystem, type RunningSystem } from '../../scripts/system';
 import { buildRegistration, eventually, signIn } from '../support/services';
 
@@ -11,6 +11,8 @@ import { buildRegistration, eventually, signIn } from '../support/services';
  * stops it, started again on the same data folder.
  */
 const PORTS = { access: 3511, orchestrator: 3512, consumer: 3513 };
+/** Set by `npm test` for its own stack; a system started with them would reuse those servers, not start (and stop) its own. */
+const SERVER_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'KAFKA_BROKERS', 'STOMP_URL', 'ELASTICSEARCH_URL', 'ADMIN_EMAIL', 'ADMIN_PASSWORD'] as const;
 const BURST = 100;
 
 async function signUp(system: RunningSystem): Promise<string> {
@@ -39,13 +41,25 @@ describe('npm start, sign-ups, Ctrl-C, npm start again', () => {
   let system: RunningSystem | undefined;
   const options = { dataDir, ports: PORTS, console: false, log: () => undefined, serviceEnv: { RATE_LIMIT_PER_MINUTE: '100000', LOG_LEVEL: 'info' } };
 
+  const saved: Partial<Record<(typeof SERVER_VARIABLES)[number], string>> = {};
+
+  beforeAll(() => {
+    for (const key of SERVER_VARIABLES) {
+      saved[key] = process.env[key];
+      delete process.env[key];
+    }
+  });
+
   afterAll(async () => {
     await system?.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
+    for (const key of SERVER_VARIABLES) if (saved[key] !== undefined) process.env[key] = saved[key];
   });
 
   it('when the system stops while registrations are still only in Kafka, then after a restart every accepted one reaches the review queue, once', async () => {
     system = await startSystem(options);
+    // Its own servers, in its own folder: what Ctrl-C stops and npm start starts again.
+    expect(fs.readdirSync(path.join(dataDir, 'run')).sort()).toEqual(['activemq.pid', 'elasticsearch.pid', 'kafka.pid', 'postgres.pid', 'redis.pid']);
     const accepted: string[] = [];
     // Half while everything runs, half with the orchestrator stopped: those are in Kafka and nowhere else.
     for (let i = 0; i < BURST / 2; i++) accepted.push(await signUp(system));
