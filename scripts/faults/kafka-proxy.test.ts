@@ -1,30 +1,21 @@
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventPublisher, createKafka } from '@regflow/common/kafka';
 import { findJava } from '../stack/lib/programs';
-import type { ManagedProcess } from '../stack/lib/processes';
-import { createContext } from '../stack/servers/context';
-import { startKafka } from '../stack/servers/kafka';
-import { REPO_ROOT } from '../stack/stack';
 import { KafkaProxy } from './kafka-proxy';
+import { brokerBehindProxy } from './test-broker';
 
 const quiet = pino({ level: 'silent' });
 const TOPIC = 'proxy-test';
 
 describe.runIf(findJava())('the Kafka proxy in front of a real Kafka broker', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'regflow-proxy-test-'));
-  const procs: ManagedProcess[] = [];
   let proxy: KafkaProxy;
   let publisher: EventPublisher;
+  let stop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    const ctx = createContext({ dataDir, repoRoot: REPO_ROOT, log: () => undefined, track: (p) => procs.push(p) });
-    const broker = await startKafka(ctx);
-    proxy = await KafkaProxy.start(broker);
+    ({ proxy, stop } = await brokerBehindProxy('proxy-test'));
     const kafka = createKafka({ clientId: 'proxy-test', brokers: proxy.address.split(','), logger: quiet });
     publisher = new EventPublisher(kafka, quiet, { timeoutMs: 3000, topics: [{ topic: TOPIC, partitions: 1, replicationFactor: 1 }] });
     await publisher.connect();
@@ -32,9 +23,7 @@ describe.runIf(findJava())('the Kafka proxy in front of a real Kafka broker', ()
 
   afterAll(async () => {
     await publisher?.close().catch(() => undefined);
-    await proxy?.close();
-    await Promise.allSettled(procs.map((p) => p.stop()));
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await stop?.();
   }, 60_000);
 
   const send = (value: string) => publisher.publish(TOPIC, { key: 'k', value });

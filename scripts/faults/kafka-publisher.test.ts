@@ -1,35 +1,24 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventPublisher, createKafka, type Kafka } from '@regflow/common/kafka';
 import { findJava } from '../stack/lib/programs';
-import type { ManagedProcess } from '../stack/lib/processes';
-import { createContext } from '../stack/servers/context';
-import { startKafka } from '../stack/servers/kafka';
-import { REPO_ROOT } from '../stack/stack';
-import { KafkaProxy, PRODUCE } from './kafka-proxy';
+import { PRODUCE, type KafkaProxy } from './kafka-proxy';
+import { brokerBehindProxy } from './test-broker';
 
 const quiet = pino({ level: 'silent' });
 
 /** The product's publisher (common/src/kafka) against a real broker, under faults the suite injects. */
 describe.runIf(findJava())('the event publisher when a broker appended a request whose answer was lost', () => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'regflow-publisher-test-'));
-  const procs: ManagedProcess[] = [];
   let broker: string;
   let proxy: KafkaProxy;
+  let stop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    const ctx = createContext({ dataDir, repoRoot: REPO_ROOT, log: () => undefined, track: (p) => procs.push(p) });
-    broker = await startKafka(ctx);
-    proxy = await KafkaProxy.start(broker);
+    ({ broker, proxy, stop } = await brokerBehindProxy('publisher-test'));
   }, 180_000);
 
   afterAll(async () => {
-    await proxy?.close();
-    await Promise.allSettled(procs.map((p) => p.stop()));
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await stop?.();
   }, 60_000);
 
   it('when kafkajs gave up on it, then the next records are stored, not acknowledged as its duplicates, and publishing goes on', async () => {
