@@ -13,11 +13,27 @@ import tseslint from 'typescript-eslint';
 
 const SERVICES = ['access-api', 'orchestrator-api', 'consumer-mq'];
 
-const KAFKAJS = { name: 'kafkajs', message: 'Use @regflow/common/kafka: kafkajs is unmaintained and stays behind common/src/kafka.' };
-const STOMPIT = { name: 'stompit', message: 'Use @regflow/common/stomp: stompit is unmaintained and stays behind common/src/stomp.' };
-const CLIENT_LIBRARIES = ['redis', 'pg', 'drizzle-orm', '@elastic/elasticsearch', 'express', '@regflow/common/http', '@regflow/common/kafka', '@regflow/common/stomp'].map((name) => ({
+const KAFKAJS = {
+  name: 'kafkajs',
+  message: 'Use @regflow/common/kafka: kafkajs is unmaintained and stays behind common/src/kafka.',
+};
+const STOMPIT = {
+  name: 'stompit',
+  message: 'Use @regflow/common/stomp: stompit is unmaintained and stays behind common/src/stomp.',
+};
+const CLIENT_LIBRARIES = [
+  'redis',
+  'pg',
+  'drizzle-orm',
+  '@elastic/elasticsearch',
+  'express',
+  '@regflow/common/http',
+  '@regflow/common/kafka',
+  '@regflow/common/stomp',
+].map((name) => ({
   name,
-  message: 'domain/ holds use cases and rules: it declares what it needs of a client, and service.ts passes the client in.',
+  message:
+    'domain/ holds use cases and rules: it declares what it needs of a client, and service.ts passes the client in.',
 }));
 
 const folder = (names) => `(^|/)(${names.join('|')})(/|$)`;
@@ -25,9 +41,18 @@ const otherServices = (self) => ({
   regex: folder(SERVICES.filter((s) => s !== self)),
   message: `${self ?? 'common'} must not import another service: services talk over HTTP, Kafka or the queue.`,
 });
-const LAYERS_OUTSIDE_DOMAIN = { regex: folder(['data-access', 'entry-points', 'workers']), message: 'domain/ imports nothing of data-access/, entry-points/ or workers/: they depend on it, not the reverse.' };
-const COMPOSITION_ROOT = { regex: '^\\.\\./(main|service|app|config)$', message: 'Only the composition root (main.ts, service.ts, app.ts) wires the service together.' };
-const LAYERS_ABOVE_DATA_ACCESS = { regex: folder(['entry-points', 'workers']), message: 'data-access/ is called by entry points and workers; it does not call them.' };
+const LAYERS_OUTSIDE_DOMAIN = {
+  regex: folder(['data-access', 'entry-points', 'workers']),
+  message: 'domain/ imports nothing of data-access/, entry-points/ or workers/: they depend on it, not the reverse.',
+};
+const COMPOSITION_ROOT = {
+  regex: '^\\.\\./(main|service|app|config)$',
+  message: 'Only the composition root (main.ts, service.ts, app.ts) wires the service together.',
+};
+const LAYERS_ABOVE_DATA_ACCESS = {
+  regex: folder(['entry-points', 'workers']),
+  message: 'data-access/ is called by entry points and workers; it does not call them.',
+};
 
 const restrict = (paths, patterns = []) => ({ 'no-restricted-imports': ['error', { paths, patterns }] });
 const bothLibraries = [KAFKAJS, STOMPIT];
@@ -52,7 +77,8 @@ function adminWebBoundaries() {
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name);
   const unlisted = features.filter((feature) => !(feature in ADMIN_WEB_FEATURE_DEPENDENCIES));
-  if (unlisted.length > 0) throw new Error(`eslint.config.js: list the dependencies of admin-web feature(s) ${unlisted.join(', ')}`);
+  if (unlisted.length > 0)
+    throw new Error(`eslint.config.js: list the dependencies of admin-web feature(s) ${unlisted.join(', ')}`);
 
   const restrict = (files, patterns) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } });
   const noApp = { regex: '^@/app(/|$)', message: 'Features do not import the app (src/app composes them).' };
@@ -71,7 +97,13 @@ function adminWebBoundaries() {
   return [
     restrict(
       [`${src}/{lib,components,config,types}/**/*.{ts,tsx}`],
-      [{ regex: '^@/(features|app)(/|$)', message: 'Shared code imports no feature and not the app: move what both need into src/lib or src/components.' }],
+      [
+        {
+          regex: '^@/(features|app)(/|$)',
+          message:
+            'Shared code imports no feature and not the app: move what both need into src/lib or src/components.',
+        },
+      ],
     ),
     restrict([`${src}/app/**/*.{ts,tsx}`], [onlyThroughIndex()]),
     ...features.flatMap((feature) => {
@@ -85,24 +117,52 @@ function adminWebBoundaries() {
 }
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '.local/**', 'admin-web/test-results/**', 'bench-results/**', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '.local/**',
+      'admin-web/test-results/**',
+      'bench-results/**',
+      '**/*.js',
+      '**/*.mjs',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
     },
   },
   { files: ['**/*.ts', '**/*.tsx'], rules: restrict(bothLibraries) },
   { files: ['common/src/kafka/**/*.ts'], rules: restrict([STOMPIT]) },
   { files: ['common/src/stomp/**/*.ts'], rules: restrict([KAFKAJS]) },
-  { files: ['common/**/*.ts'], ignores: ['common/src/kafka/**', 'common/src/stomp/**'], rules: restrict(bothLibraries, [otherServices(undefined)]) },
+  {
+    files: ['common/**/*.ts'],
+    ignores: ['common/src/kafka/**', 'common/src/stomp/**'],
+    rules: restrict(bothLibraries, [otherServices(undefined)]),
+  },
   ...SERVICES.flatMap((service) => [
     { files: [`${service}/**/*.ts`], rules: restrict(bothLibraries, [otherServices(service)]) },
-    { files: [`${service}/src/data-access/**/*.ts`], rules: restrict(bothLibraries, [otherServices(service), LAYERS_ABOVE_DATA_ACCESS]) },
+    {
+      files: [`${service}/src/data-access/**/*.ts`],
+      rules: restrict(bothLibraries, [otherServices(service), LAYERS_ABOVE_DATA_ACCESS]),
+    },
     {
       files: [`${service}/src/domain/**/*.ts`],
-      rules: restrict([...bothLibraries, ...CLIENT_LIBRARIES], [otherServices(service), LAYERS_OUTSIDE_DOMAIN, COMPOSITION_ROOT, { group: ['drizzle-orm/*'], message: CLIENT_LIBRARIES[0].message }]),
+      rules: restrict(
+        [...bothLibraries, ...CLIENT_LIBRARIES],
+        [
+          otherServices(service),
+          LAYERS_OUTSIDE_DOMAIN,
+          COMPOSITION_ROOT,
+          { group: ['drizzle-orm/*'], message: CLIENT_LIBRARIES[0].message },
+        ],
+      ),
     },
   ]),
   ...adminWebBoundaries(),

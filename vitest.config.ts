@@ -11,13 +11,20 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{common,access-api,orchestrator-api,consumer-mq}/test/unit/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          include: [
+            '{common,access-api,orchestrator-api,consumer-mq}/test/unit/**/*.test.ts',
+            'test/unit/**/*.test.ts',
+          ],
         },
       },
       {
         test: {
           name: 'integration',
-          include: ['{common,access-api,orchestrator-api,consumer-mq}/test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts', 'test/security/**/*.test.ts'],
+          include: [
+            '{common,access-api,orchestrator-api,consumer-mq}/test/integration/**/*.test.ts',
+            'test/e2e/**/*.test.ts',
+            'test/security/**/*.test.ts',
+          ],
           globalSetup: ['test/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 60_000,

@@ -20,10 +20,37 @@ import { acceptedCount, accessApi, approvals, endToEnd, waitForQueue } from './p
 
 const PROFILES = {
   // maxRecords and accessMax bound the records each phase leaves behind, and so how long the run takes.
-  full: { hopMs: 10_000, maxRecords: 20_000, accessMs: 10_000, accessMax: 20_000, n: 5000, approvals: 2000, settleMs: 3000, stallMs: 60_000 },
+  full: {
+    hopMs: 10_000,
+    maxRecords: 20_000,
+    accessMs: 10_000,
+    accessMax: 20_000,
+    n: 5000,
+    approvals: 2000,
+    settleMs: 3000,
+    stallMs: 60_000,
+  },
   // For trying a change: short raw hops, a mid-sized pipeline run.
-  quick: { hopMs: 1500, maxRecords: 5000, accessMs: 5000, accessMax: 8000, n: 2000, approvals: 500, settleMs: 1000, stallMs: 60_000 },
-  smoke: { hopMs: 1000, maxRecords: 3000, accessMs: 2000, accessMax: 300, n: 150, approvals: 60, settleMs: 0, stallMs: 60_000 },
+  quick: {
+    hopMs: 1500,
+    maxRecords: 5000,
+    accessMs: 5000,
+    accessMax: 8000,
+    n: 2000,
+    approvals: 500,
+    settleMs: 1000,
+    stallMs: 60_000,
+  },
+  smoke: {
+    hopMs: 1000,
+    maxRecords: 3000,
+    accessMs: 2000,
+    accessMax: 300,
+    n: 150,
+    approvals: 60,
+    settleMs: 0,
+    stallMs: 60_000,
+  },
 } as const;
 type ProfileName = keyof typeof PROFILES;
 
@@ -33,7 +60,12 @@ const PORTS = { access: 3401, orchestrator: 3402, consumer: 3403, bareExpress: 3
 
 const EXPERIMENTS = ['tcp-nodelay', 'cpu-profile'] as const;
 
-function parseArgs(argv: string[]): { profile: ProfileName; docs: boolean; experiments: string[]; waitQuietSeconds: number } {
+function parseArgs(argv: string[]): {
+  profile: ProfileName;
+  docs: boolean;
+  experiments: string[];
+  waitQuietSeconds: number;
+} {
   let profile: ProfileName = 'full';
   let docs = true;
   let waitQuietSeconds = 0;
@@ -44,10 +76,14 @@ function parseArgs(argv: string[]): { profile: ProfileName; docs: boolean; exper
     else if (arg.startsWith('--profile=')) profile = arg.slice('--profile='.length) as ProfileName;
     else if (arg === '--no-docs') docs = false;
     else if (arg === '--wait-quiet') waitQuietSeconds = Number(argv[++i] ?? 600);
-    else if (arg === '--experiment' && (EXPERIMENTS as readonly string[]).includes(argv[i + 1] ?? '')) experiments.push(argv[++i]!);
+    else if (arg === '--experiment' && (EXPERIMENTS as readonly string[]).includes(argv[i + 1] ?? ''))
+      experiments.push(argv[++i]!);
     // Node flags for the three services (e.g. heap sizes), to measure their effect; counts as an experiment.
     else if (arg === '--service-node-options' && argv[i + 1]) experiments.push(`node-options:${argv[++i]!}`);
-    else throw new Error(`unknown argument ${arg} (use --profile full|quick|smoke, --no-docs, --wait-quiet SECONDS, --experiment NAME, --service-node-options FLAGS)`);
+    else
+      throw new Error(
+        `unknown argument ${arg} (use --profile full|quick|smoke, --no-docs, --wait-quiet SECONDS, --experiment NAME, --service-node-options FLAGS)`,
+      );
   }
   if (!(profile in PROFILES)) throw new Error(`unknown profile ${profile} (full, quick or smoke)`);
   // A run with an experiment measures something that is not the code as it is: never the docs' figures.
@@ -58,7 +94,8 @@ async function main(): Promise<void> {
   const { profile, docs, experiments, waitQuietSeconds } = parseArgs(process.argv.slice(2));
   const P = PROFILES[profile];
   const started = Date.now();
-  const log = (line: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
+  const log = (line: string) =>
+    console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
   const tag = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const dataDir = path.join(ROOT, '.local', 'bench');
   const pause = () => new Promise((r) => setTimeout(r, P.settleMs));
@@ -105,7 +142,14 @@ async function main(): Promise<void> {
       elasticsearchCreate: elasticsearch,
     };
     // The hops a registration crosses on its way to the review queue (the issue's list).
-    const pathHops = ['expressPost', 'kafkaProduce', 'kafkaConsume', 'stompSend', 'stompReceive', 'redisStage'] as const;
+    const pathHops = [
+      'expressPost',
+      'kafkaProduce',
+      'kafkaConsume',
+      'stompSend',
+      'stompReceive',
+      'redisStage',
+    ] as const;
     const slowest = pathHops.reduce((a, b) => (raw[b].perSecond < raw[a].perSecond ? b : a));
 
     const admin = { email: 'admin@bench.local', password: `Bench-${randomBytes(9).toString('base64url')}9a` };
@@ -122,7 +166,8 @@ async function main(): Promise<void> {
     };
     const track = (name: string, proc: ManagedProcess) => {
       services.set(name, proc);
-      const pid = servicePid(proc.child.pid!, `${name}/dist/main.js`) ?? servicePid(proc.child.pid!, `${name}/src/main.ts`);
+      const pid =
+        servicePid(proc.child.pid!, `${name}/dist/main.js`) ?? servicePid(proc.child.pid!, `${name}/src/main.ts`);
       if (pid) sampler.track(name, pid);
     };
     sampler.start();
@@ -166,7 +211,13 @@ async function main(): Promise<void> {
     const drained = await waitForQueue(redis, backlog, P.stallMs);
     cpuOf('backlog drain');
     const drainSeconds = (drained.doneAt - drained.firstSeenAt) / 1000;
-    const drain = { registrations: backlog, perSecond: Math.round(backlog / drainSeconds), seconds: Math.round(drainSeconds * 100) / 100, secondsFromStart: Math.round((drained.doneAt - drainStart) / 100) / 10, load1: load1() };
+    const drain = {
+      registrations: backlog,
+      perSecond: Math.round(backlog / drainSeconds),
+      seconds: Math.round(drainSeconds * 100) / 100,
+      secondsFromStart: Math.round((drained.doneAt - drainStart) / 100) / 10,
+      load1: load1(),
+    };
     await pause();
 
     log(`end to end: ${P.n} registrations as fast as accepted`);
@@ -178,14 +229,27 @@ async function main(): Promise<void> {
     const halfN = Math.max(50, Math.round(P.n / 2));
     log(`end to end: ${halfN} registrations paced at ${halfRate}/s (half the measured rate)`);
     mark = cpuSnapshot();
-    const half = await endToEnd({ url: accessUrl, redis, n: halfN, connections: CONNECTIONS, rate: halfRate, stallMs: P.stallMs });
+    const half = await endToEnd({
+      url: accessUrl,
+      redis,
+      n: halfN,
+      connections: CONNECTIONS,
+      rate: halfRate,
+      stallMs: P.stallMs,
+    });
     cpuOf('end to end, half rate');
     await pause();
 
     const toApprove = fast.ids.slice(0, P.approvals);
     log(`decisions: ${toApprove.length} approvals through the admin API, ${ADMIN_CONNECTIONS} at a time`);
     mark = cpuSnapshot();
-    const approved = await approvals({ consumerUrl: `http://127.0.0.1:${PORTS.consumer}`, account: admin, ids: toApprove, connections: ADMIN_CONNECTIONS, rawPerSecond: postgres.perSecond });
+    const approved = await approvals({
+      consumerUrl: `http://127.0.0.1:${PORTS.consumer}`,
+      account: admin,
+      ids: toApprove,
+      connections: ADMIN_CONNECTIONS,
+      rawPerSecond: postgres.perSecond,
+    });
     cpuOf('approvals');
 
     const memory = sampler.stop();
@@ -194,9 +258,23 @@ async function main(): Promise<void> {
     const results: BenchResults = {
       profile,
       finishedAt: new Date().toISOString(),
-      command: profile === 'full' ? 'npm run bench' : profile === 'smoke' ? 'npm run bench:smoke' : `npm run bench -- --profile ${profile}`,
+      command:
+        profile === 'full'
+          ? 'npm run bench'
+          : profile === 'smoke'
+            ? 'npm run bench:smoke'
+            : `npm run bench -- --profile ${profile}`,
       machine: machine(),
-      settings: { experiments: experiments.join(',') || 'none', connections: CONNECTIONS, adminConnections: ADMIN_CONNECTIONS, hopSeconds: P.hopMs / 1000, accessSeconds: P.accessMs / 1000, n: P.n, logLevel: serviceEnv.LOG_LEVEL!, kafkaLingerMs: process.env.KAFKA_LINGER_MS ?? 'default' },
+      settings: {
+        experiments: experiments.join(',') || 'none',
+        connections: CONNECTIONS,
+        adminConnections: ADMIN_CONNECTIONS,
+        hopSeconds: P.hopMs / 1000,
+        accessSeconds: P.accessMs / 1000,
+        n: P.n,
+        logLevel: serviceEnv.LOG_LEVEL!,
+        kafkaLingerMs: process.env.KAFKA_LINGER_MS ?? 'default',
+      },
       raw,
       slowestRawHop: { name: slowest, perSecond: raw[slowest].perSecond },
       accessApi: { ...access, connections: CONNECTIONS, ratioToExpress: ratio(access.perSecond, express.perSecond) },
@@ -229,7 +307,11 @@ async function main(): Promise<void> {
 
 function nodeOptions(experiments: string[]): { NODE_OPTIONS?: string } {
   const flags = [
-    ...experiments.filter((e) => !e.startsWith('node-options:') && (e.endsWith('.mjs') || ['tcp-nodelay', 'cpu-profile'].includes(e))).map((e) => `--import ${path.join(ROOT, 'bench/experiments', `${e}.mjs`)}`),
+    ...experiments
+      .filter(
+        (e) => !e.startsWith('node-options:') && (e.endsWith('.mjs') || ['tcp-nodelay', 'cpu-profile'].includes(e)),
+      )
+      .map((e) => `--import ${path.join(ROOT, 'bench/experiments', `${e}.mjs`)}`),
     ...experiments.filter((e) => e.startsWith('node-options:')).map((e) => e.slice('node-options:'.length)),
   ];
   return flags.length ? { NODE_OPTIONS: flags.join(' ') } : {};
@@ -240,7 +322,11 @@ async function warmUp(url: string): Promise<void> {
   const { RegistrationFactory } = await import('./lib/registrations');
   const factory = new RegistrationFactory();
   for (let i = 0; i < 20; i++) {
-    const res = await fetch(`${url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: factory.next() });
+    const res = await fetch(`${url}/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: factory.next(),
+    });
     if (res.status !== 202) throw new Error(`warm-up POST /users answered ${res.status}: ${await res.text()}`);
   }
 }

@@ -11,10 +11,18 @@ try {
 } catch {
   report = undefined;
 }
-const unreachable = !report || report.error || /audit endpoint returned an error|ENOTFOUND|ECONNREFUSED|405/.test(run.stderr ?? '');
+const unreachable =
+  !report || report.error || /audit endpoint returned an error|ENOTFOUND|ECONNREFUSED|405/.test(run.stderr ?? '');
 if (unreachable && !report?.metadata) {
   console.log('npm audit: NOT CHECKED - the registry advisory endpoint could not be reached from this network.');
-  console.log(`  (${(run.stderr ?? '').split('\n').find((l) => /audit|ERR|error/.test(l) && !/nodedir/.test(l))?.trim() ?? 'no answer'})`);
+  console.log(
+    `  (${
+      (run.stderr ?? '')
+        .split('\n')
+        .find((l) => /audit|ERR|error/.test(l) && !/nodedir/.test(l))
+        ?.trim() ?? 'no answer'
+    })`,
+  );
   process.exit(0);
 }
 const v = report.metadata.vulnerabilities;

@@ -4,7 +4,16 @@
 // Plain JavaScript so it runs without tsx (fresh clone, Docker build stage). The workspace packages
 // (@regflow/*) are inlined: their package exports point at .ts sources, which plain node cannot load.
 // Every other package stays external and is loaded from node_modules at run time, as under tsx.
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, utimesSync, writeFileSync, readFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+  readFileSync,
+} from 'node:fs';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -16,7 +25,14 @@ const SKIP = Symbol('resolving outside the plugin');
 
 /** What a service's bundle is made of: when any of it is newer than the bundle, the bundle is stale. */
 function inputsOf(service) {
-  const files = [`${service}/src`, `${service}/package.json`, `${service}/tsconfig.json`, 'common/src', 'common/package.json', 'tsconfig.base.json'];
+  const files = [
+    `${service}/src`,
+    `${service}/package.json`,
+    `${service}/tsconfig.json`,
+    'common/src',
+    'common/package.json',
+    'tsconfig.base.json',
+  ];
   return [...files.map((f) => path.join(ROOT, f)), SELF];
 }
 
@@ -46,11 +62,21 @@ const externalPackages = (outdir) => ({
     build.onResolve({ filter: /^[^./]/ }, async (args) => {
       if (args.pluginData === SKIP || args.path.startsWith('@regflow/') || path.isAbsolute(args.path)) return undefined;
       if (isBuiltin(args.path)) return { path: args.path, external: true };
-      const fromSource = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: SKIP });
+      const fromSource = await build.resolve(args.path, {
+        kind: args.kind,
+        resolveDir: args.resolveDir,
+        pluginData: SKIP,
+      });
       const fromBundle = await build.resolve(args.path, { kind: args.kind, resolveDir: outdir, pluginData: SKIP });
       if (fromSource.errors.length > 0) return { errors: fromSource.errors };
       if (fromSource.path !== fromBundle.path) {
-        return { errors: [{ text: `${args.path} resolves to ${fromSource.path} from ${args.importer} but to ${fromBundle.path || 'nothing'} from the bundle; add it to the service's dependencies` }] };
+        return {
+          errors: [
+            {
+              text: `${args.path} resolves to ${fromSource.path} from ${args.importer} but to ${fromBundle.path || 'nothing'} from the bundle; add it to the service's dependencies`,
+            },
+          ],
+        };
       }
       return { path: args.path, external: true };
     });
@@ -67,9 +93,16 @@ const importMetaBesideTheBundle = (service) => ({
   setup(build) {
     const allowed = path.join(ROOT, service, 'src');
     build.onLoad({ filter: /\.[cm]?ts$/ }, (args) => {
-      if (args.path.includes(`${path.sep}node_modules${path.sep}`) || path.dirname(args.path) === allowed) return undefined;
+      if (args.path.includes(`${path.sep}node_modules${path.sep}`) || path.dirname(args.path) === allowed)
+        return undefined;
       if (!/\bimport\.meta\.(url|dirname|filename)\b/.test(readFileSync(args.path, 'utf8'))) return undefined;
-      return { errors: [{ text: `${path.relative(ROOT, args.path)}: import.meta would name ${service}/dist/main.js in the bundle; use it only in a file directly in ${service}/src/` }] };
+      return {
+        errors: [
+          {
+            text: `${path.relative(ROOT, args.path)}: import.meta would name ${service}/dist/main.js in the bundle; use it only in a file directly in ${service}/src/`,
+          },
+        ],
+      };
     });
   },
 });
@@ -103,7 +136,9 @@ export async function buildService(service) {
   });
   const suffix = `.${process.pid}.tmp`;
   // The map first: once main.js is in place, the map it names is there too.
-  const ordered = [...result.outputFiles].sort((a, b) => Number(a.path.endsWith('.js')) - Number(b.path.endsWith('.js')));
+  const ordered = [...result.outputFiles].sort(
+    (a, b) => Number(a.path.endsWith('.js')) - Number(b.path.endsWith('.js')),
+  );
   for (const file of ordered) {
     writeFileSync(file.path + suffix, file.contents);
     renameSync(file.path + suffix, file.path);

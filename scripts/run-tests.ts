@@ -13,7 +13,13 @@ const results: Array<{ step: string; ok: boolean }> = [];
 const dataDir = path.join(ROOT, '.local', 'test');
 mkdirSync(dataDir, { recursive: true });
 
-function step(name: string, cmd: string, args: string[], env: Record<string, string> = {}, cwd = ROOT): Promise<boolean> {
+function step(
+  name: string,
+  cmd: string,
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = ROOT,
+): Promise<boolean> {
   console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd, stdio: 'inherit', env: { ...process.env, ...env } });
@@ -47,12 +53,16 @@ try {
   await step('typecheck (services, scripts, tests)', bin('tsc'), ['-p', 'tsconfig.json']);
   await step('typecheck (admin-web)', bin('tsc'), ['-p', 'admin-web/tsconfig.json']);
   await step('lint (incl. architecture rules)', bin('eslint'), ['.']);
-  // Only admin-web is formatted so far; widen to '.' once the rest of the repo has been formatted.
-  await step('format (prettier --check admin-web)', bin('prettier'), ['--check', 'admin-web']);
+  await step('format (prettier --check)', bin('prettier'), ['--check', '.']);
   await step('npm audit --audit-level=high', 'node', ['scripts/audit.mjs']);
   await step('vitest', bin('vitest'), ['run']);
   ensureDebianPackage('docker-compose', 'docker-compose');
-  await step('docker-compose.yml is valid (docker-compose config -q)', 'docker-compose', ['--env-file', '.env.example', 'config', '-q']);
+  await step('docker-compose.yml is valid (docker-compose config -q)', 'docker-compose', [
+    '--env-file',
+    '.env.example',
+    'config',
+    '-q',
+  ]);
 
   ensureDebianPackage('chromium', 'chromium');
   const system = await startSystem({
@@ -62,20 +72,31 @@ try {
     log: (line) => console.log(`  system: ${line}`),
   });
   try {
-    await step('playwright (admin-web, Debian chromium)', bin('playwright'), ['test', '-c', 'admin-web/playwright.config.ts'], {
-      CONSOLE_URL: system.urls.console!,
-      ACCESS_API_URL: system.urls.access,
-      ADMIN_EMAIL: system.admin.email,
-      ADMIN_PASSWORD: system.admin.password,
-      REDIS_URL: system.env.REDIS_URL ?? '',
-    });
+    await step(
+      'playwright (admin-web, Debian chromium)',
+      bin('playwright'),
+      ['test', '-c', 'admin-web/playwright.config.ts'],
+      {
+        CONSOLE_URL: system.urls.console!,
+        ACCESS_API_URL: system.urls.access,
+        ADMIN_EMAIL: system.admin.email,
+        ADMIN_PASSWORD: system.admin.password,
+        REDIS_URL: system.env.REDIS_URL ?? '',
+      },
+    );
   } finally {
     await system.stop();
   }
   // The fault-injection suite's ci profile (about 3-4 minutes, its own stack and ports): SIGKILLs,
   // server restarts and a Kafka cut under load, then every accepted registration checked in every
   // store. A fixed seed keeps CI's faults the same run to run; `npm run test:faults` picks a new one.
-  await step('fault injection (npm run test:faults, ci profile)', bin('tsx'), ['scripts/faults/run.ts', '--profile', 'ci', '--seed', '623301235']);
+  await step('fault injection (npm run test:faults, ci profile)', bin('tsx'), [
+    'scripts/faults/run.ts',
+    '--profile',
+    'ci',
+    '--seed',
+    '623301235',
+  ]);
   // The benchmark's smoke profile (about a minute, its own stack and ports 3401-3404): proves `npm run
   // bench` works from a clean clone and prints every figure; it fails on errors, never on a timing.
   await step('benchmark smoke (npm run bench:smoke)', bin('tsx'), ['bench/run.ts', '--profile', 'smoke']);

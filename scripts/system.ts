@@ -47,7 +47,10 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   };
   await assertPortsFree(ports);
   // Before the servers start, so a build error costs seconds, not a stack start and stop.
-  for (const line of (await buildServicesIfStale(['orchestrator-api', 'consumer-mq', 'access-api'])).split('\n').filter(Boolean)) log(line);
+  for (const line of (await buildServicesIfStale(['orchestrator-api', 'consumer-mq', 'access-api']))
+    .split('\n')
+    .filter(Boolean))
+    log(line);
   const stack = await startStack({ dataDir: opts.dataDir, log });
   const admin = adminAccount(opts.dataDir);
   const urls = {
@@ -91,20 +94,29 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
 
 /** Fails up front, naming the port and the variable to change, instead of talking to a stranger's server. */
 async function assertPortsFree(ports: Record<string, number>): Promise<void> {
-  const vars: Record<string, string> = { access: 'ACCESS_API_PORT', orchestrator: 'ORCHESTRATOR_API_PORT', consumer: 'CONSUMER_MQ_PORT', console: 'CONSOLE_PORT' };
+  const vars: Record<string, string> = {
+    access: 'ACCESS_API_PORT',
+    orchestrator: 'ORCHESTRATOR_API_PORT',
+    consumer: 'CONSUMER_MQ_PORT',
+    console: 'CONSOLE_PORT',
+  };
   for (const [name, port] of Object.entries(ports)) {
     const free = await new Promise<boolean>((resolve) => {
       const probe = createServer();
       probe.once('error', () => resolve(false));
       probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
     });
-    if (!free) throw new Error(`port ${port} (${name}) is already in use by another program; stop it or set ${vars[name]} to another port`);
+    if (!free)
+      throw new Error(
+        `port ${port} (${name}) is already in use by another program; stop it or set ${vars[name]} to another port`,
+      );
   }
 }
 
 /** The admin account for local runs: from the environment, or generated once and kept in the data folder. */
 function adminAccount(dataDir: string): { email: string; password: string } {
-  if (process.env.ADMIN_EMAIL && process.env.ADMIN_PASSWORD) return { email: process.env.ADMIN_EMAIL, password: process.env.ADMIN_PASSWORD };
+  if (process.env.ADMIN_EMAIL && process.env.ADMIN_PASSWORD)
+    return { email: process.env.ADMIN_EMAIL, password: process.env.ADMIN_PASSWORD };
   const file = path.join(dataDir, 'admin.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as { email: string; password: string };
   const account = { email: 'admin@regflow.local', password: `Rf-${randomBytes(12).toString('base64url')}9a` };
@@ -126,11 +138,21 @@ function adminAccount(dataDir: string): { email: string; password: string } {
 export const SERVICE_NODE_OPTIONS = '--max-semi-space-size=8 --max-old-space-size=1536';
 
 /** Runs `node <name>/dist/main.js`, building the bundle first when it is missing or older than its sources. */
-export async function startService(name: string, port: number, env: Record<string, string>, dataDir: string): Promise<ManagedProcess> {
+export async function startService(
+  name: string,
+  port: number,
+  env: Record<string, string>,
+  dataDir: string,
+): Promise<ManagedProcess> {
   const logFile = path.join(dataDir, 'logs', `${name}.log`);
   await buildServicesIfStale([name]);
   const out = createWriteStream(logFile, { flags: 'a' });
-  const nodeOptions = [process.env.SERVICE_NODE_OPTIONS ?? SERVICE_NODE_OPTIONS, env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? ''].join(' ').trim();
+  const nodeOptions = [
+    process.env.SERVICE_NODE_OPTIONS ?? SERVICE_NODE_OPTIONS,
+    env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? '',
+  ]
+    .join(' ')
+    .trim();
   // node itself is the child (no tsx launcher in between): its pid is the service's, signals reach it directly.
   const child = spawn(process.execPath, [path.join(ROOT, name, 'dist', 'main.js')], {
     cwd: ROOT,
@@ -156,7 +178,10 @@ const upToDate = new Set<string>();
 export async function buildServicesIfStale(requested: string[]): Promise<string> {
   const names = requested.filter((name) => !upToDate.has(name));
   if (names.length === 0) return '';
-  const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'build-services.mjs'), '--if-stale', ...names], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'build-services.mjs'), '--if-stale', ...names], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -166,7 +191,10 @@ export async function buildServicesIfStale(requested: string[]): Promise<string>
     // 'close', not 'exit': the output may still be arriving when the process exits.
     child.once('close', resolve);
   });
-  if (code !== 0) throw new Error(`building ${names.join(', ')} failed (node scripts/build-services.mjs ${names.join(' ')}):\n${`${stdout}${stderr}`.trim()}`);
+  if (code !== 0)
+    throw new Error(
+      `building ${names.join(', ')} failed (node scripts/build-services.mjs ${names.join(' ')}):\n${`${stdout}${stderr}`.trim()}`,
+    );
   for (const name of names) upToDate.add(name);
   return stdout;
 }
@@ -178,11 +206,15 @@ async function startConsole(port: number, adminApiUrl: string, dataDir: string):
   if (!existsSync(path.join(webDir, 'dist', 'index.html')) || process.env.REBUILD_CONSOLE !== '0') {
     await run(path.join(ROOT, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], webDir, out);
   }
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/vite'), ['preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'], {
-    cwd: webDir,
-    env: { ...process.env, ADMIN_API_URL: adminApiUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    path.join(ROOT, 'node_modules/.bin/vite'),
+    ['preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
+    {
+      cwd: webDir,
+      env: { ...process.env, ADMIN_API_URL: adminApiUrl },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout!.pipe(out);
   child.stderr!.pipe(out);
   const managed = managedProcess('admin-web', child);
@@ -211,14 +243,17 @@ function run(cmd: string, args: string[], cwd: string, out: NodeJS.WritableStrea
     const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.pipe(out, { end: false });
     child.stderr.pipe(out, { end: false });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} ${args.join(' ')} exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} ${args.join(' ')} exited ${code}`)),
+    );
   });
 }
 
 export async function waitForHttp(url: string, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}; see ${logFile}:\n${tail(logFile)}`);
+    if (child.exitCode !== null)
+      throw new Error(`${url}: process exited with ${child.exitCode}; see ${logFile}:\n${tail(logFile)}`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
       if (res.ok) return;

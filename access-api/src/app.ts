@@ -24,7 +24,12 @@ export function createApp(deps: AppDeps): Express {
         legacyHeaders: false,
         skip: (req) => req.method !== 'POST',
         handler: (_req, res) => {
-          sendProblem(res, 429, 'REQUEST.RATE_LIMITED', 'Too many sign-ups from this address. Wait a minute and try again.');
+          sendProblem(
+            res,
+            429,
+            'REQUEST.RATE_LIMITED',
+            'Too many sign-ups from this address. Wait a minute and try again.',
+          );
         },
       }),
     );

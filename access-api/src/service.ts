@@ -8,12 +8,20 @@ import { StatusClient } from './data-access/status-client';
 export type AccessApi = RunningService;
 
 /** Builds the clients, starts the entry points (HTTP), and returns a stop() that shuts down in order. */
-export async function startAccessApi(config: AccessApiConfig, logger: Logger = createLogger('access-api', config.LOG_LEVEL)): Promise<AccessApi> {
+export async function startAccessApi(
+  config: AccessApiConfig,
+  logger: Logger = createLogger('access-api', config.LOG_LEVEL),
+): Promise<AccessApi> {
   // Clients. The topic it writes is created if missing on connect (the brokers never auto-create).
   const kafka = createKafka({ clientId: 'access-api', brokers: config.KAFKA_BROKERS, logger });
-  const publisher = new EventPublisher(kafka, logger, { lingerMs: config.KAFKA_LINGER_MS, topics: topicSpecs([TOPICS.registrationRequested], config) });
+  const publisher = new EventPublisher(kafka, logger, {
+    lingerMs: config.KAFKA_LINGER_MS,
+    topics: topicSpecs([TOPICS.registrationRequested], config),
+  });
   // Start even when Kafka is down: requests answer 503 until it is back.
-  publisher.connect().catch((err: unknown) => logger.warn({ err }, 'kafka not reachable at start-up; will retry on demand'));
+  publisher
+    .connect()
+    .catch((err: unknown) => logger.warn({ err }, 'kafka not reachable at start-up; will retry on demand'));
   const statusClient = new StatusClient(config.ORCHESTRATOR_URL);
 
   // Entry points.

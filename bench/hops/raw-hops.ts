@@ -42,8 +42,16 @@ export interface HopOptions {
 
 const quietLogger = (): Logger => createLogger('bench', 'error');
 
-export async function bareExpress(port: number, connections: number, opts: HopOptions): Promise<HopFigure & { http: HttpLoadResult }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/hops/bare-express-server.ts'), String(port)], { cwd: ROOT, stdio: 'ignore' });
+export async function bareExpress(
+  port: number,
+  connections: number,
+  opts: HopOptions,
+): Promise<HopFigure & { http: HttpLoadResult }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'bench/hops/bare-express-server.ts'), String(port)],
+    { cwd: ROOT, stdio: 'ignore' },
+  );
   try {
     await waitForHttp(`http://127.0.0.1:${port}/healthz`, child, '(bare express: no log)', 60_000);
     const body = new RegistrationFactory().next();
@@ -58,7 +66,8 @@ export async function bareExpress(port: number, connections: number, opts: HopOp
         duration: opts.durationMs / 1000,
       }),
     );
-    if (result.errors || result.non2xx) throw new Error(`bare express: ${result.errors} errors, ${result.non2xx} non-2xx`);
+    if (result.errors || result.non2xx)
+      throw new Error(`bare express: ${result.errors} errors, ${result.non2xx} non-2xx`);
     return {
       perSecond: result.perSecond,
       count: result.requests,
@@ -76,28 +85,56 @@ export async function bareExpress(port: number, connections: number, opts: HopOp
 }
 
 /** Produce through EventPublisher (acks -1, linger batching, one request in flight), then consume with runConsumer. */
-export async function kafka(brokers: string, concurrency: number, opts: HopOptions & { maxRecords: number }): Promise<{ produce: HopFigure; consume: HopFigure }> {
+export async function kafka(
+  brokers: string,
+  concurrency: number,
+  opts: HopOptions & { maxRecords: number },
+): Promise<{ produce: HopFigure; consume: HopFigure }> {
   const logger = quietLogger();
   const client = createKafka({ clientId: 'bench', brokers: brokers.split(','), logger });
   const topic = `bench.raw.${opts.tag}`;
   // 4 partitions, as the services' topics (KAFKA_TOPIC_PARTITIONS); the linger is the access API's default.
-  const publisher = new EventPublisher(client, logger, { lingerMs: Number(process.env.KAFKA_LINGER_MS ?? 2), topics: [{ topic, partitions: 4, replicationFactor: 1 }] });
+  const publisher = new EventPublisher(client, logger, {
+    lingerMs: Number(process.env.KAFKA_LINGER_MS ?? 2),
+    topics: [{ topic, partitions: 4, replicationFactor: 1 }],
+  });
   await publisher.connect();
   // The producer id and the partitions' metadata are fetched by the first send; do it before the clock starts.
   await publisher.publish(topic, { key: 'warm-up', value: '{}' });
   const body = new RegistrationFactory();
-  const value = JSON.stringify({ type: 'UserRegistrationRequested', version: 1, eventId: newId(), occurredAt: new Date().toISOString(), correlationId: newId(), data: JSON.parse(body.next()) as object });
+  const value = JSON.stringify({
+    type: 'UserRegistrationRequested',
+    version: 1,
+    eventId: newId(),
+    occurredAt: new Date().toISOString(),
+    correlationId: newId(),
+    data: JSON.parse(body.next()) as object,
+  });
   let load = load1();
   // Bounded, so the consume phase that follows reads a known number of records.
   const produced = await closedLoop({
     concurrency,
     durationMs: opts.durationMs,
     total: opts.maxRecords,
-    task: (i) => publisher.publish(topic, { key: `user${i}@example.com`, value, headers: { 'event-type': 'UserRegistrationRequested', 'schema-version': '1', 'correlation-id': newId() } }),
+    task: (i) =>
+      publisher.publish(topic, {
+        key: `user${i}@example.com`,
+        value,
+        headers: { 'event-type': 'UserRegistrationRequested', 'schema-version': '1', 'correlation-id': newId() },
+      }),
   });
   await publisher.close();
   const lat = summarize(produced.latencies);
-  const produce: HopFigure = { perSecond: produced.perSecond, count: produced.done, seconds: produced.seconds, concurrency, p50: lat.p50, p99: lat.p99, load1: load, note: 'EventPublisher (acks -1, linger, 1 request in flight), concurrent publishers' };
+  const produce: HopFigure = {
+    perSecond: produced.perSecond,
+    count: produced.done,
+    seconds: produced.seconds,
+    concurrency,
+    p50: lat.p50,
+    p99: lat.p99,
+    load1: load,
+    note: 'EventPublisher (acks -1, linger, 1 request in flight), concurrent publishers',
+  };
 
   const expected = produced.done + 1;
   let seen = 0;
@@ -127,29 +164,64 @@ export async function kafka(brokers: string, concurrency: number, opts: HopOptio
     await running.stop();
   }
   const seconds = (last - first) / 1000;
-  const consume: HopFigure = { perSecond: Math.round(seen / seconds), count: seen, seconds: round(seconds, 2), concurrency: 4, load1: load, note: 'runConsumer (eachBatch, offsets resolved per record, 4 partitions at once), no-op handler' };
+  const consume: HopFigure = {
+    perSecond: Math.round(seen / seconds),
+    count: seen,
+    seconds: round(seconds, 2),
+    concurrency: 4,
+    load1: load,
+    note: 'runConsumer (eachBatch, offsets resolved per record, 4 partitions at once), no-op handler',
+  };
   return { produce, consume };
 }
 
 /** Persistent SEND with receipt on one StompSession (as the orchestrator), then client-individual acks with the consumer's prefetch. */
-export async function stomp(url: string, concurrency: number, prefetch: number, opts: HopOptions): Promise<{ send: HopFigure; sendOneAtATime: HopFigure; receive: HopFigure }> {
+export async function stomp(
+  url: string,
+  concurrency: number,
+  prefetch: number,
+  opts: HopOptions,
+): Promise<{ send: HopFigure; sendOneAtATime: HopFigure; receive: HopFigure }> {
   const logger = quietLogger();
   const destination = `/queue/bench.raw.${opts.tag}`;
   const sender = new StompSession(url, logger);
   sender.start();
-  const body = JSON.stringify({ type: 'RegistrationQueuedForReview', data: JSON.parse(new RegistrationFactory().next()) as object, pad: 'x'.repeat(200) });
+  const body = JSON.stringify({
+    type: 'RegistrationQueuedForReview',
+    data: JSON.parse(new RegistrationFactory().next()) as object,
+    pad: 'x'.repeat(200),
+  });
   await sender.send(destination, body);
   let load = load1();
-  const sendTask = () => sender.send(destination, body, { 'event-type': 'RegistrationQueuedForReview', 'correlation-id': newId() });
+  const sendTask = () =>
+    sender.send(destination, body, { 'event-type': 'RegistrationQueuedForReview', 'correlation-id': newId() });
   const sent = await closedLoop({ concurrency, durationMs: opts.durationMs, task: sendTask });
   const lat = summarize(sent.latencies);
-  const send: HopFigure = { perSecond: sent.perSecond, count: sent.done, seconds: sent.seconds, concurrency, p50: lat.p50, p99: lat.p99, load1: load, note: 'StompSession.send: persistent, resolved on the broker RECEIPT, one connection' };
+  const send: HopFigure = {
+    perSecond: sent.perSecond,
+    count: sent.done,
+    seconds: sent.seconds,
+    concurrency,
+    p50: lat.p50,
+    p99: lat.p99,
+    load1: load,
+    note: 'StompSession.send: persistent, resolved on the broker RECEIPT, one connection',
+  };
   // The orchestrator sends one at a time (orchestrator-api/src/data-access/review-queue-sender.ts).
   load = load1();
   const serial = await closedLoop({ concurrency: 1, durationMs: opts.durationMs / 2, task: sendTask });
   await sender.close();
   const serialLat = summarize(serial.latencies);
-  const sendOneAtATime: HopFigure = { perSecond: serial.perSecond, count: serial.done, seconds: serial.seconds, concurrency: 1, p50: serialLat.p50, p99: serialLat.p99, load1: load, note: 'as above, one send at a time, as the orchestrator sends' };
+  const sendOneAtATime: HopFigure = {
+    perSecond: serial.perSecond,
+    count: serial.done,
+    seconds: serial.seconds,
+    concurrency: 1,
+    p50: serialLat.p50,
+    p99: serialLat.p99,
+    load1: load,
+    note: 'as above, one send at a time, as the orchestrator sends',
+  };
 
   const expected = sent.done + serial.done + 1;
   const receiver = new StompSession(url, logger);
@@ -170,7 +242,14 @@ export async function stomp(url: string, concurrency: number, prefetch: number, 
   await withTimeout(allSeen, 120_000, () => `stomp receive: ${seen} of ${expected} messages`);
   await receiver.close();
   const seconds = (last - first) / 1000;
-  const receive: HopFigure = { perSecond: Math.round(seen / seconds), count: seen, seconds: round(seconds, 2), concurrency: prefetch, load1: load, note: `client-individual ack, prefetch ${prefetch}, one connection` };
+  const receive: HopFigure = {
+    perSecond: Math.round(seen / seconds),
+    count: seen,
+    seconds: round(seconds, 2),
+    concurrency: prefetch,
+    load1: load,
+    note: `client-individual ack, prefetch ${prefetch}, one connection`,
+  };
   return { send, sendOneAtATime, receive };
 }
 
@@ -189,12 +268,29 @@ export async function redis(url: string, concurrency: number, opts: HopOptions):
       durationMs: opts.durationMs,
       task: async () => {
         const now = new Date().toISOString();
-        const result = await store.stage({ ...template, id: newId(), registeredAt: now, indexedAt: now, queuedAt: now, stagedAt: now, correlationId: newId() });
+        const result = await store.stage({
+          ...template,
+          id: newId(),
+          registeredAt: now,
+          indexedAt: now,
+          queuedAt: now,
+          stagedAt: now,
+          correlationId: newId(),
+        });
         if (result !== 'staged') throw new Error(`redis stage answered ${result}`);
       },
     });
     const lat = summarize(staged.latencies);
-    return { perSecond: staged.perSecond, count: staged.done, seconds: staged.seconds, concurrency, p50: lat.p50, p99: lat.p99, load1: load, note: 'StagingStore.stage (the staging Lua script), concurrent calls pipelined by node-redis' };
+    return {
+      perSecond: staged.perSecond,
+      count: staged.done,
+      seconds: staged.seconds,
+      concurrency,
+      p50: lat.p50,
+      p99: lat.p99,
+      load1: load,
+      note: 'StagingStore.stage (the staging Lua script), concurrent calls pipelined by node-redis',
+    };
   } finally {
     await store.redis.flushDb().catch(() => undefined);
     await store.close();
@@ -216,7 +312,12 @@ export async function postgres(databaseUrl: string, concurrency: number, opts: H
   try {
     await migrateWithLock(pool, logger);
     const repo = new DecisionsRepository(db);
-    const template = JSON.parse(new RegistrationFactory().next()) as { name: string; email: string; cpf: string; note: string };
+    const template = JSON.parse(new RegistrationFactory().next()) as {
+      name: string;
+      email: string;
+      cpf: string;
+      note: string;
+    };
     const load = load1();
     const recorded = await closedLoop({
       concurrency,
@@ -225,12 +326,26 @@ export async function postgres(databaseUrl: string, concurrency: number, opts: H
         const id = newId();
         const now = new Date().toISOString();
         const decision = { userId: id, outcome: 'approved' as const, decidedBy: 'bench@regflow.local', decidedAt: now };
-        const result = await repo.record(decision, { ...template, id, registeredAt: now }, decisionEvent(decision, id), id);
+        const result = await repo.record(
+          decision,
+          { ...template, id, registeredAt: now },
+          decisionEvent(decision, id),
+          id,
+        );
         if (!result.won) throw new Error('postgres: decision not recorded');
       },
     });
     const lat = summarize(recorded.latencies);
-    return { perSecond: recorded.perSecond, count: recorded.done, seconds: recorded.seconds, concurrency, p50: lat.p50, p99: lat.p99, load1: load, note: 'DecisionsRepository.record: one approve transaction (decision, approved user, outbox), pool of 10' };
+    return {
+      perSecond: recorded.perSecond,
+      count: recorded.done,
+      seconds: recorded.seconds,
+      concurrency,
+      p50: lat.p50,
+      p99: lat.p99,
+      load1: load,
+      note: 'DecisionsRepository.record: one approve transaction (decision, approved user, outbox), pool of 10',
+    };
   } finally {
     await pool.end();
     await admin.query(`drop database if exists ${dbName}`).catch(() => undefined);
@@ -246,7 +361,12 @@ export async function elasticsearch(esUrl: string, concurrency: number, opts: Ho
   const admin = new Client({ node: esUrl });
   try {
     await index.ensureIndex();
-    const template = JSON.parse(new RegistrationFactory().next()) as { name: string; email: string; cpf: string; note: string };
+    const template = JSON.parse(new RegistrationFactory().next()) as {
+      name: string;
+      email: string;
+      cpf: string;
+      note: string;
+    };
     const load = load1();
     const created = await closedLoop({
       concurrency,
@@ -255,11 +375,24 @@ export async function elasticsearch(esUrl: string, concurrency: number, opts: Ho
         const now = new Date().toISOString();
         // The orchestrator's client and index; one create request per document (no batching), as a raw limit.
         const id = newId();
-        await index.client.create({ index: indexName, id, document: { ...template, id, status: 'pending', registeredAt: now, indexedAt: now } });
+        await index.client.create({
+          index: indexName,
+          id,
+          document: { ...template, id, status: 'pending', registeredAt: now, indexedAt: now },
+        });
       },
     });
     const lat = summarize(created.latencies);
-    return { perSecond: created.perSecond, count: created.done, seconds: created.seconds, concurrency, p50: lat.p50, p99: lat.p99, load1: load, note: 'create (op_type create) with the orchestrator\'s client settings, one request per document' };
+    return {
+      perSecond: created.perSecond,
+      count: created.done,
+      seconds: created.seconds,
+      concurrency,
+      p50: lat.p50,
+      p99: lat.p99,
+      load1: load,
+      note: "create (op_type create) with the orchestrator's client settings, one request per document",
+    };
   } finally {
     await admin.indices.delete({ index: indexName }).catch(() => undefined);
     await admin.close();

@@ -33,7 +33,11 @@ function processes(): Map<number, Proc> {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       // After the command: state ppid ... utime (index 11) stime (12), counted from state = 0.
-      out.set(pid, { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]), cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ') });
+      out.set(pid, {
+        ppid: Number(fields[1]),
+        ticks: Number(fields[11]) + Number(fields[12]),
+        cmd: readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '),
+      });
     } catch {
       /* exited meanwhile */
     }
@@ -73,7 +77,10 @@ export function cpuSnapshot(): { at: number; ticks: Map<string, number>; machine
 }
 
 /** Percent of one core used by each component between two snapshots (200 = both cores of a 2-core machine). */
-export function cpuBetween(a: ReturnType<typeof cpuSnapshot>, b: ReturnType<typeof cpuSnapshot>): Record<string, number> {
+export function cpuBetween(
+  a: ReturnType<typeof cpuSnapshot>,
+  b: ReturnType<typeof cpuSnapshot>,
+): Record<string, number> {
   const seconds = (b.at - a.at) / 1000;
   const out: Record<string, number> = {};
   let ours = 0;
@@ -92,14 +99,20 @@ export function cpuBetween(a: ReturnType<typeof cpuSnapshot>, b: ReturnType<type
  * Waits (at most `maxWaitMs`) until processes outside this run use less than `belowPercent` of one core
  * over 3 s: other people's test suites on a shared machine move every figure.
  */
-export async function waitForQuietMachine(belowPercent: number, maxWaitMs: number, log: (line: string) => void): Promise<number> {
+export async function waitForQuietMachine(
+  belowPercent: number,
+  maxWaitMs: number,
+  log: (line: string) => void,
+): Promise<number> {
   const deadline = Date.now() + maxWaitMs;
   for (;;) {
     const a = cpuSnapshot();
     await new Promise((r) => setTimeout(r, 3000));
     const others = cpuBetween(a, cpuSnapshot())['other processes (not this run)'] ?? 0;
     if (others < belowPercent || Date.now() >= deadline) return others;
-    log(`other processes use ${others} % of a core; waiting for a quieter machine (up to ${Math.round((deadline - Date.now()) / 1000)} s more)`);
+    log(
+      `other processes use ${others} % of a core; waiting for a quieter machine (up to ${Math.round((deadline - Date.now()) / 1000)} s more)`,
+    );
     await new Promise((r) => setTimeout(r, 7000));
   }
 }

@@ -100,7 +100,10 @@ export class RssSampler {
     clearInterval(this.timer);
     this.sample();
     return Object.fromEntries(
-      [...this.peaks].map(([name, e]) => [name, { pid: e.pid, peakRssMb: e.hwmMb, sampledMaxRssMb: e.sampledMaxMb, idleRssMb: e.idleMb }]),
+      [...this.peaks].map(([name, e]) => [
+        name,
+        { pid: e.pid, peakRssMb: e.hwmMb, sampledMaxRssMb: e.sampledMaxMb, idleRssMb: e.idleMb },
+      ]),
     );
   }
 }

@@ -5,7 +5,16 @@ import { withCheckDigits } from '@regflow/common';
  * across runs), so every registration takes the full path (claims, index, queue) and none ends as a
  * duplicate. With a CPF, as most Brazilian sign-ups have, the orchestrator claims two identities.
  */
-const NAMES = ['Ana Souza', 'Bruno Lima', 'Carla Dias', 'Davi Rocha', 'Elisa Nunes', 'Fábio Melo', 'Gabi Reis', 'Hugo Alves'];
+const NAMES = [
+  'Ana Souza',
+  'Bruno Lima',
+  'Carla Dias',
+  'Davi Rocha',
+  'Elisa Nunes',
+  'Fábio Melo',
+  'Gabi Reis',
+  'Hugo Alves',
+];
 
 export class RegistrationFactory {
   private n = 0;

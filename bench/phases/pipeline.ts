@@ -12,23 +12,45 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
  * POST /users at a fixed concurrency, every body a different person, for `durationMs` or until
  * `maxRequests` answers, which bounds the backlog this leaves for the orchestrator (and so the run's length).
  */
-export async function accessApi(url: string, connections: number, durationMs: number, maxRequests: number): Promise<HttpLoadResult & { load1: number }> {
+export async function accessApi(
+  url: string,
+  connections: number,
+  durationMs: number,
+  maxRequests: number,
+): Promise<HttpLoadResult & { load1: number }> {
   const factory = new RegistrationFactory();
   const load = load1();
   const result = summarizeCannon(
-    await cannon({
-      url: `${url}/users`,
-      connections,
-      duration: durationMs / 1000,
-      requests: [{ method: 'POST', path: '/users', headers: JSON_HEADERS, setupRequest: (req) => ({ ...req, body: factory.next() }) }],
-    }, maxRequests),
+    await cannon(
+      {
+        url: `${url}/users`,
+        connections,
+        duration: durationMs / 1000,
+        requests: [
+          {
+            method: 'POST',
+            path: '/users',
+            headers: JSON_HEADERS,
+            setupRequest: (req) => ({ ...req, body: factory.next() }),
+          },
+        ],
+      },
+      maxRequests,
+    ),
   );
-  if (result.errors || result.non2xx || result.timeouts) throw new Error(`POST /users: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx answers`);
+  if (result.errors || result.non2xx || result.timeouts)
+    throw new Error(
+      `POST /users: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx answers`,
+    );
   return { ...result, load1: load };
 }
 
 /** Waits until the review queue holds `target` entries; fails only when it stops growing (an error, not a timing). */
-export async function waitForQueue(redis: RedisClientType, target: number, stallMs: number): Promise<{ firstSeenAt: number; doneAt: number }> {
+export async function waitForQueue(
+  redis: RedisClientType,
+  target: number,
+  stallMs: number,
+): Promise<{ firstSeenAt: number; doneAt: number }> {
   let last = -1;
   let lastChange = Date.now();
   let firstSeenAt = 0;
@@ -73,22 +95,33 @@ export interface EndToEndFigure {
  * so the load is smooth. (autocannon's overallRate sends each second's quota in a burst at the start
  * of the second, which measures the burst, not the rate.)
  */
-async function paced(opts: { url: string; n: number; rate: number; maxInFlight: number; body: () => string; onAnswer: (status: number, body: string) => void }): Promise<{ perSecond: number; failures: string[] }> {
+async function paced(opts: {
+  url: string;
+  n: number;
+  rate: number;
+  maxInFlight: number;
+  body: () => string;
+  onAnswer: (status: number, body: string) => void;
+}): Promise<{ perSecond: number; failures: string[] }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.maxInFlight });
   const failures: string[] = [];
   const inFlight = new Set<Promise<void>>();
   const post = (body: string) =>
     new Promise<void>((resolve) => {
-      const req = http.request(opts.url, { method: 'POST', agent, headers: { ...JSON_HEADERS, 'content-length': Buffer.byteLength(body) } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => {
-          if (res.statusCode !== 202) failures.push(`${res.statusCode} ${text.slice(0, 200)}`);
-          else opts.onAnswer(202, text);
-          resolve();
-        });
-      });
+      const req = http.request(
+        opts.url,
+        { method: 'POST', agent, headers: { ...JSON_HEADERS, 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => {
+            if (res.statusCode !== 202) failures.push(`${res.statusCode} ${text.slice(0, 200)}`);
+            else opts.onAnswer(202, text);
+            resolve();
+          });
+        },
+      );
       req.on('error', (err) => {
         failures.push(err.message);
         resolve();
@@ -113,7 +146,14 @@ async function paced(opts: { url: string; n: number; rate: number; maxInFlight: 
  * N registrations, posted as fast as they are accepted (or paced at `rate`/s); each 202's time is
  * recorded here, and stagedAt comes from the staged user in Redis (`regflow:user:<id>`).
  */
-export async function endToEnd(opts: { url: string; redis: RedisClientType; n: number; connections: number; rate?: number; stallMs: number }): Promise<EndToEndFigure & { ids: string[] }> {
+export async function endToEnd(opts: {
+  url: string;
+  redis: RedisClientType;
+  n: number;
+  connections: number;
+  rate?: number;
+  stallMs: number;
+}): Promise<EndToEndFigure & { ids: string[] }> {
   const factory = new RegistrationFactory();
   const acceptedAt = new Map<string, number>();
   const before = await opts.redis.zCard(PENDING);
@@ -123,7 +163,14 @@ export async function endToEnd(opts: { url: string; redis: RedisClientType; n: n
   };
   let posted: { perSecond: number; failures: string[] };
   if (opts.rate) {
-    posted = await paced({ url: `${opts.url}/users`, n: opts.n, rate: opts.rate, maxInFlight: opts.connections, body: () => factory.next(), onAnswer });
+    posted = await paced({
+      url: `${opts.url}/users`,
+      n: opts.n,
+      rate: opts.rate,
+      maxInFlight: opts.connections,
+      body: () => factory.next(),
+      onAnswer,
+    });
   } else {
     const failures: string[] = [];
     const result = summarizeCannon(
@@ -148,7 +195,8 @@ export async function endToEnd(opts: { url: string; redis: RedisClientType; n: n
     if (result.errors || result.timeouts) failures.push(`${result.errors} errors, ${result.timeouts} timeouts`);
     posted = { perSecond: result.perSecond, failures };
   }
-  if (posted.failures.length) throw new Error(`end to end: ${posted.failures.length} requests failed, e.g. ${posted.failures[0]}`);
+  if (posted.failures.length)
+    throw new Error(`end to end: ${posted.failures.length} requests failed, e.g. ${posted.failures[0]}`);
   await waitForQueue(opts.redis, before + acceptedAt.size, opts.stallMs);
   const ids = [...acceptedAt.keys()];
   const staged = await stagedUsers(opts.redis, ids, opts.stallMs);
@@ -171,12 +219,18 @@ export async function endToEnd(opts: { url: string; redis: RedisClientType; n: n
   return {
     registrations: ids.length,
     // From the 202s themselves: autocannon's own duration for an `amount` run ends on a whole-second tick.
-    postedPerSecond: Math.round(ids.length / ((Math.max(...acceptedAt.values()) - Math.min(...acceptedAt.values())) / 1000)),
+    postedPerSecond: Math.round(
+      ids.length / ((Math.max(...acceptedAt.values()) - Math.min(...acceptedAt.values())) / 1000),
+    ),
     perSecond: Math.round(ids.length / seconds),
     seconds: round(seconds, 2),
     latencyMs: summarize(latencies),
     registeredToStagedMs: summarize(fromRegistered),
-    segmentsMs: { registeredToIndexed: summarize(seg.registeredToIndexed), indexedToQueued: summarize(seg.indexedToQueued), queuedToStaged: summarize(seg.queuedToStaged) },
+    segmentsMs: {
+      registeredToIndexed: summarize(seg.registeredToIndexed),
+      indexedToQueued: summarize(seg.indexedToQueued),
+      queuedToStaged: summarize(seg.queuedToStaged),
+    },
     ...(opts.rate ? { targetRate: opts.rate } : {}),
     connections: opts.connections,
     load1: load,
@@ -200,7 +254,10 @@ async function stagedUsers(redis: RedisClientType, ids: string[], stallMs: numbe
       else still.push(missing[k]!);
     });
     if (still.length < missing.length) lastProgress = Date.now();
-    else if (Date.now() - lastProgress > stallMs) throw new Error(`${still.length} accepted registrations were not staged within ${stallMs / 1000} s (e.g. ${ids[still[0]!]})`);
+    else if (Date.now() - lastProgress > stallMs)
+      throw new Error(
+        `${still.length} accepted registrations were not staged within ${stallMs / 1000} s (e.g. ${ids[still[0]!]})`,
+      );
     missing = still;
     if (missing.length > 0) await new Promise((r) => setTimeout(r, 50));
   }
@@ -210,19 +267,40 @@ async function stagedUsers(redis: RedisClientType, ids: string[], stallMs: numbe
 /** How many POST /users the access API answered 202, from its own /metrics (in-flight requests at the end of a load run count too). */
 export async function acceptedCount(accessUrl: string): Promise<number> {
   const text = await (await fetch(`${accessUrl}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('http_requests_total{') && l.includes('method="POST"') && l.includes('route="/users"') && l.includes('status="202"'));
+  const line = text
+    .split('\n')
+    .find(
+      (l) =>
+        l.startsWith('http_requests_total{') &&
+        l.includes('method="POST"') &&
+        l.includes('route="/users"') &&
+        l.includes('status="202"'),
+    );
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
 }
 
-export async function signIn(consumerUrl: string, account: { email: string; password: string }): Promise<{ cookie: string; csrf: string }> {
-  const res = await fetch(`${consumerUrl}/admin/session`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(account) });
+export async function signIn(
+  consumerUrl: string,
+  account: { email: string; password: string },
+): Promise<{ cookie: string; csrf: string }> {
+  const res = await fetch(`${consumerUrl}/admin/session`, {
+    method: 'POST',
+    headers: JSON_HEADERS,
+    body: JSON.stringify(account),
+  });
   if (res.status !== 200) throw new Error(`admin sign-in: ${res.status} ${await res.text()}`);
   const { csrfToken } = (await res.json()) as { csrfToken: string };
   return { cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '', csrf: csrfToken };
 }
 
 /** Approvals through the admin API (session cookie + CSRF header), `connections` at a time. */
-export async function approvals(opts: { consumerUrl: string; account: { email: string; password: string }; ids: string[]; connections: number; rawPerSecond: number }) {
+export async function approvals(opts: {
+  consumerUrl: string;
+  account: { email: string; password: string };
+  ids: string[];
+  connections: number;
+  rawPerSecond: number;
+}) {
   const session = await signIn(opts.consumerUrl, opts.account);
   let next = 0;
   let failures = 0;
@@ -250,9 +328,17 @@ export async function approvals(opts: { consumerUrl: string; account: { email: s
     ],
   });
   const figure = summarizeCannon(result);
-  if (failures || figure.errors || figure.timeouts) throw new Error(`approvals: ${failures} non-200 answers (${firstFailure[0] ?? ''}), ${figure.errors} errors`);
+  if (failures || figure.errors || figure.timeouts)
+    throw new Error(`approvals: ${failures} non-200 answers (${firstFailure[0] ?? ''}), ${figure.errors} errors`);
   // From the answers themselves: autocannon's duration for an `amount` run ends on a whole-second tick.
   const seconds = (lastAnswer - started) / 1000;
   const perSecond = Math.round(opts.ids.length / seconds);
-  return { ...figure, seconds: round(seconds, 2), perSecond, connections: opts.connections, ratioToRawPostgres: ratio(perSecond, opts.rawPerSecond), load1: load };
+  return {
+    ...figure,
+    seconds: round(seconds, 2),
+    perSecond,
+    connections: opts.connections,
+    ratioToRawPostgres: ratio(perSecond, opts.rawPerSecond),
+    load1: load,
+  };
 }

@@ -24,7 +24,12 @@ export const env = {
     z
       .string()
       .min(1)
-      .transform((value) => value.split(',').map((b) => b.trim()).filter(Boolean)),
+      .transform((value) =>
+        value
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean),
+      ),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
   bool: (fallback: boolean) =>

@@ -32,7 +32,10 @@ export interface FieldError {
 }
 
 export class ValidationError extends AppError {
-  constructor(readonly fields: FieldError[], message = 'The request has invalid fields.') {
+  constructor(
+    readonly fields: FieldError[],
+    message = 'The request has invalid fields.',
+  ) {
     super('REQUEST.INVALID', 400, message, { errors: fields });
   }
 }

@@ -17,7 +17,11 @@ const REDACT = [
 ];
 
 /** `destination` defaults to stdout; tests pass a stream to read what would have been logged. */
-export function createLogger(service: string, level: string = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger {
+export function createLogger(
+  service: string,
+  level: string = process.env.LOG_LEVEL ?? 'info',
+  destination?: DestinationStream,
+): Logger {
   const options = {
     name: service,
     level,

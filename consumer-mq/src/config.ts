@@ -13,7 +13,10 @@ export const configSchema = z.object({
   REDIS_URL: z.string().min(1),
   DATABASE_URL: z.string().min(1),
   ORCHESTRATOR_URL: env.url().default('http://127.0.0.1:3002'),
-  ADMIN_EMAIL: z.email().transform((s) => s.toLowerCase()).optional(),
+  ADMIN_EMAIL: z
+    .email()
+    .transform((s) => s.toLowerCase())
+    .optional(),
   ADMIN_PASSWORD: z.string().optional(),
   CONSOLE_ORIGIN: z.string().default('http://localhost:8080'),
   SESSION_IDLE_MINUTES: env.positiveInt(30),

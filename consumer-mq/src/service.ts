@@ -25,7 +25,10 @@ export type ConsumerService = RunningService;
  * Builds the clients, starts the workers and the entry points (the review queue, HTTP), and returns a
  * stop() that shuts down in order.
  */
-export async function startConsumer(config: ConsumerConfig, logger: Logger = createLogger('consumer-mq', config.LOG_LEVEL)): Promise<ConsumerService> {
+export async function startConsumer(
+  config: ConsumerConfig,
+  logger: Logger = createLogger('consumer-mq', config.LOG_LEVEL),
+): Promise<ConsumerService> {
   const metrics = createMetrics('consumer-mq');
   // Clients. Postgres is migrated and Redis connected before anything else starts.
   const { pool, db } = createDatabase(config.DATABASE_URL, logger);
@@ -35,15 +38,23 @@ export async function startConsumer(config: ConsumerConfig, logger: Logger = cre
   const decisions = new DecisionsRepository(db);
   const deadLetters = new DeadLettersRepository(db);
   const store = await StagingStore.connect(config.REDIS_URL, logger);
-  const sessions = new SessionStore(store.redis, config.SESSION_IDLE_MINUTES * 60, config.SESSION_ABSOLUTE_HOURS * 3600);
+  const sessions = new SessionStore(
+    store.redis,
+    config.SESSION_IDLE_MINUTES * 60,
+    config.SESSION_ABSOLUTE_HOURS * 3600,
+  );
   const events = new AdminEventBus(store.redis, logger);
   await events.start();
   const kafka = createKafka({ clientId: 'consumer-mq', brokers: config.KAFKA_BROKERS, logger });
   // The topics it writes (decisions; the originals that dead letters are replayed to) and reads (dead
   // letters) are created if missing on connect: at start-up in the background, and again by the relay's
   // publishes until Kafka answers.
-  const publisher = new EventPublisher(kafka, logger, { topics: topicSpecs([TOPICS.registrationDecided, TOPICS.registrationRequested, TOPICS.deadLetter], config) });
-  publisher.connect().catch((err: unknown) => logger.warn({ err }, 'kafka not reachable at start-up; the outbox relay retries'));
+  const publisher = new EventPublisher(kafka, logger, {
+    topics: topicSpecs([TOPICS.registrationDecided, TOPICS.registrationRequested, TOPICS.deadLetter], config),
+  });
+  publisher
+    .connect()
+    .catch((err: unknown) => logger.warn({ err }, 'kafka not reachable at start-up; the outbox relay retries'));
   const stomp = new StompSession(config.STOMP_URL, logger.child({ component: 'stomp' }), metrics.pipeline.stompHooks);
   const search = new SearchClient(config.ORCHESTRATOR_URL);
   registerConsumerMetrics(metrics.registry, store, decisions);
@@ -51,7 +62,12 @@ export async function startConsumer(config: ConsumerConfig, logger: Logger = cre
   // Workers: the outbox relay, the dead-letter archiver and scheduled reconciliation.
   const relay = new OutboxRelay(decisions, publisher, logger);
   relay.start();
-  const archiver = new DeadLetterArchiver({ deadLetters, stomp, listener: { kafka, logger, hooks: metrics.pipeline.kafkaHooks }, logger });
+  const archiver = new DeadLetterArchiver({
+    deadLetters,
+    stomp,
+    listener: { kafka, logger, hooks: metrics.pipeline.kafkaHooks },
+    logger,
+  });
   archiver.start();
   const reconciler = new ReconcileWorker(
     pool,

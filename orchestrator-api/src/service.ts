@@ -13,22 +13,34 @@ import { startRegistrationsListener } from './entry-points/registrations.kafka';
 export type Orchestrator = RunningService;
 
 /** Builds the clients, starts the entry points (two Kafka listeners, HTTP), and returns a stop() that shuts down in order. */
-export async function startOrchestrator(config: OrchestratorConfig, logger: Logger = createLogger('orchestrator-api', config.LOG_LEVEL)): Promise<Orchestrator> {
+export async function startOrchestrator(
+  config: OrchestratorConfig,
+  logger: Logger = createLogger('orchestrator-api', config.LOG_LEVEL),
+): Promise<Orchestrator> {
   const metrics = createMetrics('orchestrator-api');
   // Clients. Start-up waits for Elasticsearch (the indices, created or brought up to date) and for Kafka.
-  const index = UsersIndex.connect({ url: config.ELASTICSEARCH_URL, username: config.ELASTICSEARCH_USERNAME, password: config.ELASTICSEARCH_PASSWORD }, logger);
+  const index = UsersIndex.connect(
+    { url: config.ELASTICSEARCH_URL, username: config.ELASTICSEARCH_USERNAME, password: config.ELASTICSEARCH_PASSWORD },
+    logger,
+  );
   const claims = new ClaimsIndex(index.client, index.creates);
-  await retryUntilReady('elasticsearch', async () => {
-    await index.ensureIndex();
-    await claims.ensureIndex();
-  }, { logger });
+  await retryUntilReady(
+    'elasticsearch',
+    async () => {
+      await index.ensureIndex();
+      await claims.ensureIndex();
+    },
+    { logger },
+  );
   const stomp = new StompSession(config.STOMP_URL, logger.child({ component: 'stomp' }), metrics.pipeline.stompHooks);
   stomp.start();
   const reviewQueue = new ReviewQueueSender(stomp);
   const kafka = createKafka({ clientId: 'orchestrator-api', brokers: config.KAFKA_BROKERS, logger });
   // Every topic it reads or writes exists before the listeners join (created if missing: the brokers
   // never auto-create, and no start-up order between the services is assumed).
-  const deadLetters = new EventPublisher(kafka, logger, { topics: topicSpecs([TOPICS.registrationRequested, TOPICS.registrationDecided, TOPICS.deadLetter], config) });
+  const deadLetters = new EventPublisher(kafka, logger, {
+    topics: topicSpecs([TOPICS.registrationRequested, TOPICS.registrationDecided, TOPICS.deadLetter], config),
+  });
   await retryUntilReady('kafka (dead-letter topic)', () => deadLetters.connect(), { logger });
 
   // Entry points: the Kafka listeners, then HTTP.
@@ -40,8 +52,16 @@ export async function startOrchestrator(config: OrchestratorConfig, logger: Logg
     partitionsConsumedConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
     hooks: metrics.pipeline.kafkaHooks,
   };
-  const registrations = await retryUntilReady('kafka (registrations listener)', () => startRegistrationsListener(listener, { index, claims, reviewQueue, logger }), { logger });
-  const decisions = await retryUntilReady('kafka (decisions listener)', () => startDecisionsListener(listener, { index, logger }), { logger });
+  const registrations = await retryUntilReady(
+    'kafka (registrations listener)',
+    () => startRegistrationsListener(listener, { index, claims, reviewQueue, logger }),
+    { logger },
+  );
+  const decisions = await retryUntilReady(
+    'kafka (decisions listener)',
+    () => startDecisionsListener(listener, { index, logger }),
+    { logger },
+  );
   let shuttingDown = false;
   const app = createApp({
     logger,

@@ -62,7 +62,13 @@ export class AdminClient {
     return this.session;
   }
 
-  async request(replica: Replica, method: 'GET' | 'POST', path: string, body?: unknown, timeoutMs = 15_000): Promise<AdminAnswer> {
+  async request(
+    replica: Replica,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    timeoutMs = 15_000,
+  ): Promise<AdminAnswer> {
     for (let attempt = 0; attempt < 2; attempt++) {
       let session: Session;
       try {
@@ -101,11 +107,31 @@ export class AdminClient {
     return { status: 401, body: null };
   }
 
-  async decide(replica: Replica, id: string, outcome: Outcome, scenario: DecisionScenario, ledger: Ledger): Promise<DecisionAttempt> {
+  async decide(
+    replica: Replica,
+    id: string,
+    outcome: Outcome,
+    scenario: DecisionScenario,
+    ledger: Ledger,
+  ): Promise<DecisionAttempt> {
     const startedAt = Date.now();
     const path = `/admin/users/${id}/${outcome === 'approved' ? 'approve' : 'reject'}`;
-    const answer = await this.request(replica, 'POST', path, outcome === 'rejected' ? { reason: 'fault-suite: not eligible' } : undefined);
-    const attempt: DecisionAttempt = { id, outcome, replica: replica.name, scenario, startedAt, endedAt: Date.now(), status: answer.status, ...(answer.error ? { error: answer.error } : {}) };
+    const answer = await this.request(
+      replica,
+      'POST',
+      path,
+      outcome === 'rejected' ? { reason: 'fault-suite: not eligible' } : undefined,
+    );
+    const attempt: DecisionAttempt = {
+      id,
+      outcome,
+      replica: replica.name,
+      scenario,
+      startedAt,
+      endedAt: Date.now(),
+      status: answer.status,
+      ...(answer.error ? { error: answer.error } : {}),
+    };
     if (answer.status === 409 && answer.body && typeof answer.body === 'object') {
       const winner = (answer.body as { outcome?: unknown }).outcome;
       if (typeof winner === 'string') attempt.winnerOutcome = winner;
@@ -158,7 +184,9 @@ export class Decider {
       const replica = this.rng.pick(this.client.replicas);
       const page = await this.client.pending(replica, 100);
       if (page && page.ids.length > 0) {
-        const chosen = this.rng.shuffle(page.ids.filter((id) => !this.busy.has(id))).slice(0, Math.max(3, Math.ceil(page.ids.length * this.share)));
+        const chosen = this.rng
+          .shuffle(page.ids.filter((id) => !this.busy.has(id)))
+          .slice(0, Math.max(3, Math.ceil(page.ids.length * this.share)));
         await pool(chosen, 6, (id) => this.decideOne(id));
       }
       await sleep(this.rng.int(100, 400));
@@ -176,12 +204,17 @@ export class Decider {
       } else if (r < 0.8) {
         const first = await this.client.decide(a, id, outcome, 'twice', this.ledger);
         const second = await this.client.decide(a, id, outcome, 'twice', this.ledger);
-        if (first.status === 200 && second.status === 200) this.ledger.violations.push(`${id}: the same decision sent twice got 200 both times`);
+        if (first.status === 200 && second.status === 200)
+          this.ledger.violations.push(`${id}: the same decision sent twice got 200 both times`);
       } else {
         const scenario: DecisionScenario = r < 0.9 ? 'both-replicas' : 'conflict';
         const other: Outcome = scenario === 'conflict' ? (outcome === 'approved' ? 'rejected' : 'approved') : outcome;
-        const answers = await Promise.all([this.client.decide(a, id, outcome, scenario, this.ledger), this.client.decide(b, id, other, scenario, this.ledger)]);
-        if (answers.every((x) => x.status === 200)) this.ledger.violations.push(`${id}: decisions sent to both replicas at once both got 200 (${scenario})`);
+        const answers = await Promise.all([
+          this.client.decide(a, id, outcome, scenario, this.ledger),
+          this.client.decide(b, id, other, scenario, this.ledger),
+        ]);
+        if (answers.every((x) => x.status === 200))
+          this.ledger.violations.push(`${id}: decisions sent to both replicas at once both got 200 (${scenario})`);
       }
     } finally {
       this.busy.delete(id);

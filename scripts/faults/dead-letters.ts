@@ -16,7 +16,11 @@ export interface DeadLettered {
  * dead_letters table exists yet), the orchestrator's Kafka dead-letter topic, and ActiveMQ's
  * dead-letter queue (browsed, so nothing is consumed).
  */
-export async function collectDeadLetters(opts: { db: pg.Client; kafkaBrokers: string; stompUrl: string }): Promise<DeadLettered> {
+export async function collectDeadLetters(opts: {
+  db: pg.Client;
+  kafkaBrokers: string;
+  stompUrl: string;
+}): Promise<DeadLettered> {
   const result: DeadLettered = { ids: new Map(), unreadable: [] };
   const add = (payload: string | null | undefined, where: string) => {
     const id = registrationIdOf(payload);
@@ -29,14 +33,24 @@ export async function collectDeadLetters(opts: { db: pg.Client; kafkaBrokers: st
     [
       'postgres dead_letters',
       async () => {
-        const exists = await opts.db.query<{ t: string | null }>(`select to_regclass('public.dead_letters')::text as t`);
+        const exists = await opts.db.query<{ t: string | null }>(
+          `select to_regclass('public.dead_letters')::text as t`,
+        );
         if (!exists.rows[0]?.t) return;
-        const rows = await opts.db.query<{ payload: string; source: string; replayed_at: Date | null }>('select payload, source, replayed_at from dead_letters');
+        const rows = await opts.db.query<{ payload: string; source: string; replayed_at: Date | null }>(
+          'select payload, source, replayed_at from dead_letters',
+        );
         for (const row of rows.rows) if (!row.replayed_at) add(row.payload, `archive:${row.source}`);
       },
     ],
-    ['kafka dead-letter topic', () => readTopic(opts.kafkaBrokers, TOPICS.deadLetter, (value) => add(value, 'kafka-dlq'))],
-    ['activemq dead-letter queue', () => browseQueue(opts.stompUrl, QUEUES.reviewDeadLetter, (body) => add(body, 'activemq-dlq'))],
+    [
+      'kafka dead-letter topic',
+      () => readTopic(opts.kafkaBrokers, TOPICS.deadLetter, (value) => add(value, 'kafka-dlq')),
+    ],
+    [
+      'activemq dead-letter queue',
+      () => browseQueue(opts.stompUrl, QUEUES.reviewDeadLetter, (body) => add(body, 'activemq-dlq')),
+    ],
   ];
   await Promise.all(
     tasks.map(async ([name, task]) => {
@@ -63,7 +77,11 @@ function registrationIdOf(payload: string | null | undefined): string | null {
 
 /** Reads a topic from the beginning up to its current end, with a throw-away consumer group. */
 async function readTopic(brokers: string, topic: string, onValue: (value: string | null) => void): Promise<void> {
-  const kafka = createKafka({ clientId: 'fault-suite', brokers: brokers.split(','), logger: pino({ level: 'silent' }) });
+  const kafka = createKafka({
+    clientId: 'fault-suite',
+    brokers: brokers.split(','),
+    logger: pino({ level: 'silent' }),
+  });
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -71,7 +89,10 @@ async function readTopic(brokers: string, topic: string, onValue: (value: string
     const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
     const remaining = new Set([...ends].filter(([, high]) => high > 0).map(([p]) => p));
     if (remaining.size === 0) return;
-    const consumer = kafka.consumer({ groupId: `fault-suite-${Date.now()}-${Math.random().toString(36).slice(2)}`, maxWaitTimeInMs: 100 });
+    const consumer = kafka.consumer({
+      groupId: `fault-suite-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+      maxWaitTimeInMs: 100,
+    });
     await consumer.connect();
     try {
       await consumer.subscribe({ topics: [topic], fromBeginning: true });

@@ -35,15 +35,25 @@ export class FaultStack {
     private readonly log: (line: string) => void,
   ) {}
 
-  static async start(dataDir: string, log: (line: string) => void, opts: { kafkaBrokers?: number } = {}): Promise<FaultStack> {
+  static async start(
+    dataDir: string,
+    log: (line: string) => void,
+    opts: { kafkaBrokers?: number } = {},
+  ): Promise<FaultStack> {
     fs.mkdirSync(dataDir, { recursive: true });
     const releaseLock = lockDataDir(dataDir);
     const procs = new Map<string, ManagedProcess>();
-    const stack = new FaultStack({ DATABASE_URL: '', REDIS_URL: '', KAFKA_BROKERS: '', STOMP_URL: '', ELASTICSEARCH_URL: '' }, procs, releaseLock, log);
+    const stack = new FaultStack(
+      { DATABASE_URL: '', REDIS_URL: '', KAFKA_BROKERS: '', STOMP_URL: '', ELASTICSEARCH_URL: '' },
+      procs,
+      releaseLock,
+      log,
+    );
     try {
       await stopLeftovers(path.join(dataDir, 'run'), log);
       // Every run starts from empty stores, so the final counts are about this run only.
-      for (const dir of ['postgres', 'redis', 'activemq', 'kafka', 'elasticsearch', 'logs']) fs.rmSync(path.join(dataDir, dir), { recursive: true, force: true });
+      for (const dir of ['postgres', 'redis', 'activemq', 'kafka', 'elasticsearch', 'logs'])
+        fs.rmSync(path.join(dataDir, dir), { recursive: true, force: true });
       fs.mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
       const names: ServerName[] = ['postgres', 'redis', 'activemq', 'kafka', 'elasticsearch'];
       await ensureInstalled(names, { log, logFile: path.join(dataDir, 'logs', 'install.log') });
@@ -55,14 +65,22 @@ export class FaultStack {
         kafka: (c: typeof ctx) => startKafka(c, { brokers: opts.kafkaBrokers ?? 1 }),
         elasticsearch: startElasticsearch,
       };
-      const keys = { postgres: 'DATABASE_URL', redis: 'REDIS_URL', activemq: 'STOMP_URL', kafka: 'KAFKA_BROKERS', elasticsearch: 'ELASTICSEARCH_URL' } as const;
+      const keys = {
+        postgres: 'DATABASE_URL',
+        redis: 'REDIS_URL',
+        activemq: 'STOMP_URL',
+        kafka: 'KAFKA_BROKERS',
+        elasticsearch: 'ELASTICSEARCH_URL',
+      } as const;
       const results = await Promise.allSettled(
         names.map(async (name) => {
           stack.env[keys[name]] = await starters[name](ctx);
           log(`${name}: ready at ${stack.env[keys[name]]}`);
         }),
       );
-      const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : []));
+      const failures = results.flatMap((r) =>
+        r.status === 'rejected' ? [r.reason instanceof Error ? r.reason.message : String(r.reason)] : [],
+      );
       if (failures.length > 0) throw new Error(`The fault-suite stack did not start:\n\n${failures.join('\n\n')}`);
       return stack;
     } catch (err) {
@@ -125,12 +143,18 @@ export class FaultStack {
     // port); a few tries get past that.
     for (let attempt = 1; attempt <= 4; attempt++) {
       let kafkaStarted = false;
-      const spec = isKafkaNode(name) ? { ...old.spec, onLine: (line: string) => (kafkaStarted ||= KAFKA_STARTED.test(line)) } : old.spec;
+      const spec = isKafkaNode(name)
+        ? { ...old.spec, onLine: (line: string) => (kafkaStarted ||= KAFKA_STARTED.test(line)) }
+        : old.spec;
       const proc = startProcess(spec);
       this.procs.set(name, proc);
       if (attempt === 1) onSpawned?.();
       try {
-        await this.waitReady(name, proc, isKafkaNode(name) ? async () => kafkaStarted : await this.readinessCheck(name as RestartableServer));
+        await this.waitReady(
+          name,
+          proc,
+          isKafkaNode(name) ? async () => kafkaStarted : await this.readinessCheck(name as RestartableServer),
+        );
         return;
       } catch (err) {
         lastError = err;
@@ -139,7 +163,9 @@ export class FaultStack {
         await sleep(1000 * attempt);
       }
     }
-    throw new Error(`${name} did not come back on its port: ${lastError instanceof Error ? lastError.message : String(lastError)}`);
+    throw new Error(
+      `${name} did not come back on its port: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
+    );
   }
 
   /** SIGSTOP (freeze) or SIGCONT (thaw) to a server's main process: it keeps its state and sockets but answers nothing. */
@@ -167,14 +193,21 @@ export class FaultStack {
         if (!bin) throw new Error('postgres binaries not found');
         const port = new URL(this.env.DATABASE_URL).port;
         return async () =>
-          (await runCommand(path.join(bin, 'pg_isready'), ['-h', HOST, '-p', port, '-U', 'postgres', '-d', 'postgres', '-t', '1'], { env: { PATH: process.env.PATH } })).code === 0;
+          (
+            await runCommand(
+              path.join(bin, 'pg_isready'),
+              ['-h', HOST, '-p', port, '-U', 'postgres', '-d', 'postgres', '-t', '1'],
+              { env: { PATH: process.env.PATH } },
+            )
+          ).code === 0;
       }
       case 'redis': {
         const cli = which('redis-cli');
         if (!cli) throw new Error('redis-cli not found');
         const port = new URL(this.env.REDIS_URL).port;
         // PING answers LOADING until the append-only file is replayed.
-        return async () => (await runCommand(cli, ['-h', HOST, '-p', port, 'ping'], { timeoutMs: 3000 })).stdout.trim() === 'PONG';
+        return async () =>
+          (await runCommand(cli, ['-h', HOST, '-p', port, 'ping'], { timeoutMs: 3000 })).stdout.trim() === 'PONG';
       }
       case 'activemq': {
         const port = Number(new URL(this.env.STOMP_URL).port);
@@ -190,7 +223,9 @@ export class FaultStack {
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      await Promise.allSettled([...this.procs.entries()].map(([name, p]) => (isKafkaNode(name) ? this.down(name, true) : p.stop())));
+      await Promise.allSettled(
+        [...this.procs.entries()].map(([name, p]) => (isKafkaNode(name) ? this.down(name, true) : p.stop())),
+      );
       this.releaseLock();
     })();
     return this.stopping;

@@ -69,7 +69,10 @@ export class FaultInjector {
       await this.inject(kind);
       // A fault that took longer than the gap (a broker restart waits out its old session) still
       // leaves the system a moment of load without one, or the next fault would hit it mid-recovery.
-      nextAt = Math.max(startedAt + rng.between(plan.intervalMs * 0.7, plan.intervalMs * 1.3), Date.now() + plan.intervalMs * 0.25);
+      nextAt = Math.max(
+        startedAt + rng.between(plan.intervalMs * 0.7, plan.intervalMs * 1.3),
+        Date.now() + plan.intervalMs * 0.25,
+      );
     }
     if (!this.stopped) await this.sleepUntil(Math.max(endAt, Date.now() + 5000));
   }
@@ -82,8 +85,13 @@ export class FaultInjector {
     for (const [name, service] of this.deps.services) {
       if (!service.crashedAndDown || this.starting.has(name)) continue;
       this.deps.log(`${name} exited on its own (${service.crashes.at(-1)?.how ?? '?'}); starting it again`);
-      const start = service.start().catch((err: unknown) => this.deps.log(`${name} did not start again: ${firstLine(err)}`));
-      this.starting.set(name, start.finally(() => this.starting.delete(name)));
+      const start = service
+        .start()
+        .catch((err: unknown) => this.deps.log(`${name} did not start again: ${firstLine(err)}`));
+      this.starting.set(
+        name,
+        start.finally(() => this.starting.delete(name)),
+      );
     }
   }
 
@@ -194,7 +202,10 @@ export class FaultInjector {
    * once; kafka:kill-node one random node of the cluster. Each comes back from the same command line:
    * same port, same data. While no node runs, nothing can be acknowledged: that span is an outage.
    */
-  private async restartKafka(kind: 'kafka:kill' | 'kafka:stop' | 'kafka:kill-node', record: FaultRecord): Promise<void> {
+  private async restartKafka(
+    kind: 'kafka:kill' | 'kafka:stop' | 'kafka:kill-node',
+    record: FaultRecord,
+  ): Promise<void> {
     const { rng, ledger, log, stack } = this.deps;
     const nodes = stack.kafkaNodes;
     const targets = kind === 'kafka:kill-node' ? [rng.pick(nodes)] : nodes;

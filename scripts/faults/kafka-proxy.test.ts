@@ -17,7 +17,10 @@ describe.runIf(findJava())('the Kafka proxy in front of a real Kafka broker', ()
   beforeAll(async () => {
     ({ proxy, stop } = await brokerBehindProxy('proxy-test'));
     const kafka = createKafka({ clientId: 'proxy-test', brokers: proxy.address.split(','), logger: quiet });
-    publisher = new EventPublisher(kafka, quiet, { timeoutMs: 3000, topics: [{ topic: TOPIC, partitions: 1, replicationFactor: 1 }] });
+    publisher = new EventPublisher(kafka, quiet, {
+      timeoutMs: 3000,
+      topics: [{ topic: TOPIC, partitions: 1, replicationFactor: 1 }],
+    });
     await publisher.connect();
   }, 180_000);
 
@@ -78,7 +81,9 @@ describe('the Kafka proxy in front of several brokers', () => {
         socket.write(metadataV6Response(correlationId, fakes));
       });
     });
-    const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+    const port = await new Promise<number>((resolve) =>
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
+    );
     fakes = [...fakes, port];
     return { server, port };
   }

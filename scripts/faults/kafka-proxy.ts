@@ -53,7 +53,9 @@ export class KafkaProxy {
    */
   static async start(brokers: string, basePort = 0): Promise<KafkaProxy> {
     const brokerPorts = brokers.split(',').map((b) => Number(b.trim().split(':')[1]));
-    const proxy = new KafkaProxy(brokerPorts.map((brokerPort, i) => ({ brokerPort, port: basePort === 0 ? 0 : basePort + i, server: null })));
+    const proxy = new KafkaProxy(
+      brokerPorts.map((brokerPort, i) => ({ brokerPort, port: basePort === 0 ? 0 : basePort + i, server: null })),
+    );
     try {
       for (const route of proxy.routes) route.port = await proxy.listen(route, route.port);
     } catch (err) {

@@ -23,10 +23,14 @@ describe.runIf(findJava())('the event publisher when a broker appended a request
 
   it('when kafkajs gave up on it, then the next records are stored, not acknowledged as its duplicates, and publishing goes on', async () => {
     const topic = `publisher-test.${Date.now()}`;
-    const publisher = new EventPublisher(createKafka({ clientId: 'publisher-test', brokers: proxy.address.split(','), logger: quiet }), quiet, {
-      timeoutMs: 6000,
-      topics: [{ topic, partitions: 1, replicationFactor: 1 }],
-    });
+    const publisher = new EventPublisher(
+      createKafka({ clientId: 'publisher-test', brokers: proxy.address.split(','), logger: quiet }),
+      quiet,
+      {
+        timeoutMs: 6000,
+        topics: [{ topic, partitions: 1, replicationFactor: 1 }],
+      },
+    );
     try {
       await publisher.publish(topic, { key: 'k', value: 'a' });
 
@@ -41,11 +45,16 @@ describe.runIf(findJava())('the event publisher when a broker appended a request
       // One record, as "b" was: under b's sequence number the broker would take it for b's retry.
       await publisher.publish(topic, { key: 'k', value: 'c' });
       // Two at once: past b's sequence number the broker would answer "out of order", forever.
-      await Promise.all([publisher.publish(topic, { key: 'k', value: 'd1' }), publisher.publish(topic, { key: 'k', value: 'd2' })]);
+      await Promise.all([
+        publisher.publish(topic, { key: 'k', value: 'd1' }),
+        publisher.publish(topic, { key: 'k', value: 'd2' }),
+      ]);
     } finally {
       await publisher.close();
     }
-    expect(await readAll(createKafka({ clientId: 'publisher-test-reader', brokers: [broker], logger: quiet }), topic)).toEqual(['a', 'b', 'c', 'd1', 'd2']);
+    expect(
+      await readAll(createKafka({ clientId: 'publisher-test-reader', brokers: [broker], logger: quiet }), topic),
+    ).toEqual(['a', 'b', 'c', 'd1', 'd2']);
   });
 });
 

@@ -1,7 +1,22 @@
 import { transportError, type Ledger, type SignUp, type SignUpKind } from './ledger';
 import type { Rng } from './rng';
 
-const FIRST = ['Ana', 'Bruno', 'Carla', 'Diego', 'Elisa', 'Fábio', 'Gabriela', 'Heitor', 'Íris', 'João', 'Lívia', 'Marcos', 'Nina', "D'Ávila"];
+const FIRST = [
+  'Ana',
+  'Bruno',
+  'Carla',
+  'Diego',
+  'Elisa',
+  'Fábio',
+  'Gabriela',
+  'Heitor',
+  'Íris',
+  'João',
+  'Lívia',
+  'Marcos',
+  'Nina',
+  "D'Ávila",
+];
 const LAST = ['Souza', 'Lima', 'Pereira', 'Costa', 'Ribeiro', 'Almeida', 'Nunes', 'Araújo', 'Melo', 'Barros'];
 
 export interface LoadOptions {
@@ -76,12 +91,28 @@ export class SignUpLoad {
       const email = this.freshEmail();
       const cpf = rng.chance(0.4) ? this.freshCpf() : undefined;
       const phone = rng.chance(0.3) ? `+55119${String(rng.int(10_000_000, 99_999_999))}` : undefined;
-      this.send('fresh', { name: this.name(), email, ...(cpf ? { cpf: rng.chance(0.5) ? formatCpf(cpf) : cpf } : {}), ...(phone ? { phone } : {}) }, email, cpf);
+      this.send(
+        'fresh',
+        {
+          name: this.name(),
+          email,
+          ...(cpf ? { cpf: rng.chance(0.5) ? formatCpf(cpf) : cpf } : {}),
+          ...(phone ? { phone } : {}),
+        },
+        email,
+        cpf,
+      );
     }
   }
 
   private send(kind: SignUpKind, body: unknown, email?: string, cpf?: string): void {
-    const record: SignUp = { seq: ++this.seq, kind, startedAt: Date.now(), ...(email ? { email } : {}), ...(cpf ? { cpf } : {}) };
+    const record: SignUp = {
+      seq: ++this.seq,
+      kind,
+      startedAt: Date.now(),
+      ...(email ? { email } : {}),
+      ...(cpf ? { cpf } : {}),
+    };
     this.opts.ledger.signUps.push(record);
     const request = (async () => {
       try {

@@ -34,7 +34,10 @@ export function outageAnswers(ledger: Ledger): string[] {
 export function tally<T>(items: T[], key: (item: T) => string): string {
   const counts = new Map<string, number>();
   for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
-  return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k}=${n}`).join(' ');
+  return [...counts]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, n]) => `${k}=${n}`)
+    .join(' ');
 }
 
 /** error/fatal lines per service log (pino levels 50/60), with the most frequent messages. */
@@ -58,7 +61,10 @@ export function logErrors(logsDir: string, names: string[]): string[] {
       const msg = /"msg":"([^"]{0,120})/.exec(line)?.[1] ?? '?';
       messages.set(msg, (messages.get(msg) ?? 0) + 1);
     }
-    const top = [...messages].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([m, n]) => `${n}× "${m}"`);
+    const top = [...messages]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([m, n]) => `${n}× "${m}"`);
     return `${name}: ${errors} error, ${fatals} fatal${top.length ? ` (${top.join('; ')})` : ''}`;
   });
 }
@@ -72,7 +78,10 @@ export function seconds(ms: number): string {
  * closest one started before it was registered), what that sign-up was answered, and the fault it
  * started in.
  */
-export function explainUnannounced(ledger: Ledger, docs: Array<{ email: string; registeredAt: string; status: string }>): string[] {
+export function explainUnannounced(
+  ledger: Ledger,
+  docs: Array<{ email: string; registeredAt: string; status: string }>,
+): string[] {
   const byEmail = new Map<string, SignUp[]>();
   for (const s of ledger.signUps) {
     if (!s.email || s.status === 202) continue;
@@ -85,7 +94,9 @@ export function explainUnannounced(ledger: Ledger, docs: Array<{ email: string; 
     const origin = candidates.sort((a, b) => b.startedAt - a.startedAt)[0];
     let cause = 'no matching sign-up';
     if (origin) {
-      const fault = [...ledger.faults].reverse().find((f) => f.at <= origin.startedAt && origin.startedAt <= (f.recoveredAt ?? Infinity));
+      const fault = [...ledger.faults]
+        .reverse()
+        .find((f) => f.at <= origin.startedAt && origin.startedAt <= (f.recoveredAt ?? Infinity));
       cause = `answered ${String(origin.status)}${origin.code ? ` ${origin.code}` : ''}${fault ? ` during ${fault.kind}` : ''}`;
     }
     const key = `${cause}, now ${doc.status}`;

@@ -54,7 +54,12 @@ const PROFILES: Record<'ci' | 'full', Profile> = {
   // after the last one recovered), the checks. One broker, so kafka:kill and kafka:stop take all of
   // Kafka down.
   ci: {
-    plan: { kinds: ALL_KINDS.filter((k) => k !== 'kafka:freeze' && !CLUSTER_KINDS.includes(k)), intervalMs: 10_000, durationMs: 140_000, warmupMs: 6000 },
+    plan: {
+      kinds: ALL_KINDS.filter((k) => k !== 'kafka:freeze' && !CLUSTER_KINDS.includes(k)),
+      intervalMs: 10_000,
+      durationMs: 140_000,
+      warmupMs: 6000,
+    },
     rate: 20,
     quietTimeoutMs: 150_000,
     restartWaitMs: 15_000,
@@ -172,8 +177,17 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 async function main(): Promise<number> {
-  console.log(`fault-injection suite: profile ${profileName}, seed ${seed} (replay with --seed ${seed}), ${profile.rate} sign-ups/s, data and logs in ${path.relative(REPO_ROOT, dataDir)}/`);
-  const ports = { access: basePort, orchestrator1: basePort + 1, orchestrator2: basePort + 2, consumer1: basePort + 3, consumer2: basePort + 4, kafkaProxy: basePort + 9 };
+  console.log(
+    `fault-injection suite: profile ${profileName}, seed ${seed} (replay with --seed ${seed}), ${profile.rate} sign-ups/s, data and logs in ${path.relative(REPO_ROOT, dataDir)}/`,
+  );
+  const ports = {
+    access: basePort,
+    orchestrator1: basePort + 1,
+    orchestrator2: basePort + 2,
+    consumer1: basePort + 3,
+    consumer2: basePort + 4,
+    kafkaProxy: basePort + 9,
+  };
   const proxyPorts = Array.from({ length: profile.brokers }, (_, i) => ports.kafkaProxy + i);
   await assertPortsFree([...Object.values(ports), ...proxyPorts]);
 
@@ -196,7 +210,10 @@ async function main(): Promise<number> {
     CONSOLE_ORIGIN: `http://127.0.0.1:${basePort + 98}`,
   };
   const define = (name: string, workspace: Workspace, port: number, extra: Record<string, string> = {}) =>
-    services.set(name, new ServiceProcess(name, workspace, port, { ...env, ...extra }, path.join(logsDir, `${name}.log`)));
+    services.set(
+      name,
+      new ServiceProcess(name, workspace, port, { ...env, ...extra }, path.join(logsDir, `${name}.log`)),
+    );
   define('orchestrator-api-1', 'orchestrator-api', ports.orchestrator1);
   define('orchestrator-api-2', 'orchestrator-api', ports.orchestrator2);
   define('consumer-mq-1', 'consumer-mq', ports.consumer1, { ORCHESTRATOR_URL: orchestrator1 });
@@ -205,7 +222,10 @@ async function main(): Promise<number> {
   log(`starting ${[...services.keys()].join(', ')}`);
   await Promise.all([...services.values()].map((s) => s.start()));
   const access = services.get('access-api') as ServiceProcess;
-  const replicas: Replica[] = ['consumer-mq-1', 'consumer-mq-2'].map((name) => ({ name, url: (services.get(name) as ServiceProcess).url }));
+  const replicas: Replica[] = ['consumer-mq-1', 'consumer-mq-2'].map((name) => ({
+    name,
+    url: (services.get(name) as ServiceProcess).url,
+  }));
   const client = new AdminClient(replicas, ADMIN);
   checker = new Checker({ ...stack.env });
 
@@ -228,13 +248,17 @@ async function main(): Promise<number> {
     restartWaitMs: profile.restartWaitMs,
   });
   const loadStartedAt = Date.now();
-  log(`load: ${profile.rate} sign-ups/s and a decider on both consumer replicas; a fault every ~${seconds(profile.plan.intervalMs)}`);
+  log(
+    `load: ${profile.rate} sign-ups/s and a decider on both consumer replicas; a fault every ~${seconds(profile.plan.intervalMs)}`,
+  );
   load.start();
   decider.start();
   const supervisor = setInterval(() => (injector as FaultInjector).supervise(), 1000);
   const progress = setInterval(() => {
     const answered = ledger.signUps.filter((s) => s.status !== undefined);
-    log(`  sign-ups ${tally(answered, (s) => String(s.status))}; decisions ${tally(ledger.decisions, (d) => String(d.status))}`);
+    log(
+      `  sign-ups ${tally(answered, (s) => String(s.status))}; decisions ${tally(ledger.decisions, (d) => String(d.status))}`,
+    );
   }, 20_000);
   await injector.run(profile.plan, loadStartedAt);
   clearInterval(progress);
@@ -293,7 +317,12 @@ async function warmUp(accessUrl: string, client: AdminClient): Promise<number> {
   const deadline = started + 120_000;
   let id: string | undefined;
   while (!id && Date.now() < deadline) {
-    const signUp = { seq: 0, kind: 'fresh' as const, email: `warm-up.${seed}@faults.example.com`, startedAt: Date.now() };
+    const signUp = {
+      seq: 0,
+      kind: 'fresh' as const,
+      email: `warm-up.${seed}@faults.example.com`,
+      startedAt: Date.now(),
+    };
     try {
       const res = await fetch(`${accessUrl}/users`, {
         method: 'POST',
@@ -361,7 +390,9 @@ async function waitQuiet(ids: string[], allowPending: boolean, timeoutMs: number
       return true;
     }
     if (elapsed > timeoutMs) {
-      const sample = [...verdicts.values()].filter((v) => v.category === 'lost' || v.category === 'mismatched').slice(0, 5);
+      const sample = [...verdicts.values()]
+        .filter((v) => v.category === 'lost' || v.category === 'mismatched')
+        .slice(0, 5);
       log(`  NOT quiet after ${seconds(elapsed)}: ${summary(counts)}, outbox unpublished ${view.outboxUnpublished}`);
       for (const v of sample) log(`    ${v.id} ${v.category}: ${v.problems.join('; ')}`);
       return false;
@@ -417,19 +448,49 @@ function printReport(r: {
   line(`202 while Kafka was cut ${duringOutage.length}`);
   line(`invalid accepted        ${invalidAccepted}`);
   line();
-  line(`sign-ups sent           ${ledger.signUps.length} (valid: ${tally(answered, (s) => `${String(s.status)}${s.code ? ` ${s.code}` : ''}`)}; invalid: ${tally(ledger.signUps.filter((s) => s.kind === 'invalid'), (s) => String(s.status))}${load?.skipped ? `; ${load.skipped} skipped, too many in flight` : ''})`);
-  line(`sign-up kinds           ${tally(ledger.signUps.filter((s) => s.status === 202), (s) => s.kind)} (accepted)`);
-  line(`decision answers        ${tally(ledger.decisions, (d) => `${String(d.status)}`)} (${tally(ledger.decisions, (d) => d.scenario)})`);
-  line(`final round             ${tally(ledger.decisions.filter((d) => d.scenario === 'final'), (d) => String(d.status)) || 'nothing left'} (a 409 here = a queue entry left behind by a decision whose clean-up a fault interrupted)`);
+  line(
+    `sign-ups sent           ${ledger.signUps.length} (valid: ${tally(answered, (s) => `${String(s.status)}${s.code ? ` ${s.code}` : ''}`)}; invalid: ${tally(
+      ledger.signUps.filter((s) => s.kind === 'invalid'),
+      (s) => String(s.status),
+    )}${load?.skipped ? `; ${load.skipped} skipped, too many in flight` : ''})`,
+  );
+  line(
+    `sign-up kinds           ${tally(
+      ledger.signUps.filter((s) => s.status === 202),
+      (s) => s.kind,
+    )} (accepted)`,
+  );
+  line(
+    `decision answers        ${tally(ledger.decisions, (d) => `${String(d.status)}`)} (${tally(ledger.decisions, (d) => d.scenario)})`,
+  );
+  line(
+    `final round             ${
+      tally(
+        ledger.decisions.filter((d) => d.scenario === 'final'),
+        (d) => String(d.status),
+      ) || 'nothing left'
+    } (a 409 here = a queue entry left behind by a decision whose clean-up a fault interrupted)`,
+  );
   const transport = [...ledger.signUps, ...ledger.decisions].filter((x) => x.error);
   if (transport.length) line(`transport errors        ${tally(transport, (x) => x.error ?? '?')}`);
-  line(`stored without a 202    ${r.unannounced.length} in the search index, of ${ledger.signUps.filter((s) => s.kind !== 'invalid' && (s.status === 'error' || s.status === 'timeout' || s.status === 503)).length} valid sign-ups answered 503/error/timeout`);
+  line(
+    `stored without a 202    ${r.unannounced.length} in the search index, of ${ledger.signUps.filter((s) => s.kind !== 'invalid' && (s.status === 'error' || s.status === 'timeout' || s.status === 503)).length} valid sign-ups answered 503/error/timeout`,
+  );
   for (const cause of explainUnannounced(ledger, r.unannounced)) line(`  ${cause}`);
-  const toldNothingSaved = r.unannounced.length > 0 && explainUnannounced(ledger, r.unannounced).some((c) => c.includes('DEPENDENCY.UNAVAILABLE'));
-  if (toldNothingSaved) line('  WARNING: a 503 DEPENDENCY.UNAVAILABLE says "nothing was saved", yet these were stored (not counted as lost/duplicated/mismatched)');
+  const toldNothingSaved =
+    r.unannounced.length > 0 &&
+    explainUnannounced(ledger, r.unannounced).some((c) => c.includes('DEPENDENCY.UNAVAILABLE'));
+  if (toldNothingSaved)
+    line(
+      '  WARNING: a 503 DEPENDENCY.UNAVAILABLE says "nothing was saved", yet these were stored (not counted as lost/duplicated/mismatched)',
+    );
   line(`reconciliation          ${r.reconcileReport}`);
-  if (r.beforeReconcile) line(`  before reconciliation: ${summary(r.beforeReconcile.counts)}; extra duplicated ${r.beforeReconcile.extraDuplicated.length}, extra mismatched ${r.beforeReconcile.extraMismatched.length}`);
-  if (r.view.deadLetterSourcesUnreadable.length) line(`dead-letter sources not read: ${r.view.deadLetterSourcesUnreadable.join('; ')}`);
+  if (r.beforeReconcile)
+    line(
+      `  before reconciliation: ${summary(r.beforeReconcile.counts)}; extra duplicated ${r.beforeReconcile.extraDuplicated.length}, extra mismatched ${r.beforeReconcile.extraMismatched.length}`,
+    );
+  if (r.view.deadLetterSourcesUnreadable.length)
+    line(`dead-letter sources not read: ${r.view.deadLetterSourcesUnreadable.join('; ')}`);
   line();
   line(`faults injected         ${ledger.faults.length} (${tally(ledger.faults, (f) => f.kind)})`);
   for (const f of ledger.faults) {
@@ -440,10 +501,14 @@ function printReport(r: {
   const crashes = [...services.values()].flatMap((s) => s.crashes.map((c) => ({ name: s.name, ...c })));
   if (crashes.length) {
     line();
-    line(`services that exited on their own: ${crashes.length} (started again at once; not counted as lost/duplicated/mismatched)`);
+    line(
+      `services that exited on their own: ${crashes.length} (started again at once; not counted as lost/duplicated/mismatched)`,
+    );
     for (const c of crashes) {
       const cause = c.tail.split('\n').find((l) => /^\w*Error\b|^error:|Unhandled|FATAL/.test(l.trim())) ?? '';
-      line(`  +${seconds(c.at - firstFault).padStart(7)}  ${c.name} ${c.how}${cause ? `: ${cause.trim().slice(0, 160)}` : ''}`);
+      line(
+        `  +${seconds(c.at - firstFault).padStart(7)}  ${c.name} ${c.how}${cause ? `: ${cause.trim().slice(0, 160)}` : ''}`,
+      );
     }
     line('  WARNING: a service crashed; see its log in .local/faults/logs/');
   }
@@ -451,8 +516,16 @@ function printReport(r: {
   line('service logs (error/fatal lines):');
   for (const l of logErrors(logsDir, [...services.keys()])) line(`  ${l}`);
 
-  const problems = [...verdicts.values()].filter((v) => v.category === 'lost' || v.category === 'duplicated' || v.category === 'mismatched' || v.category === 'pending');
-  const notes = [...duringOutage.map((d) => `accepted while Kafka was cut: ${d}`), ...extraDuplicated, ...extraMismatched, ...ledger.violations];
+  const problems = [...verdicts.values()].filter(
+    (v) =>
+      v.category === 'lost' || v.category === 'duplicated' || v.category === 'mismatched' || v.category === 'pending',
+  );
+  const notes = [
+    ...duringOutage.map((d) => `accepted while Kafka was cut: ${d}`),
+    ...extraDuplicated,
+    ...extraMismatched,
+    ...ledger.violations,
+  ];
   if (problems.length || notes.length) {
     line();
     line('problems (first 30):');
@@ -463,10 +536,32 @@ function printReport(r: {
   const dump = path.join(dataDir, 'ledger.json');
   fs.writeFileSync(
     dump,
-    JSON.stringify({ seed, profile: profileName, ...ledger, problems, counts, extraDuplicated, extraMismatched, unannounced: r.unannounced }, null, 1),
+    JSON.stringify(
+      {
+        seed,
+        profile: profileName,
+        ...ledger,
+        problems,
+        counts,
+        extraDuplicated,
+        extraMismatched,
+        unannounced: r.unannounced,
+      },
+      null,
+      1,
+    ),
   );
   line(`every answer, fault and problem: ${path.relative(REPO_ROOT, dump)}`);
-  const failed = lost + duplicated + mismatched + duringOutage.length + invalidAccepted + counts.pending + failedRecoveries + ledger.violations.length > 0;
+  const failed =
+    lost +
+      duplicated +
+      mismatched +
+      duringOutage.length +
+      invalidAccepted +
+      counts.pending +
+      failedRecoveries +
+      ledger.violations.length >
+    0;
   line();
   line(`load ${seconds(r.loadMs)}, wall time ${seconds(Date.now() - t0)}`);
   line(failed ? 'FAILED' : 'PASSED: nothing lost, nothing duplicated, every store agrees');

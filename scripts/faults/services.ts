@@ -54,14 +54,23 @@ export class ServiceProcess {
     if (this.isRunning) throw new Error(`${this.name} is already running`);
     this.starts++;
     fs.mkdirSync(path.dirname(this.logFile), { recursive: true });
-    fs.appendFileSync(this.logFile, `\n[faults] ${new Date().toISOString()} start #${this.starts} of ${this.name} on port ${this.port}\n`);
+    fs.appendFileSync(
+      this.logFile,
+      `\n[faults] ${new Date().toISOString()} start #${this.starts} of ${this.name} on port ${this.port}\n`,
+    );
     // Checked once per process: restarts during the faults run what was built.
     await buildServicesIfStale([this.workspace]);
     const fd = fs.openSync(this.logFile, 'a');
     try {
       this.child = spawn(process.execPath, [path.join(REPO_ROOT, this.workspace, 'dist', 'main.js')], {
         cwd: REPO_ROOT,
-        env: { ...process.env, NODE_OPTIONS: SERVICE_NODE_OPTIONS, ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
+        env: {
+          ...process.env,
+          NODE_OPTIONS: SERVICE_NODE_OPTIONS,
+          ...this.env,
+          PORT: String(this.port),
+          HOST: '127.0.0.1',
+        },
         detached: true,
         stdio: ['ignore', fd, fd],
       });
@@ -72,7 +81,8 @@ export class ServiceProcess {
     this.exitExpected = false;
     this.exited = new Promise((resolve) =>
       child.once('exit', () => {
-        if (!this.exitExpected) this.crashes.push({ at: Date.now(), how: describe(child), tail: tail(this.logFile, 40) });
+        if (!this.exitExpected)
+          this.crashes.push({ at: Date.now(), how: describe(child), tail: tail(this.logFile, 40) });
         resolve();
       }),
     );
@@ -81,7 +91,10 @@ export class ServiceProcess {
     installExitHandler();
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (!this.isRunning) throw new Error(`${this.name} exited during start-up (${describe(child)}); see ${this.logFile}:\n${tail(this.logFile)}`);
+      if (!this.isRunning)
+        throw new Error(
+          `${this.name} exited during start-up (${describe(child)}); see ${this.logFile}:\n${tail(this.logFile)}`,
+        );
       try {
         const res = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(1000) });
         if (res.ok) return;
@@ -90,7 +103,9 @@ export class ServiceProcess {
       }
       await sleep(200);
     }
-    throw new Error(`${this.name} did not answer /healthz within ${timeoutMs} ms; see ${this.logFile}:\n${tail(this.logFile)}`);
+    throw new Error(
+      `${this.name} did not answer /healthz within ${timeoutMs} ms; see ${this.logFile}:\n${tail(this.logFile)}`,
+    );
   }
 
   /** SIGKILL to the whole group, then waits until the process is gone. */

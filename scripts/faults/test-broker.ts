@@ -11,7 +11,9 @@ import { KafkaProxy } from './kafka-proxy';
  * For the suite's own tests: a real Kafka broker of its own in a temp folder, behind a KafkaProxy.
  * stop() closes the proxy, stops the broker and removes the folder.
  */
-export async function brokerBehindProxy(name: string): Promise<{ broker: string; proxy: KafkaProxy; stop(): Promise<void> }> {
+export async function brokerBehindProxy(
+  name: string,
+): Promise<{ broker: string; proxy: KafkaProxy; stop(): Promise<void> }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `regflow-${name}-`));
   const procs: ManagedProcess[] = [];
   let proxy: KafkaProxy | undefined;

@@ -23,11 +23,17 @@ function view(overrides: Partial<StoreView> = {}): StoreView {
 }
 
 const approvedEverywhere = () =>
-  view({ decisions: new Map([[A, { outcome: 'approved', rows: 1 }]]), approvedRows: new Map([[A, 1]]), search: new Map([[A, 'approved']]) });
+  view({
+    decisions: new Map([[A, { outcome: 'approved', rows: 1 }]]),
+    approvedRows: new Map([[A, 1]]),
+    search: new Map([[A, 'approved']]),
+  });
 
 function ledgerWith(...signUps: Array<{ id: string; email: string; cpf?: string }>): Ledger {
   const ledger = new Ledger();
-  signUps.forEach((s, i) => ledger.signUps.push({ seq: i + 1, kind: 'fresh', startedAt: 0, endedAt: 1, status: 202, ...s }));
+  signUps.forEach((s, i) =>
+    ledger.signUps.push({ seq: i + 1, kind: 'fresh', startedAt: 0, endedAt: 1, status: 202, ...s }),
+  );
   return ledger;
 }
 
@@ -46,11 +52,18 @@ describe('the final-place rules', () => {
   it('when Postgres says approved but search still says pending, then it is mismatched', () => {
     const v = approvedEverywhere();
     v.search.set(A, 'pending');
-    expect(classify(A, v)).toMatchObject({ category: 'mismatched', problems: ['decided approved but search says pending'] });
+    expect(classify(A, v)).toMatchObject({
+      category: 'mismatched',
+      problems: ['decided approved but search says pending'],
+    });
   });
 
   it('when a rejected registration has an approved_users row, then it is mismatched', () => {
-    const v = view({ decisions: new Map([[A, { outcome: 'rejected', rows: 1 }]]), approvedRows: new Map([[A, 1]]), search: new Map([[A, 'rejected']]) });
+    const v = view({
+      decisions: new Map([[A, { outcome: 'rejected', rows: 1 }]]),
+      approvedRows: new Map([[A, 1]]),
+      search: new Map([[A, 'rejected']]),
+    });
     expect(classify(A, v).category).toBe('mismatched');
   });
 
@@ -69,11 +82,16 @@ describe('the final-place rules', () => {
   });
 
   it('when Redis has the sorted-set entry but not the hash, then it is mismatched', () => {
-    expect(classify(A, view({ redisPending: new Set([A]), search: new Map([[A, 'pending']]) })).category).toBe('mismatched');
+    expect(classify(A, view({ redisPending: new Set([A]), search: new Map([[A, 'pending']]) })).category).toBe(
+      'mismatched',
+    );
   });
 
   it('when pending in Redis and in search, then it is pending', () => {
-    expect(classify(A, view({ redisPending: new Set([A]), redisHashes: new Set([A]), search: new Map([[A, 'pending']]) })).category).toBe('pending');
+    expect(
+      classify(A, view({ redisPending: new Set([A]), redisHashes: new Set([A]), search: new Map([[A, 'pending']]) }))
+        .category,
+    ).toBe('pending');
   });
 });
 
@@ -89,22 +107,44 @@ describe('the checks across registrations', () => {
         [B, 'pending'],
       ]),
     });
-    const result = assess([A, B], v, ledgerWith({ id: A, email: 'ana@example.com' }, { id: B, email: 'ana@example.com' }));
+    const result = assess(
+      [A, B],
+      v,
+      ledgerWith({ id: A, email: 'ana@example.com' }, { id: B, email: 'ana@example.com' }),
+    );
     expect(result.extraDuplicated).toEqual([`email ana@example.com has 2 live registrations: ${A}, ${B}`]);
   });
 
   it('when a decision answered 200 is not the one Postgres kept, then it counts as mismatched', () => {
     const ledger = ledgerWith({ id: A, email: 'ana@example.com' });
-    ledger.decisions.push({ id: A, outcome: 'rejected', replica: 'consumer-mq-1', scenario: 'single', startedAt: 0, endedAt: 1, status: 200 });
+    ledger.decisions.push({
+      id: A,
+      outcome: 'rejected',
+      replica: 'consumer-mq-1',
+      scenario: 'single',
+      startedAt: 0,
+      endedAt: 1,
+      status: 200,
+    });
     expect(assess([A], approvedEverywhere(), ledger).extraMismatched).toHaveLength(1);
   });
 
   it('when two decisions for one registration both answered 200, then it counts as duplicated', () => {
     const ledger = ledgerWith({ id: A, email: 'ana@example.com' });
     for (const replica of ['consumer-mq-1', 'consumer-mq-2']) {
-      ledger.decisions.push({ id: A, outcome: 'approved', replica, scenario: 'both-replicas', startedAt: 0, endedAt: 1, status: 200 });
+      ledger.decisions.push({
+        id: A,
+        outcome: 'approved',
+        replica,
+        scenario: 'both-replicas',
+        startedAt: 0,
+        endedAt: 1,
+        status: 200,
+      });
     }
-    expect(assess([A], approvedEverywhere(), ledger).extraDuplicated).toEqual([`${A}: 2 decisions answered 200 (approved, approved)`]);
+    expect(assess([A], approvedEverywhere(), ledger).extraDuplicated).toEqual([
+      `${A}: 2 decisions answered 200 (approved, approved)`,
+    ]);
   });
 
   it('when a sign-up started after Kafka was cut got a 202 before it came back, then it is reported; one started before is not', () => {

@@ -5,8 +5,18 @@ import { collectDeadLetters } from './dead-letters';
 import type { Ledger, Outcome } from './ledger';
 import type { Rng } from './rng';
 
-export type Category = 'approved' | 'rejected' | 'duplicate' | 'pending' | 'dead-lettered' | 'lost' | 'duplicated' | 'mismatched';
-export const CATEGORIES: readonly Category[] = ['approved', 'rejected', 'duplicate', 'pending', 'dead-lettered', 'lost', 'duplicated', 'mismatched'];
+export type Category =
+  'approved' | 'rejected' | 'duplicate' | 'pending' | 'dead-lettered' | 'lost' | 'duplicated' | 'mismatched';
+export const CATEGORIES: readonly Category[] = [
+  'approved',
+  'rejected',
+  'duplicate',
+  'pending',
+  'dead-lettered',
+  'lost',
+  'duplicated',
+  'mismatched',
+];
 
 /** What every store says about the registrations, read as close together as possible. */
 export interface StoreView {
@@ -61,7 +71,10 @@ export class Checker {
 
   private async rd(): Promise<ReturnType<typeof createClient>> {
     if (this.redis) return this.redis;
-    const client = createClient({ url: this.urls.REDIS_URL, socket: { reconnectStrategy: false, connectTimeout: 5000 } });
+    const client = createClient({
+      url: this.urls.REDIS_URL,
+      socket: { reconnectStrategy: false, connectTimeout: 5000 },
+    });
     client.on('error', () => {
       this.redis = null;
     });
@@ -81,18 +94,39 @@ export class Checker {
    * @param searchVia 'index' reads the search index directly (fast, for polling); a function reads
    *   each registration through an API (the final check uses GET /users/{id} on the access API).
    */
-  async view(ids: string[], searchVia: 'index' | ((id: string) => Promise<string | null | undefined>), withDeadLetters: boolean): Promise<StoreView> {
+  async view(
+    ids: string[],
+    searchVia: 'index' | ((id: string) => Promise<string | null | undefined>),
+    withDeadLetters: boolean,
+  ): Promise<StoreView> {
     const db = await this.pg();
     const redis = await this.rd();
     const decisions = new Map<string, { outcome: string; rows: number }>();
-    for (const row of (await db.query<{ user_id: string; outcome: string; n: number }>('select user_id::text, min(outcome) as outcome, count(*)::int as n from decisions group by user_id')).rows) {
+    for (const row of (
+      await db.query<{ user_id: string; outcome: string; n: number }>(
+        'select user_id::text, min(outcome) as outcome, count(*)::int as n from decisions group by user_id',
+      )
+    ).rows) {
       decisions.set(row.user_id, { outcome: row.outcome, rows: row.n });
     }
     const approvedRows = new Map<string, number>();
-    for (const row of (await db.query<{ id: string; n: number }>('select id::text, count(*)::int as n from approved_users group by id')).rows) approvedRows.set(row.id, row.n);
-    const outboxUnpublished = (await db.query<{ n: number }>('select count(*)::int as n from outbox where published_at is null')).rows[0]?.n ?? 0;
-    const approvedEmailTwice = (await db.query<{ email: string; n: number }>('select lower(email) as email, count(*)::int as n from approved_users group by lower(email) having count(*) > 1')).rows;
-    const approvedCpfTwice = (await db.query<{ cpf: string; n: number }>('select cpf, count(*)::int as n from approved_users where cpf is not null group by cpf having count(*) > 1')).rows;
+    for (const row of (
+      await db.query<{ id: string; n: number }>('select id::text, count(*)::int as n from approved_users group by id')
+    ).rows)
+      approvedRows.set(row.id, row.n);
+    const outboxUnpublished =
+      (await db.query<{ n: number }>('select count(*)::int as n from outbox where published_at is null')).rows[0]?.n ??
+      0;
+    const approvedEmailTwice = (
+      await db.query<{ email: string; n: number }>(
+        'select lower(email) as email, count(*)::int as n from approved_users group by lower(email) having count(*) > 1',
+      )
+    ).rows;
+    const approvedCpfTwice = (
+      await db.query<{ cpf: string; n: number }>(
+        'select cpf, count(*)::int as n from approved_users where cpf is not null group by cpf having count(*) > 1',
+      )
+    ).rows;
 
     const redisPending = new Set(await redis.zRange('regflow:pending', 0, -1));
     const redisHashes = new Set<string>();
@@ -144,7 +178,9 @@ export class Checker {
    * timeout): every document, in pages ordered by id (a query naming every accepted id exceeds what
    * Elasticsearch takes in one request, and one page stops at 10,000 hits).
    */
-  async unannounced(ids: string[]): Promise<Array<{ id: string; email: string; registeredAt: string; status: string }>> {
+  async unannounced(
+    ids: string[],
+  ): Promise<Array<{ id: string; email: string; registeredAt: string; status: string }>> {
     const accepted = new Set(ids);
     const out: Array<{ id: string; email: string; registeredAt: string; status: string }> = [];
     let after: unknown[] | undefined;
@@ -162,7 +198,14 @@ export class Checker {
         signal: AbortSignal.timeout(60_000),
       });
       if (!res.ok) throw new Error(`search index answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
-      const body = (await res.json()) as { hits: { hits: Array<{ _source: { id: string; email: string; registeredAt: string; status: string }; sort: unknown[] }> } };
+      const body = (await res.json()) as {
+        hits: {
+          hits: Array<{
+            _source: { id: string; email: string; registeredAt: string; status: string };
+            sort: unknown[];
+          }>;
+        };
+      };
       const hits = body.hits.hits;
       for (const hit of hits) if (!accepted.has(hit._source.id)) out.push(hit._source);
       if (hits.length < 5000) return out;
@@ -185,24 +228,45 @@ export function classify(id: string, v: StoreView): Verdict {
     if (approved > 1) return { id, category: 'duplicated', problems: [`${approved} approved_users rows`] };
     const expected = decision.outcome === 'approved' ? 1 : 0;
     if (approved !== expected) problems.push(`decided ${decision.outcome} but approved_users has ${approved} row(s)`);
-    if (inSet || inHash) problems.push(`decided ${decision.outcome} but still in Redis (${inSet ? 'sorted set' : ''}${inSet && inHash ? ' + ' : ''}${inHash ? 'hash' : ''})`);
+    if (inSet || inHash)
+      problems.push(
+        `decided ${decision.outcome} but still in Redis (${inSet ? 'sorted set' : ''}${inSet && inHash ? ' + ' : ''}${inHash ? 'hash' : ''})`,
+      );
     if (search !== decision.outcome) problems.push(`decided ${decision.outcome} but search says ${searchText}`);
     return { id, category: problems.length > 0 ? 'mismatched' : (decision.outcome as Outcome), problems };
   }
-  if (approved > 0) return { id, category: 'mismatched', problems: [`approved_users row without a decision (search says ${searchText})`] };
-  if (search === 'approved' || search === 'rejected') return { id, category: 'mismatched', problems: [`search says ${search} but Postgres has no decision`] };
+  if (approved > 0)
+    return {
+      id,
+      category: 'mismatched',
+      problems: [`approved_users row without a decision (search says ${searchText})`],
+    };
+  if (search === 'approved' || search === 'rejected')
+    return { id, category: 'mismatched', problems: [`search says ${search} but Postgres has no decision`] };
   if (search === 'duplicate') {
-    if (inSet || inHash) return { id, category: 'mismatched', problems: ['duplicate in search but in the Redis review queue'] };
+    if (inSet || inHash)
+      return { id, category: 'mismatched', problems: ['duplicate in search but in the Redis review queue'] };
     return { id, category: 'duplicate', problems };
   }
   if (inSet || inHash) {
-    if (inSet !== inHash) return { id, category: 'mismatched', problems: [`Redis has only the ${inSet ? 'sorted-set entry' : 'hash'}`] };
-    if (search !== 'pending') return { id, category: 'mismatched', problems: [`in the Redis review queue but search says ${searchText}`] };
+    if (inSet !== inHash)
+      return { id, category: 'mismatched', problems: [`Redis has only the ${inSet ? 'sorted-set entry' : 'hash'}`] };
+    if (search !== 'pending')
+      return { id, category: 'mismatched', problems: [`in the Redis review queue but search says ${searchText}`] };
     return { id, category: 'pending', problems };
   }
   const dead = v.deadLettered.get(id);
-  if (dead) return { id, category: 'dead-lettered', problems: [`dead-lettered (${[...dead].join(', ')}); search says ${searchText}`] };
-  return { id, category: 'lost', problems: [`no decision, not in Redis, not dead-lettered; search says ${searchText}`] };
+  if (dead)
+    return {
+      id,
+      category: 'dead-lettered',
+      problems: [`dead-lettered (${[...dead].join(', ')}); search says ${searchText}`],
+    };
+  return {
+    id,
+    category: 'lost',
+    problems: [`no decision, not in Redis, not dead-lettered; search says ${searchText}`],
+  };
 }
 
 export interface Assessment {
@@ -220,8 +284,10 @@ export function assess(ids: string[], v: StoreView, ledger: Ledger): Assessment 
   const extraDuplicated: string[] = [];
   const extraMismatched: string[] = [];
 
-  for (const row of v.approvedEmailTwice) extraDuplicated.push(`email ${row.email} approved ${row.n} times in approved_users`);
-  for (const row of v.approvedCpfTwice) extraDuplicated.push(`CPF ${row.cpf} approved ${row.n} times in approved_users`);
+  for (const row of v.approvedEmailTwice)
+    extraDuplicated.push(`email ${row.email} approved ${row.n} times in approved_users`);
+  for (const row of v.approvedCpfTwice)
+    extraDuplicated.push(`CPF ${row.cpf} approved ${row.n} times in approved_users`);
 
   // One person, one live registration: pending or approved, per normalized email and per CPF.
   const signUps = ledger.signUpById();
@@ -236,7 +302,9 @@ export function assess(ids: string[], v: StoreView, ledger: Ledger): Assessment 
       if (!key) continue;
       live.set(key, [...(live.get(key) ?? []), id]);
     }
-    for (const [key, holders] of live) if (holders.length > 1) extraDuplicated.push(`${field} ${key} has ${holders.length} live registrations: ${holders.join(', ')}`);
+    for (const [key, holders] of live)
+      if (holders.length > 1)
+        extraDuplicated.push(`${field} ${key} has ${holders.length} live registrations: ${holders.join(', ')}`);
   }
 
   // Every decision the admin API confirmed (200) must be the one that stands; a 409 must name it.
@@ -244,10 +312,16 @@ export function assess(ids: string[], v: StoreView, ledger: Ledger): Assessment 
   for (const d of ledger.decisions) {
     const final = v.decisions.get(d.id)?.outcome;
     if (d.status === 200) wins.set(d.id, [...(wins.get(d.id) ?? []), d.outcome]);
-    if (d.status === 200 && final !== d.outcome) extraMismatched.push(`${d.id}: ${d.outcome} answered 200 (${d.replica}, ${d.scenario}) but Postgres says ${final ?? 'no decision'}`);
-    if (d.status === 409 && d.winnerOutcome && final && d.winnerOutcome !== final) extraMismatched.push(`${d.id}: 409 named ${d.winnerOutcome} as the winner but Postgres says ${final}`);
+    if (d.status === 200 && final !== d.outcome)
+      extraMismatched.push(
+        `${d.id}: ${d.outcome} answered 200 (${d.replica}, ${d.scenario}) but Postgres says ${final ?? 'no decision'}`,
+      );
+    if (d.status === 409 && d.winnerOutcome && final && d.winnerOutcome !== final)
+      extraMismatched.push(`${d.id}: 409 named ${d.winnerOutcome} as the winner but Postgres says ${final}`);
   }
-  for (const [id, outcomes] of wins) if (outcomes.length > 1) extraDuplicated.push(`${id}: ${outcomes.length} decisions answered 200 (${outcomes.join(', ')})`);
+  for (const [id, outcomes] of wins)
+    if (outcomes.length > 1)
+      extraDuplicated.push(`${id}: ${outcomes.length} decisions answered 200 (${outcomes.join(', ')})`);
 
   const counts = Object.fromEntries(CATEGORIES.map((c) => [c, 0])) as Record<Category, number>;
   for (const verdict of verdicts.values()) counts[verdict.category]++;
@@ -255,7 +329,13 @@ export function assess(ids: string[], v: StoreView, ledger: Ledger): Assessment 
 }
 
 /** Decides everything in the review queue (any replica that answers) until it is empty. */
-export async function decideAll(client: AdminClient, rng: Rng, ledger: Ledger, timeoutMs: number, log: (line: string) => void): Promise<number> {
+export async function decideAll(
+  client: AdminClient,
+  rng: Rng,
+  ledger: Ledger,
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let decided = 0;
   while (Date.now() < deadline) {

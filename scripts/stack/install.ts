@@ -21,13 +21,23 @@ const REQUIREMENTS: Requirement[] = [
     debianPackage: 'postgresql',
     present: () => findPostgresBinDir() !== null,
   },
-  { server: 'redis', program: 'redis-server', debianPackage: 'redis-server', present: () => which('redis-server') !== null },
+  {
+    server: 'redis',
+    program: 'redis-server',
+    debianPackage: 'redis-server',
+    present: () => which('redis-server') !== null,
+  },
   { server: 'redis', program: 'redis-cli', debianPackage: 'redis-tools', present: () => which('redis-cli') !== null },
   { server: 'activemq', program: ACTIVEMQ_JAR, debianPackage: 'activemq', present: () => fs.existsSync(ACTIVEMQ_JAR) },
   { server: 'activemq', program: 'java', debianPackage: 'default-jre-headless', present: () => findJava() !== null },
   { server: 'kafka', program: 'java', debianPackage: 'default-jre-headless', present: () => findJava() !== null },
   // Only until the broker's jars are cached (.local/cache/kafka): later starts are offline.
-  { server: 'kafka', program: 'mvn', debianPackage: 'maven', present: () => kafkaJarsCached(REPO_ROOT) || which('mvn') !== null },
+  {
+    server: 'kafka',
+    program: 'mvn',
+    debianPackage: 'maven',
+    present: () => kafkaJarsCached(REPO_ROOT) || which('mvn') !== null,
+  },
   // Only until the jars are cached (.local/cache/elasticsearch): later starts are offline.
   {
     server: 'elasticsearch',

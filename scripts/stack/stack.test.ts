@@ -174,7 +174,9 @@ describe('local server stack', () => {
     const broker = stack?.env.KAFKA_BROKERS ?? '';
     expect(broker).toMatch(/^127\.0\.0\.1:\d+$/);
     const kafka = createKafka({ clientId: 'stack-test', brokers: [broker], logger: quietLogger });
-    const publisher = new EventPublisher(kafka, quietLogger, { topics: [{ topic: KAFKA_TOPIC, partitions: 1, replicationFactor: 1 }] });
+    const publisher = new EventPublisher(kafka, quietLogger, {
+      topics: [{ topic: KAFKA_TOPIC, partitions: 1, replicationFactor: 1 }],
+    });
     try {
       // Kept for the restart test: proves the log is on disk in the data dir.
       await publisher.publish(KAFKA_TOPIC, { key: 'probe', value: 'survives' });
@@ -187,7 +189,10 @@ describe('local server stack', () => {
   it('when started in an empty folder, then Elasticsearch reports a healthy cluster and keeps a document', async () => {
     const url = stack?.env.ELASTICSEARCH_URL ?? '';
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const health = (await (await fetch(`${url}/_cluster/health`)).json()) as { status?: string; number_of_nodes?: number };
+    const health = (await (await fetch(`${url}/_cluster/health`)).json()) as {
+      status?: string;
+      number_of_nodes?: number;
+    };
     expect(health).toMatchObject({ status: 'green', number_of_nodes: 1 });
     const put = await fetch(`${url}/stack-probe/_doc/kept`, {
       method: 'PUT',
@@ -195,7 +200,9 @@ describe('local server stack', () => {
       body: JSON.stringify({ note: 'kept' }),
     });
     expect(put.status).toBe(201);
-    const nodes = (await (await fetch(`${url}/_nodes/_local`)).json()) as { nodes: Record<string, { version: string }> };
+    const nodes = (await (await fetch(`${url}/_nodes/_local`)).json()) as {
+      nodes: Record<string, { version: string }>;
+    };
     expect(Object.values(nodes.nodes)[0]?.version).toMatch(/^9\.\d+\.\d+$/);
     expect(fs.existsSync(path.join(dataDir, 'elasticsearch', 'data'))).toBe(true);
   });
@@ -219,7 +226,13 @@ describe('local server stack', () => {
   }, 60_000);
 
   it('when every variable is set, then no server is started and each value is passed through', async () => {
-    const given = { DATABASE_URL: 'postgres://u@127.0.0.1:1/d', REDIS_URL: 'redis://127.0.0.1:1', KAFKA_BROKERS: '127.0.0.1:1', STOMP_URL: 'stomp://127.0.0.1:1', ELASTICSEARCH_URL: 'http://127.0.0.1:1' };
+    const given = {
+      DATABASE_URL: 'postgres://u@127.0.0.1:1/d',
+      REDIS_URL: 'redis://127.0.0.1:1',
+      KAFKA_BROKERS: '127.0.0.1:1',
+      STOMP_URL: 'stomp://127.0.0.1:1',
+      ELASTICSEARCH_URL: 'http://127.0.0.1:1',
+    };
     Object.assign(process.env, given);
     try {
       const passed = await startStack({ dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'regflow-stack-given-')) });
@@ -234,7 +247,13 @@ describe('local server stack', () => {
     const t0 = Date.now();
     restarted = await startStack({ dataDir });
     timings.push(`restart on the same folder: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    expect(fs.readdirSync(path.join(dataDir, 'run')).sort()).toEqual(['activemq.pid', 'elasticsearch.pid', 'kafka.pid', 'postgres.pid', 'redis.pid']);
+    expect(fs.readdirSync(path.join(dataDir, 'run')).sort()).toEqual([
+      'activemq.pid',
+      'elasticsearch.pid',
+      'kafka.pid',
+      'postgres.pid',
+      'redis.pid',
+    ]);
 
     const kafka = createKafka({ clientId: 'stack-test', brokers: [restarted.env.KAFKA_BROKERS], logger: quietLogger });
     const received: string[] = [];
@@ -258,7 +277,9 @@ describe('local server stack', () => {
     }
 
     // A get by id is real-time: no refresh needed to see the document written before the restart.
-    const kept = (await (await fetch(`${restarted.env.ELASTICSEARCH_URL}/stack-probe/_doc/kept`)).json()) as { _source?: unknown };
+    const kept = (await (await fetch(`${restarted.env.ELASTICSEARCH_URL}/stack-probe/_doc/kept`)).json()) as {
+      _source?: unknown;
+    };
     expect(kept._source).toEqual({ note: 'kept' });
 
     const client = new pg.Client({ connectionString: restarted.env.DATABASE_URL });

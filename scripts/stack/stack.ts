@@ -106,7 +106,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }),
   );
   const failures = results.flatMap((result) =>
-    result.status === 'rejected' ? [result.reason instanceof Error ? result.reason.message : String(result.reason)] : [],
+    result.status === 'rejected'
+      ? [result.reason instanceof Error ? result.reason.message : String(result.reason)]
+      : [],
   );
   if (failures.length > 0) {
     await stop();

@@ -8,15 +8,23 @@ describe('one person, one live registration', () => {
   let admin: Record<string, string>;
 
   const post = async (body: unknown) => {
-    const res = await fetch(`${sys.access.url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${sys.access.url}/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(202);
     return ((await res.json()) as { id: string }).id;
   };
   const statusOf = (id: string) =>
-    eventually(async () => {
-      const res = await fetch(`${sys.access.url}/users/${id}`);
-      return res.status === 200 ? ((await res.json()) as { status: string }).status : null;
-    }, 45_000, `status of ${id}`);
+    eventually(
+      async () => {
+        const res = await fetch(`${sys.access.url}/users/${id}`);
+        return res.status === 200 ? ((await res.json()) as { status: string }).status : null;
+      },
+      45_000,
+      `status of ${id}`,
+    );
   const pendingIds = async () => {
     const res = await fetch(`${sys.consumer.url}/admin/pending?limit=500`, { headers: admin });
     return ((await res.json()) as { items: { id: string }[] }).items.map((i) => i.id);
@@ -58,7 +66,11 @@ describe('one person, one live registration', () => {
     // Reject the live one so other tests (and re-runs) may use this CPF again.
     const pendingId = (await statusOf(ids[0]!)) === 'pending' ? ids[0]! : ids[1]!;
     await eventually(async () => (await pendingIds()).includes(pendingId), 5000, 'staged');
-    const res = await fetch(`${sys.consumer.url}/admin/users/${pendingId}/reject`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`${sys.consumer.url}/admin/users/${pendingId}/reject`, {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(200);
   });
 
@@ -66,7 +78,11 @@ describe('one person, one live registration', () => {
     const person = buildRegistration();
     const first = await post(person);
     await eventually(async () => (await pendingIds()).includes(first), 5000, 'staged');
-    const res = await fetch(`${sys.consumer.url}/admin/users/${first}/reject`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: '{}' });
+    const res = await fetch(`${sys.consumer.url}/admin/users/${first}/reject`, {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(res.status).toBe(200);
     await eventually(async () => (await statusOf(first)) === 'rejected', 45_000, 'search to show rejected');
 

@@ -16,12 +16,23 @@ describe('operations: reconciliation and dead letters', () => {
   let kafka: Kafka;
 
   const adminFetch = (path: string, init: RequestInit = {}) =>
-    fetch(`${sys.consumer.url}${path}`, { ...init, headers: { ...admin, 'content-type': 'application/json', ...(init.headers as Record<string, string>) } });
-  const pendingIds = async () => ((await (await adminFetch('/admin/pending?limit=500')).json()) as { items: { id: string }[] }).items.map((i) => i.id);
-  const indexStatus = async (id: string) => ((await (await fetch(`${sys.orchestrator.url}/users/${id}`)).json()) as { status: string }).status;
+    fetch(`${sys.consumer.url}${path}`, {
+      ...init,
+      headers: { ...admin, 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+    });
+  const pendingIds = async () =>
+    ((await (await adminFetch('/admin/pending?limit=500')).json()) as { items: { id: string }[] }).items.map(
+      (i) => i.id,
+    );
+  const indexStatus = async (id: string) =>
+    ((await (await fetch(`${sys.orchestrator.url}/users/${id}`)).json()) as { status: string }).status;
   const acceptAndStage = async () => {
     const registration = buildRegistration();
-    const res = await fetch(`${sys.access.url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(registration) });
+    const res = await fetch(`${sys.access.url}/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(registration),
+    });
     const { id } = (await res.json()) as { id: string };
     await eventually(async () => (await pendingIds()).includes(id), 30_000, 'staged');
     return { id, email: registration.email };
@@ -31,10 +42,14 @@ describe('operations: reconciliation and dead letters', () => {
    * (docs/guarantees.md): wait until search shows the drift, as an operator looking for it would.
    */
   const searchShowsPending = (id: string, email: string) =>
-    eventually(async () => {
-      const res = await fetch(`${sys.orchestrator.url}/users/search?status=pending&q=${encodeURIComponent(email)}`);
-      return ((await res.json()) as { items: { id: string }[] }).items.some((i) => i.id === id);
-    }, 10_000, `search to show ${id} as pending`);
+    eventually(
+      async () => {
+        const res = await fetch(`${sys.orchestrator.url}/users/search?status=pending&q=${encodeURIComponent(email)}`);
+        return ((await res.json()) as { items: { id: string }[] }).items.some((i) => i.id === id);
+      },
+      10_000,
+      `search to show ${id} as pending`,
+    );
   const reconcile = async () => {
     const res = await adminFetch('/admin/reconcile', { method: 'POST' });
     expect(res.status).toBe(200);
@@ -48,7 +63,11 @@ describe('operations: reconciliation and dead letters', () => {
     redis.on('error', () => {});
     await redis.connect();
     es = new EsClient({ node: sys.env.ELASTICSEARCH_URL });
-    kafka = createKafka({ clientId: 'test', brokers: sys.env.KAFKA_BROKERS.split(','), logger: createLogger('test', 'silent') });
+    kafka = createKafka({
+      clientId: 'test',
+      brokers: sys.env.KAFKA_BROKERS.split(','),
+      logger: createLogger('test', 'silent'),
+    });
     await warmUp(sys, admin);
   });
 
@@ -73,7 +92,9 @@ describe('operations: reconciliation and dead letters', () => {
 
   it('when the search index missed a decision, then reconciliation sends it again and search catches up', async () => {
     const { id, email } = await acceptAndStage();
-    expect((await adminFetch(`/admin/users/${id}/reject`, { method: 'POST', body: '{"reason":"test"}' })).status).toBe(200);
+    expect((await adminFetch(`/admin/users/${id}/reject`, { method: 'POST', body: '{"reason":"test"}' })).status).toBe(
+      200,
+    );
     await eventually(async () => (await indexStatus(id)) === 'rejected', 45_000, 'index rejected');
     await es.update({ index: 'users', id, doc: { status: 'pending' } });
     await searchShowsPending(id, email);
@@ -109,24 +130,43 @@ describe('operations: reconciliation and dead letters', () => {
     await producer.connect();
     await producer.send({
       topic: TOPICS.deadLetter,
-      messages: [{
-        key: event.data.email,
-        value: JSON.stringify(event),
-        headers: { [HEADERS.eventType]: event.type, 'dlq-error': 'TransientError: Elasticsearch was down', 'dlq-attempts': '8', 'dlq-original-topic': TOPICS.registrationRequested, 'dlq-original-partition': '0', 'dlq-original-offset': `${Date.now()}` },
-      }],
+      messages: [
+        {
+          key: event.data.email,
+          value: JSON.stringify(event),
+          headers: {
+            [HEADERS.eventType]: event.type,
+            'dlq-error': 'TransientError: Elasticsearch was down',
+            'dlq-attempts': '8',
+            'dlq-original-topic': TOPICS.registrationRequested,
+            'dlq-original-partition': '0',
+            'dlq-original-offset': `${Date.now()}`,
+          },
+        },
+      ],
     });
     await producer.disconnect();
 
-    const entry = await eventually(async () => {
-      const list = (await (await adminFetch('/admin/dead-letters')).json()) as { items: Array<{ id: number; reason: string; payload: string; source: string }> };
-      return list.items.find((i) => i.payload.includes(id));
-    }, 20_000, 'the dead letter archived');
+    const entry = await eventually(
+      async () => {
+        const list = (await (await adminFetch('/admin/dead-letters')).json()) as {
+          items: Array<{ id: number; reason: string; payload: string; source: string }>;
+        };
+        return list.items.find((i) => i.payload.includes(id));
+      },
+      20_000,
+      'the dead letter archived',
+    );
     expect(entry).toMatchObject({ source: 'kafka', reason: 'TransientError: Elasticsearch was down' });
 
-    const replay = (await (await adminFetch('/admin/dead-letters/replay', { method: 'POST', body: JSON.stringify({ ids: [entry.id] }) })).json()) as { replayed: number[] };
+    const replay = (await (
+      await adminFetch('/admin/dead-letters/replay', { method: 'POST', body: JSON.stringify({ ids: [entry.id] }) })
+    ).json()) as { replayed: number[] };
     expect(replay.replayed).toEqual([entry.id]);
     await eventually(async () => (await pendingIds()).includes(id), 15_000, 'the replayed registration staged');
-    const again = (await (await adminFetch('/admin/dead-letters/replay', { method: 'POST', body: JSON.stringify({ ids: [entry.id] }) })).json()) as { replayed: number[] };
+    const again = (await (
+      await adminFetch('/admin/dead-letters/replay', { method: 'POST', body: JSON.stringify({ ids: [entry.id] }) })
+    ).json()) as { replayed: number[] };
     expect(again.replayed).toEqual([]);
   });
 
@@ -145,8 +185,17 @@ describe('operations: reconciliation and dead letters', () => {
     });
     await producer.disconnect();
 
-    const items = async () => ((await (await adminFetch('/admin/dead-letters?limit=500')).json()) as { items: Array<{ source: string; reason: string; payload: string }> }).items;
-    await eventually(async () => (await items()).some((i) => i.payload.includes(next)), 20_000, 'the dead letter after the poisoned one archived');
+    const items = async () =>
+      (
+        (await (await adminFetch('/admin/dead-letters?limit=500')).json()) as {
+          items: Array<{ source: string; reason: string; payload: string }>;
+        }
+      ).items;
+    await eventually(
+      async () => (await items()).some((i) => i.payload.includes(next)),
+      20_000,
+      'the dead letter after the poisoned one archived',
+    );
     const archived = (await items()).find((i) => i.payload.includes(poison));
     expect(archived).toMatchObject({ source: 'kafka', payload: `not json \uFFFD ${poison}` });
     expect(archived!.reason).toMatch(/^written by hand\uFFFD .*NUL/);
@@ -161,10 +210,16 @@ describe('operations: reconciliation and dead letters', () => {
     } finally {
       await stomp.close();
     }
-    const entry = await eventually(async () => {
-      const list = (await (await adminFetch('/admin/dead-letters')).json()) as { items: Array<{ source: string; reason: string; payload: string }> };
-      return list.items.find((i) => i.payload.includes(marker));
-    }, 20_000, 'the queue dead letter archived');
+    const entry = await eventually(
+      async () => {
+        const list = (await (await adminFetch('/admin/dead-letters')).json()) as {
+          items: Array<{ source: string; reason: string; payload: string }>;
+        };
+        return list.items.find((i) => i.payload.includes(marker));
+      },
+      20_000,
+      'the queue dead letter archived',
+    );
     expect(entry.source).toBe('activemq');
     expect(entry.reason).toMatch(/schema/);
   });

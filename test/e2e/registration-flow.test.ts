@@ -15,10 +15,18 @@ describe('registration pipeline, end to end on the real servers', () => {
   let kafka: Kafka;
 
   const post = (body: unknown, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
-    fetch(`${sys.access.url}/users`, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    fetch(`${sys.access.url}/users`, {
+      method: 'POST',
+      headers,
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
   const adminGet = (path: string) => fetch(`${sys.consumer.url}${path}`, { headers: admin });
   const adminPost = (path: string, body?: unknown) =>
-    fetch(`${sys.consumer.url}${path}`, { method: 'POST', headers: { ...admin, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    fetch(`${sys.consumer.url}${path}`, {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   const pendingIds = async () => {
     const res = await adminGet('/admin/pending?limit=500');
     return ((await res.json()) as { items: { id: string }[] }).items.map((i) => i.id);
@@ -54,7 +62,11 @@ describe('registration pipeline, end to end on the real servers', () => {
     redis = createClient({ url: sys.env.REDIS_URL });
     redis.on('error', () => {});
     await redis.connect();
-    kafka = createKafka({ clientId: 'test', brokers: sys.env.KAFKA_BROKERS.split(','), logger: createLogger('test', 'silent') });
+    kafka = createKafka({
+      clientId: 'test',
+      brokers: sys.env.KAFKA_BROKERS.split(','),
+      logger: createLogger('test', 'silent'),
+    });
     await warmUp(sys, admin);
   });
 
@@ -68,7 +80,11 @@ describe('registration pipeline, end to end on the real servers', () => {
     // A CPF of its own: a fixed one would be held by this test's registration of an earlier run, still
     // pending, and this one would end as a duplicate.
     const cpf = randomCpf();
-    const registration = buildRegistration({ cpf: formatCpf(cpf), phone: '+55 11 98765-4321', note: 'Please let me in' });
+    const registration = buildRegistration({
+      cpf: formatCpf(cpf),
+      phone: '+55 11 98765-4321',
+      note: 'Please let me in',
+    });
     const res = await post(registration);
     expect(res.status).toBe(202);
     const body = (await res.json()) as { id: string; status: string };
@@ -76,7 +92,11 @@ describe('registration pipeline, end to end on the real servers', () => {
     expect(body.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(res.headers.get('location')).toBe(`/users/${body.id}`);
 
-    await eventually(async () => (await pendingIds()).includes(body.id), 5000, 'the registration in GET /admin/pending');
+    await eventually(
+      async () => (await pendingIds()).includes(body.id),
+      5000,
+      'the registration in GET /admin/pending',
+    );
     const page = (await (await adminGet('/admin/pending?limit=500')).json()) as { items: Record<string, string>[] };
     const staged = page.items.find((i) => i.id === body.id)!;
     expect(staged).toMatchObject({ email: registration.email, cpf, phone: '+5511987654321', note: 'Please let me in' });
@@ -101,7 +121,13 @@ describe('registration pipeline, end to end on the real servers', () => {
     expect(decision.rows).toEqual([{ outcome: 'approved', decided_by: 'admin@test.local' }]);
     expect(await redis.exists(`regflow:user:${id}`)).toBe(0);
     expect(await pendingIds()).not.toContain(id);
-    expect(await eventually(async () => (await searchStatus(id, registration.email)) === 'approved', 45_000, 'search to show approved')).toBe(true);
+    expect(
+      await eventually(
+        async () => (await searchStatus(id, registration.email)) === 'approved',
+        45_000,
+        'search to show approved',
+      ),
+    ).toBe(true);
   });
 
   it('when an admin rejects with a reason, then the user leaves Redis, is not in approved_users, and search shows rejected', async () => {
@@ -115,8 +141,17 @@ describe('registration pipeline, end to end on the real servers', () => {
     const decision = await db.query('select outcome, reason from decisions where user_id = $1', [id]);
     expect(decision.rows).toEqual([{ outcome: 'rejected', reason: 'Duplicate of an older account' }]);
     expect(await redis.exists(`regflow:user:${id}`)).toBe(0);
-    expect(await eventually(async () => (await searchStatus(id, registration.email)) === 'rejected', 45_000, 'search to show rejected')).toBe(true);
-    const detail = (await (await adminGet(`/admin/users/${id}`)).json()) as { status: string; decision: { reason: string } };
+    expect(
+      await eventually(
+        async () => (await searchStatus(id, registration.email)) === 'rejected',
+        45_000,
+        'search to show rejected',
+      ),
+    ).toBe(true);
+    const detail = (await (await adminGet(`/admin/users/${id}`)).json()) as {
+      status: string;
+      decision: { reason: string };
+    };
     expect(detail).toMatchObject({ status: 'rejected', decision: { reason: 'Duplicate of an older account' } });
   });
 
@@ -128,7 +163,11 @@ describe('registration pipeline, end to end on the real servers', () => {
     const again = await adminPost(`/admin/users/${id}/reject`, {});
     expect(again.status).toBe(409);
     expect(again.headers.get('content-type')).toContain('application/problem+json');
-    expect(await again.json()).toMatchObject({ code: 'REGISTRATION.ALREADY_DECIDED', outcome: 'approved', decidedBy: 'admin@test.local' });
+    expect(await again.json()).toMatchObject({
+      code: 'REGISTRATION.ALREADY_DECIDED',
+      outcome: 'approved',
+      decidedBy: 'admin@test.local',
+    });
     const unknown = await adminPost('/admin/users/01890000-0000-7000-8000-000000000000/approve');
     expect(unknown.status).toBe(404);
   });
@@ -155,10 +194,17 @@ describe('registration pipeline, end to end on the real servers', () => {
     const dlqBefore = await topicEnd(TOPICS.deadLetter).catch(() => 0);
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: TOPICS.registrationRequested, messages: [{ key: 'poison', value: '{"type":"UserRegistrationRequested","version":1}' }] });
+    await producer.send({
+      topic: TOPICS.registrationRequested,
+      messages: [{ key: 'poison', value: '{"type":"UserRegistrationRequested","version":1}' }],
+    });
     await producer.disconnect();
 
-    await eventually(async () => (await topicEnd(TOPICS.deadLetter).catch(() => 0)) > dlqBefore, 15_000, 'the poisoned event in the dead-letter topic');
+    await eventually(
+      async () => (await topicEnd(TOPICS.deadLetter).catch(() => 0)) > dlqBefore,
+      15_000,
+      'the poisoned event in the dead-letter topic',
+    );
     const { id } = await accept();
     await eventually(async () => (await pendingIds()).includes(id), 5000, 'a later registration to be staged');
   });
@@ -170,31 +216,54 @@ describe('registration pipeline, end to end on the real servers', () => {
     const marker = `poison-${newId()}`;
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: TOPICS.registrationDecided, messages: [{ key: id, value: JSON.stringify({ type: 'UserRegistrationDecided', version: 1, marker }) }] });
+    await producer.send({
+      topic: TOPICS.registrationDecided,
+      messages: [{ key: id, value: JSON.stringify({ type: 'UserRegistrationDecided', version: 1, marker }) }],
+    });
     await producer.disconnect();
 
     // consumer-mq archives the orchestrator's dead letters: the archive says where it failed and why.
-    const entry = await eventually(async () => {
-      const list = (await (await adminGet('/admin/dead-letters?limit=500')).json()) as { items: Array<{ source: string; destination: string; reason: string; payload: string }> };
-      return list.items.find((i) => i.payload.includes(marker));
-    }, 30_000, 'the poisoned decision archived from the dead-letter topic');
+    const entry = await eventually(
+      async () => {
+        const list = (await (await adminGet('/admin/dead-letters?limit=500')).json()) as {
+          items: Array<{ source: string; destination: string; reason: string; payload: string }>;
+        };
+        return list.items.find((i) => i.payload.includes(marker));
+      },
+      30_000,
+      'the poisoned decision archived from the dead-letter topic',
+    );
     expect(entry).toMatchObject({ source: 'kafka', destination: TOPICS.registrationDecided });
     expect(entry.reason).toMatch(/schema/);
     expect((await adminPost(`/admin/users/${id}/approve`)).status).toBe(200);
-    expect(await eventually(async () => (await searchStatus(id, registration.email)) === 'approved', 45_000, 'search to show approved')).toBe(true);
+    expect(
+      await eventually(
+        async () => (await searchStatus(id, registration.email)) === 'approved',
+        45_000,
+        'search to show approved',
+      ),
+    ).toBe(true);
   });
 
   it('when Prometheus scrapes, then each service reports the flow it handled', async () => {
     const text = async (url: string) => (await fetch(`${url}/metrics`)).text();
     const orchestrator = await text(sys.orchestrator.url);
-    expect(orchestrator).toMatch(/kafka_records_total\{topic="user\.registration\.requested\.v1",outcome="processed",service="orchestrator-api"\} [1-9]/);
-    expect(orchestrator).toMatch(/kafka_records_total\{topic="user\.registration\.requested\.v1",outcome="dead_lettered",service="orchestrator-api"\} [1-9]/);
+    expect(orchestrator).toMatch(
+      /kafka_records_total\{topic="user\.registration\.requested\.v1",outcome="processed",service="orchestrator-api"\} [1-9]/,
+    );
+    expect(orchestrator).toMatch(
+      /kafka_records_total\{topic="user\.registration\.requested\.v1",outcome="dead_lettered",service="orchestrator-api"\} [1-9]/,
+    );
     expect(orchestrator).toMatch(/kafka_consumer_lag\{/);
     const consumer = await text(sys.consumer.url);
-    expect(consumer).toMatch(/queue_messages_total\{destination="\/queue\/user\.registration\.review",event="ack",service="consumer-mq"\} [1-9]/);
+    expect(consumer).toMatch(
+      /queue_messages_total\{destination="\/queue\/user\.registration\.review",event="ack",service="consumer-mq"\} [1-9]/,
+    );
     expect(consumer).toMatch(/registrations_pending\{service="consumer-mq"\} \d+/);
     expect(consumer).toMatch(/decisions_today\{outcome="approved",service="consumer-mq"\} [1-9]/);
-    expect(await text(sys.access.url)).toMatch(/http_requests_total\{method="POST",route="\/users",status="202",service="access-api"\} [1-9]/);
+    expect(await text(sys.access.url)).toMatch(
+      /http_requests_total\{method="POST",route="\/users",status="202",service="access-api"\} [1-9]/,
+    );
   });
 
   it('when signed out, then admin routes answer 401 and a wrong password is refused', async () => {
@@ -205,7 +274,10 @@ describe('registration pipeline, end to end on the real servers', () => {
       body: JSON.stringify({ email: 'admin@test.local', password: 'nope' }),
     });
     expect(wrong.status).toBe(401);
-    const noCsrf = await fetch(`${sys.consumer.url}/admin/users/01890000-0000-7000-8000-000000000000/approve`, { method: 'POST', headers: { cookie: admin.cookie! } });
+    const noCsrf = await fetch(`${sys.consumer.url}/admin/users/01890000-0000-7000-8000-000000000000/approve`, {
+      method: 'POST',
+      headers: { cookie: admin.cookie! },
+    });
     expect(noCsrf.status).toBe(403);
   });
 });

@@ -85,7 +85,18 @@ describe('admin API authentication and authorization', () => {
 
   it('when the route files are read, then they list every admin route (a sanity check on the list the other tests use)', () => {
     const names = ROUTES.map((r) => `${r.method} ${r.path}`);
-    for (const known of ['GET /admin/pending', 'GET /admin/stats', 'GET /admin/users/:id', 'POST /admin/users/:id/approve', 'POST /admin/users/:id/reject', 'POST /admin/decisions', 'GET /admin/search', 'GET /admin/events', 'GET /admin/session', 'DELETE /admin/session']) {
+    for (const known of [
+      'GET /admin/pending',
+      'GET /admin/stats',
+      'GET /admin/users/:id',
+      'POST /admin/users/:id/approve',
+      'POST /admin/users/:id/reject',
+      'POST /admin/decisions',
+      'GET /admin/search',
+      'GET /admin/events',
+      'GET /admin/session',
+      'DELETE /admin/session',
+    ]) {
       expect(names).toContain(known);
     }
     expect(STATE_CHANGING.length).toBeGreaterThanOrEqual(4);
@@ -140,7 +151,9 @@ describe('admin API authentication and authorization', () => {
     const old = await signIn(sys.consumer.url, admin);
     const oldKey = `regflow:session:${sessionIdOf(old)}`;
     const stored = JSON.parse((await redis.get(oldKey))!) as { createdAt: number };
-    await redis.set(oldKey, JSON.stringify({ ...stored, createdAt: Date.now() - 12 * 3600_000 - 1000 }), { expiration: 'KEEPTTL' });
+    await redis.set(oldKey, JSON.stringify({ ...stored, createdAt: Date.now() - 12 * 3600_000 - 1000 }), {
+      expiration: 'KEEPTTL',
+    });
     for (const route of ROUTES) expect((await call(route, old)).status, `${route.method} ${route.path}`).toBe(401);
     expect(await redis.exists(oldKey)).toBe(0);
 
@@ -186,7 +199,11 @@ describe('admin API authentication and authorization', () => {
     const preflight = (origin: string) =>
       fetch(`${sys.consumer.url}/admin/decisions`, {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-csrf-token' },
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type,x-csrf-token',
+        },
       });
     const evil = await preflight('https://evil.example');
     expect(evil.headers.get('access-control-allow-origin')).toBeNull();
@@ -238,7 +255,9 @@ describe('admin API authentication and authorization', () => {
     const admin = await newAdmin('enum');
     const address = newAddress();
     const wrongPassword = await fromFetch(await attempt(admin.email, 'Wrong-Password-1', address));
-    const unknown = await fromFetch(await attempt(`nobody.${randomBytes(3).toString('hex')}@security.test`, 'Wrong-Password-1', address));
+    const unknown = await fromFetch(
+      await attempt(`nobody.${randomBytes(3).toString('hex')}@security.test`, 'Wrong-Password-1', address),
+    );
     expect(wrongPassword.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(unknown.body).toBe(wrongPassword.body);
@@ -274,7 +293,12 @@ describe('admin API authentication and authorization', () => {
       headers: { 'content-type': 'application/json', 'x-forwarded-proto': 'https' },
       body: JSON.stringify(admin),
     });
-    expect(https.headers.get('set-cookie')!.split(';').map((a) => a.trim().toLowerCase())).toContain('secure');
+    expect(
+      https.headers
+        .get('set-cookie')!
+        .split(';')
+        .map((a) => a.trim().toLowerCase()),
+    ).toContain('secure');
   });
 
   it('when an admin decides, then the decision records that admin, and a second admin is told who decided first', async () => {
@@ -282,32 +306,57 @@ describe('admin API authentication and authorization', () => {
     const second = await newAdmin('late');
     const a = await signIn(sys.consumer.url, first);
     const b = await signIn(sys.consumer.url, second);
-    const posted = await fetch(`${sys.access.url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(buildRegistration()) });
+    const posted = await fetch(`${sys.access.url}/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(buildRegistration()),
+    });
     expect(posted.status).toBe(202);
     const { id } = (await posted.json()) as { id: string };
-    await eventually(async () => {
-      const res = await fetch(`${sys.consumer.url}/admin/users/${id}`, { headers: a });
-      return res.status === 200 && Boolean(((await res.json()) as { timeline: { stagedAt?: string } }).timeline.stagedAt);
-    }, 60_000, 'the registration to be staged');
+    await eventually(
+      async () => {
+        const res = await fetch(`${sys.consumer.url}/admin/users/${id}`, { headers: a });
+        return (
+          res.status === 200 && Boolean(((await res.json()) as { timeline: { stagedAt?: string } }).timeline.stagedAt)
+        );
+      },
+      60_000,
+      'the registration to be staged',
+    );
 
     // A CSRF-less approve did nothing: the registration is still there to decide.
-    expect((await fetch(`${sys.consumer.url}/admin/users/${id}/approve`, { method: 'POST', headers: { cookie: a.cookie! } })).status).toBe(403);
+    expect(
+      (await fetch(`${sys.consumer.url}/admin/users/${id}/approve`, { method: 'POST', headers: { cookie: a.cookie! } }))
+        .status,
+    ).toBe(403);
 
     const approved = await fetch(`${sys.consumer.url}/admin/users/${id}/approve`, { method: 'POST', headers: a });
     expect(approved.status).toBe(200);
     expect(await approved.json()).toMatchObject({ id, status: 'approved', decidedBy: first.email });
-    expect((await db.query('select decided_by from decisions where user_id = $1', [id])).rows).toEqual([{ decided_by: first.email }]);
-    expect((await db.query('select approved_by from approved_users where id = $1', [id])).rows).toEqual([{ approved_by: first.email }]);
+    expect((await db.query('select decided_by from decisions where user_id = $1', [id])).rows).toEqual([
+      { decided_by: first.email },
+    ]);
+    expect((await db.query('select approved_by from approved_users where id = $1', [id])).rows).toEqual([
+      { approved_by: first.email },
+    ]);
 
     const late = await fromFetch(
-      await fetch(`${sys.consumer.url}/admin/users/${id}/reject`, { method: 'POST', headers: { ...b, 'content-type': 'application/json' }, body: '{}' }),
+      await fetch(`${sys.consumer.url}/admin/users/${id}/reject`, {
+        method: 'POST',
+        headers: { ...b, 'content-type': 'application/json' },
+        body: '{}',
+      }),
     );
     expect(expectProblem(late, [409]).code).toBe('REGISTRATION.ALREADY_DECIDED');
     expect(JSON.parse(late.body)).toMatchObject({ decidedBy: first.email, outcome: 'approved' });
   });
 
   it('when any service answers, then it carries the helmet security headers and no x-powered-by', async () => {
-    for (const url of [`${sys.access.url}/users/${newId()}`, `${sys.orchestrator.url}/users/search`, `${sys.consumer.url}/admin/pending`]) {
+    for (const url of [
+      `${sys.access.url}/users/${newId()}`,
+      `${sys.orchestrator.url}/users/search`,
+      `${sys.consumer.url}/admin/pending`,
+    ]) {
       const res = await fetch(url);
       expect(res.headers.get('x-content-type-options'), url).toBe('nosniff');
       expect(res.headers.get('content-security-policy'), url).toContain("default-src 'self'");

@@ -51,29 +51,53 @@ describe('logs hold no secrets and no whole personal data', () => {
     // A failed sign-in first: the attempt is logged, the password typed must not be.
     const typo = `${admin.password}-typo`;
     expect(
-      (await fetch(`${urls.consumer}/admin/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: admin.email, password: typo }) })).status,
+      (
+        await fetch(`${urls.consumer}/admin/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: admin.email, password: typo }),
+        })
+      ).status,
     ).toBe(401);
     const session = await signIn(urls.consumer, admin);
 
-    const posted = await fetch(`${urls.access}/users`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-correlation-id': `logs-${tag}` }, body: JSON.stringify(person) });
+    const posted = await fetch(`${urls.access}/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-correlation-id': `logs-${tag}` },
+      body: JSON.stringify(person),
+    });
     expect(posted.status).toBe(202);
     const { id } = (await posted.json()) as { id: string };
-    await eventually(async () => {
-      const res = await fetch(`${urls.consumer}/admin/users/${id}`, { headers: session });
-      return res.status === 200 && Boolean(((await res.json()) as { timeline: { stagedAt?: string } }).timeline.stagedAt);
-    }, 60_000, 'the registration to be staged');
+    await eventually(
+      async () => {
+        const res = await fetch(`${urls.consumer}/admin/users/${id}`, { headers: session });
+        return (
+          res.status === 200 && Boolean(((await res.json()) as { timeline: { stagedAt?: string } }).timeline.stagedAt)
+        );
+      },
+      60_000,
+      'the registration to be staged',
+    );
 
     // What an admin does in the console: the queue, a search by email and by CPF, the detail, approve.
     expect((await fetch(`${urls.consumer}/admin/pending?limit=5`, { headers: session })).status).toBe(200);
-    const byEmail = await fetch(`${urls.consumer}/admin/search?q=${encodeURIComponent(person.email)}`, { headers: session });
+    const byEmail = await fetch(`${urls.consumer}/admin/search?q=${encodeURIComponent(person.email)}`, {
+      headers: session,
+    });
     expect(byEmail.status).toBe(200);
     expect((await fetch(`${urls.orchestrator}/users/search?q=${encodeURIComponent(person.cpf)}`)).status).toBe(200);
     expect((await fetch(`${urls.consumer}/admin/users/${id}`, { headers: session })).status).toBe(200);
-    expect((await fetch(`${urls.consumer}/admin/users/${id}/approve`, { method: 'POST', headers: session })).status).toBe(200);
-    await eventually(async () => {
-      const res = await fetch(`${urls.access}/users/${id}`);
-      return res.status === 200 && ((await res.json()) as { status: string }).status === 'approved';
-    }, 60_000, 'the decision to reach the search index');
+    expect(
+      (await fetch(`${urls.consumer}/admin/users/${id}/approve`, { method: 'POST', headers: session })).status,
+    ).toBe(200);
+    await eventually(
+      async () => {
+        const res = await fetch(`${urls.access}/users/${id}`);
+        return res.status === 200 && ((await res.json()) as { status: string }).status === 'approved';
+      },
+      60_000,
+      'the decision to reach the search index',
+    );
     expect((await fetch(`${urls.consumer}/admin/session`, { method: 'DELETE', headers: session })).status).toBe(204);
     await stop();
     stop = async () => {};

@@ -16,7 +16,11 @@ export interface RawResponse {
  * One HTTP/1.1 exchange over a bare socket. fetch and node:http refuse to send CR, LF or NUL in a
  * header or invalid bytes in a path, which is exactly what a hostile client sends.
  */
-export function rawRequest(baseUrl: string, head: string | Buffer, body: Buffer = Buffer.alloc(0)): Promise<RawResponse> {
+export function rawRequest(
+  baseUrl: string,
+  head: string | Buffer,
+  body: Buffer = Buffer.alloc(0),
+): Promise<RawResponse> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: hostname, port: Number(port) });
@@ -24,7 +28,9 @@ export function rawRequest(baseUrl: string, head: string | Buffer, body: Buffer 
     socket.setTimeout(10_000, () => socket.destroy(new Error('raw request timed out')));
     socket.on('data', (c: Buffer) => chunks.push(c));
     // The server may close after refusing a bad request before reading the rest; what it answered counts.
-    socket.on('error', (err: NodeJS.ErrnoException) => (chunks.length > 0 && err.code === 'ECONNRESET' ? socket.emit('end') : reject(err)));
+    socket.on('error', (err: NodeJS.ErrnoException) =>
+      chunks.length > 0 && err.code === 'ECONNRESET' ? socket.emit('end') : reject(err),
+    );
     socket.on('end', () => {
       try {
         resolve(parseResponse(Buffer.concat(chunks)));
@@ -74,8 +80,18 @@ function dechunk(data: Buffer): Buffer {
 export const percentEncode = (value: string) => Buffer.from(value, 'utf8').toString('hex').replace(/../g, '%$&');
 
 /** Builds a request head; header values go out byte for byte, CR, LF and NUL included. */
-export function requestHead(method: string, path: string, headers: Array<[string, string]>, bodyLength?: number): string {
-  const lines = [`${method} ${path} HTTP/1.1`, 'host: 127.0.0.1', 'connection: close', ...headers.map(([k, v]) => `${k}: ${v}`)];
+export function requestHead(
+  method: string,
+  path: string,
+  headers: Array<[string, string]>,
+  bodyLength?: number,
+): string {
+  const lines = [
+    `${method} ${path} HTTP/1.1`,
+    'host: 127.0.0.1',
+    'connection: close',
+    ...headers.map(([k, v]) => `${k}: ${v}`),
+  ];
   if (bodyLength !== undefined) lines.push(`content-length: ${bodyLength}`);
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
@@ -95,13 +111,21 @@ export function expectProblem(res: RawResponse, allowed?: number[]): { code: str
   expect(res.status, context).toBeLessThan(500);
   if (allowed) expect(allowed, context).toContain(res.status);
   expect(res.headers['content-type'], context).toMatch(/^application\/problem\+json/);
-  const problem = JSON.parse(res.body) as { status: number; code: unknown; title?: string; detail?: string; errors?: Array<{ message: string }> };
+  const problem = JSON.parse(res.body) as {
+    status: number;
+    code: unknown;
+    title?: string;
+    detail?: string;
+    errors?: Array<{ message: string }>;
+  };
   expect(problem.status, context).toBe(res.status);
   expect(typeof problem.code === 'string' && /^[A-Z_]+(\.[A-Z_]+)*$/.test(problem.code), context).toBe(true);
   expect(Object.keys(problem), context).not.toContain('stack');
   // Field names are echoed back as sent, so only what the service itself wrote is checked for internals.
   const ownWords = JSON.stringify([problem.title, problem.detail, ...(problem.errors ?? []).map((e) => e.message)]);
-  expect(ownWords, context).not.toMatch(/\bat (async |new )?[\w$.<>]+ \(|\.(ts|js|mjs|cjs):\d+|node_modules|\/work\/|SyntaxError|TypeError|URIError|ECONNREFUSED|relation "|syntax error at|Unexpected token/);
+  expect(ownWords, context).not.toMatch(
+    /\bat (async |new )?[\w$.<>]+ \(|\.(ts|js|mjs|cjs):\d+|node_modules|\/work\/|SyntaxError|TypeError|URIError|ECONNREFUSED|relation "|syntax error at|Unexpected token/,
+  );
   return { code: problem.code as string };
 }
 
@@ -141,7 +165,14 @@ export function testAddress(): string {
 }
 
 /** Forgets the failed sign-ins the test caused, so later test files start unthrottled. */
-export async function clearThrottle(redis: { del(keys: string[]): Promise<unknown> }, emails: Iterable<string>, addresses: Iterable<string>): Promise<void> {
-  const keys = [...[...emails].map((e) => `regflow:signin-fail:acct:${e}`), ...[...addresses].map((a) => `regflow:signin-fail:addr:${a}`)];
+export async function clearThrottle(
+  redis: { del(keys: string[]): Promise<unknown> },
+  emails: Iterable<string>,
+  addresses: Iterable<string>,
+): Promise<void> {
+  const keys = [
+    ...[...emails].map((e) => `regflow:signin-fail:acct:${e}`),
+    ...[...addresses].map((a) => `regflow:signin-fail:addr:${a}`),
+  ];
   for (let i = 0; i < keys.length; i += 500) await redis.del(keys.slice(i, i + 500));
 }

@@ -10,12 +10,14 @@ export async function committedToEnd(kafka: Kafka, groupId: string, topic: strin
   const admin = kafka.admin();
   await admin.connect();
   try {
-    for (const deadline = Date.now() + timeoutMs; ; ) {
+    for (const deadline = Date.now() + timeoutMs; ;) {
       const ends = await admin.fetchTopicOffsets(topic);
       const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      const done = (end: { partition: number; high: string }) => end.high === '0' || committed?.partitions.find((p) => p.partition === end.partition)?.offset === end.high;
+      const done = (end: { partition: number; high: string }) =>
+        end.high === '0' || committed?.partitions.find((p) => p.partition === end.partition)?.offset === end.high;
       if (ends.every(done)) return;
-      if (Date.now() > deadline) throw new Error(`group ${groupId} did not commit the end of ${topic} within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`group ${groupId} did not commit the end of ${topic} within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 50));
     }
   } finally {

@@ -18,10 +18,18 @@ export async function startServices(extraEnv: Record<string, string> = {}, logge
   logger ??= (name: string) => createLogger(name, env.LOG_LEVEL);
   const orchestrator = await startOrchestrator(loadOrchestratorConfig(env), logger('orchestrator-api'));
   const consumer = await startConsumer(
-    loadConsumerConfig({ ...env, ORCHESTRATOR_URL: orchestrator.url, ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password }),
+    loadConsumerConfig({
+      ...env,
+      ORCHESTRATOR_URL: orchestrator.url,
+      ADMIN_EMAIL: ADMIN.email,
+      ADMIN_PASSWORD: ADMIN.password,
+    }),
     logger('consumer-mq'),
   );
-  const access = await startAccessApi(loadAccessApiConfig({ RATE_LIMIT_PER_MINUTE: '100000', ...env, ORCHESTRATOR_URL: orchestrator.url }), logger('access-api'));
+  const access = await startAccessApi(
+    loadAccessApiConfig({ RATE_LIMIT_PER_MINUTE: '100000', ...env, ORCHESTRATOR_URL: orchestrator.url }),
+    logger('access-api'),
+  );
   return {
     env,
     access,
@@ -46,7 +54,11 @@ export async function signIn(consumerUrl: string, account = ADMIN): Promise<Reco
   return { cookie, 'x-csrf-token': csrfToken };
 }
 
-export async function eventually<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -66,7 +78,11 @@ let counter = 0;
 export function buildRegistration(overrides: Record<string, unknown> = {}) {
   counter += 1;
   const tag = `${Date.now().toString(36)}${counter}`;
-  return { name: `Maria Teste ${['Alves', 'Borges', 'Cunha', 'Dias'][counter % 4]}`, email: `maria.${tag}@example.com`, ...overrides };
+  return {
+    name: `Maria Teste ${['Alves', 'Borges', 'Cunha', 'Dias'][counter % 4]}`,
+    email: `maria.${tag}@example.com`,
+    ...overrides,
+  };
 }
 
 /**
@@ -74,17 +90,32 @@ export function buildRegistration(overrides: Record<string, unknown> = {}) {
  * reach the queue (registrations group), and its approval must reach the search index (decisions group).
  * Joining can take a while on a loaded machine; after this, the flow runs at its normal speed.
  */
-export async function warmUp(sys: { access: { url: string }; orchestrator: { url: string }; consumer: { url: string } }, admin: Record<string, string>): Promise<void> {
-  const res = await fetch(`${sys.access.url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(buildRegistration()) });
+export async function warmUp(
+  sys: { access: { url: string }; orchestrator: { url: string }; consumer: { url: string } },
+  admin: Record<string, string>,
+): Promise<void> {
+  const res = await fetch(`${sys.access.url}/users`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(buildRegistration()),
+  });
   const { id } = (await res.json()) as { id: string };
-  await eventually(async () => {
-    const page = await fetch(`${sys.consumer.url}/admin/pending?limit=500`, { headers: admin });
-    return ((await page.json()) as { items: { id: string }[] }).items.some((i) => i.id === id);
-  }, 90_000, 'the warm-up registration to be staged');
+  await eventually(
+    async () => {
+      const page = await fetch(`${sys.consumer.url}/admin/pending?limit=500`, { headers: admin });
+      return ((await page.json()) as { items: { id: string }[] }).items.some((i) => i.id === id);
+    },
+    90_000,
+    'the warm-up registration to be staged',
+  );
   const approved = await fetch(`${sys.consumer.url}/admin/users/${id}/approve`, { method: 'POST', headers: admin });
   if (approved.status !== 200) throw new Error(`warm-up approve answered ${approved.status}`);
-  await eventually(async () => {
-    const doc = await fetch(`${sys.orchestrator.url}/users/${id}`);
-    return doc.ok && ((await doc.json()) as { status: string }).status === 'approved';
-  }, 90_000, 'the warm-up decision to reach the search index');
+  await eventually(
+    async () => {
+      const doc = await fetch(`${sys.orchestrator.url}/users/${id}`);
+      return doc.ok && ((await doc.json()) as { status: string }).status === 'approved';
+    },
+    90_000,
+    'the warm-up decision to reach the search index',
+  );
 }

@@ -12,7 +12,15 @@ import { buildRegistration, eventually, signIn } from '../support/services';
  */
 const PORTS = { access: 3511, orchestrator: 3512, consumer: 3513 };
 /** Set by `npm test` for its own stack; a system started with them would reuse those servers, not start (and stop) its own. */
-const SERVER_VARIABLES = ['DATABASE_URL', 'REDIS_URL', 'KAFKA_BROKERS', 'STOMP_URL', 'ELASTICSEARCH_URL', 'ADMIN_EMAIL', 'ADMIN_PASSWORD'] as const;
+const SERVER_VARIABLES = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'KAFKA_BROKERS',
+  'STOMP_URL',
+  'ELASTICSEARCH_URL',
+  'ADMIN_EMAIL',
+  'ADMIN_PASSWORD',
+] as const;
 const BURST = 100;
 
 async function signUp(system: RunningSystem): Promise<string> {
@@ -27,9 +35,12 @@ async function signUp(system: RunningSystem): Promise<string> {
 
 async function pendingIds(system: RunningSystem, admin: Record<string, string>): Promise<Set<string>> {
   const ids = new Set<string>();
-  for (let cursor: string | null = null; ; ) {
+  for (let cursor: string | null = null; ;) {
     const url: string = `${system.urls.consumer}/admin/pending?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const page = (await (await fetch(url, { headers: admin })).json()) as { items: { id: string }[]; nextCursor: string | null };
+    const page = (await (await fetch(url, { headers: admin })).json()) as {
+      items: { id: string }[];
+      nextCursor: string | null;
+    };
     for (const item of page.items) ids.add(item.id);
     if (!page.nextCursor) return ids;
     cursor = page.nextCursor;
@@ -39,7 +50,13 @@ async function pendingIds(system: RunningSystem, admin: Record<string, string>):
 describe('npm start, sign-ups, Ctrl-C, npm start again', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'regflow-restart-'));
   let system: RunningSystem | undefined;
-  const options = { dataDir, ports: PORTS, console: false, log: () => undefined, serviceEnv: { RATE_LIMIT_PER_MINUTE: '100000', LOG_LEVEL: 'info' } };
+  const options = {
+    dataDir,
+    ports: PORTS,
+    console: false,
+    log: () => undefined,
+    serviceEnv: { RATE_LIMIT_PER_MINUTE: '100000', LOG_LEVEL: 'info' },
+  };
 
   const saved: Partial<Record<(typeof SERVER_VARIABLES)[number], string>> = {};
 
@@ -59,7 +76,13 @@ describe('npm start, sign-ups, Ctrl-C, npm start again', () => {
   it('when the system stops while registrations are still only in Kafka, then after a restart every accepted one reaches the review queue, once', async () => {
     system = await startSystem(options);
     // Its own servers, in its own folder: what Ctrl-C stops and npm start starts again.
-    expect(fs.readdirSync(path.join(dataDir, 'run')).sort()).toEqual(['activemq.pid', 'elasticsearch.pid', 'kafka.pid', 'postgres.pid', 'redis.pid']);
+    expect(fs.readdirSync(path.join(dataDir, 'run')).sort()).toEqual([
+      'activemq.pid',
+      'elasticsearch.pid',
+      'kafka.pid',
+      'postgres.pid',
+      'redis.pid',
+    ]);
     const accepted: string[] = [];
     // Half while everything runs, half with the orchestrator stopped: those are in Kafka and nowhere else.
     for (let i = 0; i < BURST / 2; i++) accepted.push(await signUp(system));
@@ -82,7 +105,9 @@ describe('npm start, sign-ups, Ctrl-C, npm start again', () => {
       `all ${BURST} accepted registrations in the review queue`,
     );
     expect(after.size).toBe(BURST);
-    const stats = (await (await fetch(`${system.urls.consumer}/admin/stats`, { headers: admin })).json()) as { pending: number };
+    const stats = (await (await fetch(`${system.urls.consumer}/admin/stats`, { headers: admin })).json()) as {
+      pending: number;
+    };
     expect(stats.pending).toBe(BURST);
   }, 600_000);
 });

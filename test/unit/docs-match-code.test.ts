@@ -92,9 +92,11 @@ describe('.env.example', () => {
   });
 
   it('when a service setting is set in .env, then compose passes it to every service that reads it', () => {
-    const missing = entries
-      .filter(serviceSetting)
-      .flatMap((e) => readersOf(e.name).filter((service) => !composeEnvironment(service).includes(e.name)).map((service) => `${service}: ${e.name}`));
+    const missing = entries.filter(serviceSetting).flatMap((e) =>
+      readersOf(e.name)
+        .filter((service) => !composeEnvironment(service).includes(e.name))
+        .map((service) => `${service}: ${e.name}`),
+    );
     expect(missing).toEqual([]);
   });
 
@@ -110,7 +112,15 @@ describe('.env.example', () => {
 
 /** Markdown files of the repository, not of its dependencies or outputs. */
 function markdownFiles(dir = ROOT): string[] {
-  const skip = new Set(['node_modules', '.git', '.local', 'dist', 'test-results', 'playwright-report', 'bench-results']);
+  const skip = new Set([
+    'node_modules',
+    '.git',
+    '.local',
+    'dist',
+    'test-results',
+    'playwright-report',
+    'bench-results',
+  ]);
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     if (skip.has(entry.name)) return [];
     const full = path.join(dir, entry.name);
@@ -126,18 +136,23 @@ function packageDirOf(file: string): string {
   return dir;
 }
 
-const scriptsOf = (dir: string): string[] => Object.keys((JSON.parse(read(path.join(dir, 'package.json'))) as { scripts?: object }).scripts ?? {});
+const scriptsOf = (dir: string): string[] =>
+  Object.keys((JSON.parse(read(path.join(dir, 'package.json'))) as { scripts?: object }).scripts ?? {});
 
 describe('README and docs', () => {
   it('when a document names an npm command, then the package it runs in has that script', () => {
     const missing: string[] = [];
     for (const file of markdownFiles()) {
-      for (const m of read(file).matchAll(/\bnpm (?:run ([\w:.-]+)|(start|test)\b)(?: (?:-w|--workspace)[= ]([\w<>@/-]+))?/g)) {
+      for (const m of read(file).matchAll(
+        /\bnpm (?:run ([\w:.-]+)|(start|test)\b)(?: (?:-w|--workspace)[= ]([\w<>@/-]+))?/g,
+      )) {
         const script = (m[1] ?? m[2])!;
         const workspace = m[3];
         // `-w <service>`: any of the three services.
         const dirs = workspace === '<service>' ? SERVICES : workspace ? [workspace] : [packageDirOf(file)];
-        for (const dir of dirs) if (!scriptsOf(dir).includes(script)) missing.push(`${file}: npm ${m[1] ? 'run ' : ''}${script} (${dir}/package.json)`);
+        for (const dir of dirs)
+          if (!scriptsOf(dir).includes(script))
+            missing.push(`${file}: npm ${m[1] ? 'run ' : ''}${script} (${dir}/package.json)`);
       }
     }
     expect(missing).toEqual([]);
@@ -146,12 +161,18 @@ describe('README and docs', () => {
   /** The README's configuration table: each row's variables and the programs in its "Read by" column. */
   function configurationTable(): Array<{ names: string[]; readBy: string[] }> {
     const readme = read('README.md');
-    const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 1));
+    const section = readme.slice(
+      readme.indexOf('## Configuration'),
+      readme.indexOf('\n## ', readme.indexOf('## Configuration') + 1),
+    );
     return section
       .split('\n')
       .filter((line) => line.startsWith('| `'))
       .map((line) => {
-        const [variables = '', readBy = ''] = line.split('|').slice(1).map((cell) => cell.trim());
+        const [variables = '', readBy = ''] = line
+          .split('|')
+          .slice(1)
+          .map((cell) => cell.trim());
         return {
           names: [...variables.replace(/\(.*?\)/g, '').matchAll(/`([A-Z][A-Z0-9_]*)`/g)].map((m) => m[1]!),
           readBy: readBy.split(',').map((s) => s.trim()),
@@ -166,7 +187,8 @@ describe('README and docs', () => {
       for (const entry of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
         const file = path.join(dir, entry.name);
         if (entry.isDirectory()) walk(file);
-        else if (/\.(ts|mjs)$/.test(entry.name)) for (const m of read(file).matchAll(/process\.env\.([A-Z][A-Z0-9_]*)/g)) names.add(m[1]!);
+        else if (/\.(ts|mjs)$/.test(entry.name))
+          for (const m of read(file).matchAll(/process\.env\.([A-Z][A-Z0-9_]*)/g)) names.add(m[1]!);
       }
     };
     walk('scripts');
@@ -184,9 +206,15 @@ describe('README and docs', () => {
     for (const row of configurationTable()) {
       const services = row.readBy.includes('every service') ? SERVICES : SERVICES.filter((s) => row.readBy.includes(s));
       const unknown = row.readBy.filter((reader) => !['every service', 'npm start', ...SERVICES].includes(reader));
-      if (unknown.length > 0 || row.readBy.join() === '') wrong.push(`${row.names.join(', ')}: "Read by" must name every service, npm start or services, not ${row.readBy.join(', ')}`);
+      if (unknown.length > 0 || row.readBy.join() === '')
+        wrong.push(
+          `${row.names.join(', ')}: "Read by" must name every service, npm start or services, not ${row.readBy.join(', ')}`,
+        );
       for (const name of row.names) {
-        if (readersOf(name).join() !== services.join()) wrong.push(`${name}: read by ${readersOf(name).join(', ') || 'no service'}, table says ${row.readBy.join(', ')}`);
+        if (readersOf(name).join() !== services.join())
+          wrong.push(
+            `${name}: read by ${readersOf(name).join(', ') || 'no service'}, table says ${row.readBy.join(', ')}`,
+          );
         if (row.readBy.includes('npm start') && !scripts.has(name)) wrong.push(`${name}: npm start does not read it`);
       }
     }

@@ -10,7 +10,9 @@ import type { RegistrationInput } from './registration-input';
 
 export interface RegisterUserDeps {
   /** Resolves once Kafka has acked the record from all in-sync replicas (common/src/kafka/publisher.ts). */
-  publisher: { publish(topic: string, record: { key: string; value: string; headers: Record<string, string> }): Promise<void> };
+  publisher: {
+    publish(topic: string, record: { key: string; value: string; headers: Record<string, string> }): Promise<void>;
+  };
   now?: () => Date;
 }
 
@@ -25,7 +27,11 @@ export type RegisterOutcome =
  * from all in-sync replicas; when Kafka certainly did not get it, rejects with a TransientError (nothing
  * was accepted).
  */
-export async function registerUser(input: RegistrationInput, correlationId: string, deps: RegisterUserDeps): Promise<RegisterOutcome> {
+export async function registerUser(
+  input: RegistrationInput,
+  correlationId: string,
+  deps: RegisterUserDeps,
+): Promise<RegisterOutcome> {
   const now = (deps.now ?? (() => new Date()))().toISOString();
   const registration: Registration = { id: newId(), ...withoutUndefined(input), registeredAt: now };
   const event: UserRegistrationRequested = {

@@ -17,7 +17,10 @@ export const registrationInputSchema = z.strictObject({
         .min(1, 'Must not be empty.')
         .max(120, 'Must be at most 120 characters.')
         // Letters of any script, marks, spaces and the punctuation real names use; no control characters.
-        .regex(/^$|^(?=.*\p{L})[\p{L}\p{M}\p{Zs}'’.\-]+$/u, 'Must contain only letters, spaces, apostrophes, dots and hyphens.'),
+        .regex(
+          /^$|^(?=.*\p{L})[\p{L}\p{M}\p{Zs}'’.\-]+$/u,
+          'Must contain only letters, spaces, apostrophes, dots and hyphens.',
+        ),
     ),
   email: z
     .string({ error: 'Must be a string.' })

@@ -44,8 +44,16 @@ export function usersRoutes(deps: UsersRouteDeps): Router {
 
   router.get('/users/:id', async (req, res) => {
     const id = uuidParam(req);
-    const view = await orUnavailable(() => deps.statusClient.get(id, req.id), 'Registration status is unavailable right now.');
-    if (!view) throw new AppError('REGISTRATION.NOT_FOUND', 404, 'No registration with this id is known (yet). It can take a moment after sign-up.');
+    const view = await orUnavailable(
+      () => deps.statusClient.get(id, req.id),
+      'Registration status is unavailable right now.',
+    );
+    if (!view)
+      throw new AppError(
+        'REGISTRATION.NOT_FOUND',
+        404,
+        'No registration with this id is known (yet). It can take a moment after sign-up.',
+      );
     res.json(view);
   });
 

@@ -6,7 +6,11 @@ import { loadAccessApiConfig } from '../../src/config';
 import { startAccessApi, type AccessApi } from '../../src/service';
 
 const signUp = (api: AccessApi, email = 'ana@example.com') =>
-  fetch(`${api.url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Ana', email }) });
+  fetch(`${api.url}/users`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Ana', email }),
+  });
 
 describe('access-api when Kafka cannot be reached', () => {
   let silent: AccessApi;
@@ -29,7 +33,10 @@ describe('access-api when Kafka cannot be reached', () => {
     proxy = await KafkaProxy.start(inject('stackEnv').KAFKA_BROKERS);
     const logger = createLogger('access-api', 'silent');
     silent = await startAccessApi(loadAccessApiConfig({ KAFKA_BROKERS: `127.0.0.1:${silentPort}`, PORT: '0' }), logger);
-    refused = await startAccessApi(loadAccessApiConfig({ KAFKA_BROKERS: `127.0.0.1:${closedPort}`, PORT: '0' }), logger);
+    refused = await startAccessApi(
+      loadAccessApiConfig({ KAFKA_BROKERS: `127.0.0.1:${closedPort}`, PORT: '0' }),
+      logger,
+    );
     stalling = await startAccessApi(loadAccessApiConfig({ KAFKA_BROKERS: proxy.address, PORT: '0' }), logger);
   });
 

@@ -4,7 +4,9 @@ import { registrationInputSchema } from '../../src/domain/registration-input';
 const parse = (body: unknown) => registrationInputSchema.safeParse(body);
 const fields = (body: unknown) => {
   const r = parse(body);
-  return r.success ? [] : r.error.issues.map((i) => (i.code === 'unrecognized_keys' ? i.keys.join(',') : i.path.join('.')));
+  return r.success
+    ? []
+    : r.error.issues.map((i) => (i.code === 'unrecognized_keys' ? i.keys.join(',') : i.path.join('.')));
 };
 
 describe('registration input', () => {

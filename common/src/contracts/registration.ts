@@ -36,8 +36,14 @@ export const registrationSchema = z.strictObject({
   id: uuid,
   name: z.string().min(1).max(120),
   email: z.email(),
-  cpf: z.string().regex(/^\d{11}$/).optional(),
-  phone: z.string().regex(/^\+[1-9]\d{6,14}$/).optional(),
+  cpf: z
+    .string()
+    .regex(/^\d{11}$/)
+    .optional(),
+  phone: z
+    .string()
+    .regex(/^\+[1-9]\d{6,14}$/)
+    .optional(),
   note: z.string().max(500).optional(),
   registeredAt: z.iso.datetime(),
 });
@@ -70,14 +76,20 @@ export const userRegistrationDecidedSchema = event('UserRegistrationDecided', de
 export type UserRegistrationDecided = z.infer<typeof userRegistrationDecidedSchema>;
 
 /** What travels on the ActiveMQ review queue: the registration, plus when it was indexed. */
-export const reviewMessageSchema = event('RegistrationQueuedForReview', registrationSchema.extend({ indexedAt: z.iso.datetime() }));
+export const reviewMessageSchema = event(
+  'RegistrationQueuedForReview',
+  registrationSchema.extend({ indexedAt: z.iso.datetime() }),
+);
 export type ReviewMessage = z.infer<typeof reviewMessageSchema>;
 
 /**
  * Reads a message body against its contract. Returns the event, or why it is poison (not JSON, or not
  * the schema), so each consumer decides what poison means at its own entry point.
  */
-export function parseEvent<S extends z.ZodType>(schema: S, raw: string | null): { ok: true; event: z.infer<S> } | { ok: false; reason: string } {
+export function parseEvent<S extends z.ZodType>(
+  schema: S,
+  raw: string | null,
+): { ok: true; event: z.infer<S> } | { ok: false; reason: string } {
   let json: unknown;
   try {
     json = JSON.parse(raw ?? '');
@@ -85,6 +97,10 @@ export function parseEvent<S extends z.ZodType>(schema: S, raw: string | null): 
     return { ok: false, reason: 'body is not JSON' };
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) return { ok: false, reason: `schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+  if (!parsed.success)
+    return {
+      ok: false,
+      reason: `schema: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    };
   return { ok: true, event: parsed.data };
 }

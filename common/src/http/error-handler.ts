@@ -83,9 +83,26 @@ export const requireJson: RequestHandler = (req, res, next) => {
   next();
 };
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08006', '08001', '08003']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08006',
+  '08001',
+  '08003',
+]);
 
-const REDIS_CONNECTION_ERRORS = new Set(['ClientClosedError', 'ClientOfflineError', 'ConnectionTimeoutError', 'SocketClosedUnexpectedlyError']);
+const REDIS_CONNECTION_ERRORS = new Set([
+  'ClientClosedError',
+  'ClientOfflineError',
+  'ConnectionTimeoutError',
+  'SocketClosedUnexpectedlyError',
+]);
 
 /** A database or broker that cannot be reached (node socket errors, Postgres connection SQLSTATEs, redis closed). */
 function isConnectionError(err: unknown): boolean {
@@ -95,5 +112,8 @@ function isConnectionError(err: unknown): boolean {
   // @redis/client's error classes do not set `name` (it stays 'Error'): match the class name too.
   const className = (err as { constructor?: { name?: unknown } }).constructor?.name;
   if ([e.name, className].some((n) => typeof n === 'string' && REDIS_CONNECTION_ERRORS.has(n))) return true;
-  return typeof e.message === 'string' && /Connection terminated|timeout exceeded when trying to connect|The client is closed/i.test(e.message);
+  return (
+    typeof e.message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect|The client is closed/i.test(e.message)
+  );
 }

@@ -6,7 +6,10 @@ export type ReadinessCheck = () => Promise<void>;
  * `/healthz`: the process is up. `/readyz`: every dependency answers; reports each by name so an
  * operator sees which one is down.
  */
-export function healthRoutes(checks: Record<string, ReadinessCheck>, isShuttingDown: () => boolean = () => false): Router {
+export function healthRoutes(
+  checks: Record<string, ReadinessCheck>,
+  isShuttingDown: () => boolean = () => false,
+): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

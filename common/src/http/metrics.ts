@@ -38,12 +38,28 @@ export function createMetrics(service: string) {
 /** Counters of the message flow; every service registers them, each fills the ones it uses. */
 function pipelineMetrics(registry: Registry) {
   const registers = [registry];
-  const kafkaRecords = new Counter({ name: 'kafka_records_total', help: 'Kafka records handled, by topic and outcome (processed, retried, dead_lettered)', labelNames: ['topic', 'outcome'] as const, registers });
-  const kafkaLag = new Gauge({ name: 'kafka_consumer_lag', help: 'Records behind the high watermark after the last batch', labelNames: ['topic', 'partition'] as const, registers });
-  const queueMessages = new Counter({ name: 'queue_messages_total', help: 'ActiveMQ messages by destination and event (received, redelivered, ack, nack)', labelNames: ['destination', 'event'] as const, registers });
+  const kafkaRecords = new Counter({
+    name: 'kafka_records_total',
+    help: 'Kafka records handled, by topic and outcome (processed, retried, dead_lettered)',
+    labelNames: ['topic', 'outcome'] as const,
+    registers,
+  });
+  const kafkaLag = new Gauge({
+    name: 'kafka_consumer_lag',
+    help: 'Records behind the high watermark after the last batch',
+    labelNames: ['topic', 'partition'] as const,
+    registers,
+  });
+  const queueMessages = new Counter({
+    name: 'queue_messages_total',
+    help: 'ActiveMQ messages by destination and event (received, redelivered, ack, nack)',
+    labelNames: ['destination', 'event'] as const,
+    registers,
+  });
   return {
     kafkaHooks: {
-      onLag: (topic: string, partition: number, lag: number) => kafkaLag.set({ topic, partition: String(partition) }, lag),
+      onLag: (topic: string, partition: number, lag: number) =>
+        kafkaLag.set({ topic, partition: String(partition) }, lag),
       onProcessed: (r: { topic: string }) => kafkaRecords.inc({ topic: r.topic, outcome: 'processed' }),
       onRetry: (r: { topic: string }) => kafkaRecords.inc({ topic: r.topic, outcome: 'retried' }),
       onDeadLetter: (r: { topic: string }) => kafkaRecords.inc({ topic: r.topic, outcome: 'dead_lettered' }),

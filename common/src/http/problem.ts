@@ -19,12 +19,33 @@ export interface Problem {
  * RFC 9457 problem details; `type` is a stable URN built from the code so clients can switch on either,
  * `title` the status's reason phrase. Every problem answer is built here.
  */
-export function problemBody(status: number, code: string, detail: string, extra: Record<string, unknown> = {}): Problem {
-  return { type: `urn:regflow:problem:${code.toLowerCase()}`, title: STATUS_CODES[status] ?? 'Error', status, code, detail, ...extra };
+export function problemBody(
+  status: number,
+  code: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): Problem {
+  return {
+    type: `urn:regflow:problem:${code.toLowerCase()}`,
+    title: STATUS_CODES[status] ?? 'Error',
+    status,
+    code,
+    detail,
+    ...extra,
+  };
 }
 
-export function sendProblem(res: Response, status: number, code: string, detail: string, extra: Record<string, unknown> = {}): void {
-  res.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problemBody(status, code, detail, extra)));
+export function sendProblem(
+  res: Response,
+  status: number,
+  code: string,
+  detail: string,
+  extra: Record<string, unknown> = {},
+): void {
+  res
+    .status(status)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(JSON.stringify(problemBody(status, code, detail, extra)));
 }
 
 /**

@@ -39,7 +39,10 @@ export async function listen(app: Express, port: number, host = '127.0.0.1'): Pr
  * over 16 KiB, conflicting lengths) never reach express. Node would answer a bare 400; this answers in
  * the same problem+json shape as every other refusal, with the statuses Node would have used.
  */
-function answerUnparsable(err: NodeJS.ErrnoException, socket: Socket & { _httpMessage?: { headersSent?: boolean } }): void {
+function answerUnparsable(
+  err: NodeJS.ErrnoException,
+  socket: Socket & { _httpMessage?: { headersSent?: boolean } },
+): void {
   if (err.code === 'ECONNRESET' || !socket.writable || socket._httpMessage?.headersSent) {
     socket.destroy();
     return;

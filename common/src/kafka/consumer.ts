@@ -80,7 +80,10 @@ export async function runConsumer(opts: RunConsumerOptions): Promise<RunningCons
   const deadLetter = async (record: ConsumedRecord, err: unknown) => {
     const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     if (!opts.deadLetter) {
-      opts.logger.error({ topic: record.topic, partition: record.partition, offset: record.offset, err }, 'record skipped: it cannot be processed');
+      opts.logger.error(
+        { topic: record.topic, partition: record.partition, offset: record.offset, err },
+        'record skipped: it cannot be processed',
+      );
       return;
     }
     await opts.deadLetter.publisher.publish(opts.deadLetter.topic, {
@@ -98,7 +101,10 @@ export async function runConsumer(opts: RunConsumerOptions): Promise<RunningCons
       },
     });
     opts.hooks?.onDeadLetter?.(record, err);
-    opts.logger.error({ topic: record.topic, partition: record.partition, offset: record.offset, attempt: record.attempt, err }, 'record dead-lettered');
+    opts.logger.error(
+      { topic: record.topic, partition: record.partition, offset: record.offset, attempt: record.attempt, err },
+      'record dead-lettered',
+    );
   };
 
   /**
@@ -138,7 +144,15 @@ export async function runConsumer(opts: RunConsumerOptions): Promise<RunningCons
   /** Records done (handled or dead-lettered) but not yet resolvable because an earlier one failed: skipped when fetched again. */
   const doneAhead = new Set<string>();
 
-  const eachBatch = async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale, pause }: EachBatchPayload) => {
+  const eachBatch = async ({
+    batch,
+    resolveOffset,
+    heartbeat,
+    commitOffsetsIfNecessary,
+    isRunning,
+    isStale,
+    pause,
+  }: EachBatchPayload) => {
     const partitionKey = `${batch.topic}:${batch.partition}`;
     const concurrency = degraded.has(partitionKey) ? 1 : Math.max(1, opts.recordsConcurrently ?? 16);
     const status = new Map<string, 'done' | 'failed'>();
@@ -174,7 +188,8 @@ export async function runConsumer(opts: RunConsumerOptions): Promise<RunningCons
         } else {
           attempts.set(key, record.attempt);
           status.set(message.offset, 'failed');
-          if (!firstFailure || Number(message.offset) < Number(firstFailure.record.offset)) firstFailure = { record, err };
+          if (!firstFailure || Number(message.offset) < Number(firstFailure.record.offset))
+            firstFailure = { record, err };
           return false;
         }
       }
@@ -193,7 +208,8 @@ export async function runConsumer(opts: RunConsumerOptions): Promise<RunningCons
     // with. One at a time, a single lane: strictly offset order, as a plain loop would do.
     const lanes = new Map<string, KafkaMessage[]>();
     for (const message of batch.messages) {
-      const laneKey = concurrency === 1 ? '' : message.key ? `k:${message.key.toString('base64')}` : `o:${message.offset}`;
+      const laneKey =
+        concurrency === 1 ? '' : message.key ? `k:${message.key.toString('base64')}` : `o:${message.offset}`;
       const lane = lanes.get(laneKey);
       if (lane) lane.push(message);
       else lanes.set(laneKey, [message]);
@@ -235,7 +251,17 @@ export async function runConsumer(opts: RunConsumerOptions): Promise<RunningCons
       const { record, err } = firstFailure;
       const delay = backoff(record.attempt, base, cap);
       opts.hooks?.onRetry?.(record, err, delay);
-      opts.logger.warn({ topic: batch.topic, partition: batch.partition, offset: record.offset, attempt: record.attempt, delayMs: delay, err }, 'record failed; pausing partition before retry');
+      opts.logger.warn(
+        {
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: record.offset,
+          attempt: record.attempt,
+          delayMs: delay,
+          err,
+        },
+        'record failed; pausing partition before retry',
+      );
       const resume = pause();
       const timer = setTimeout(() => {
         resumeTimers.delete(timer);
@@ -247,7 +273,12 @@ export async function runConsumer(opts: RunConsumerOptions): Promise<RunningCons
     }
     await commitResolved(() => commitOffsetsIfNecessary());
     const last = batch.messages[batch.messages.length - 1];
-    if (last) opts.hooks?.onLag?.(batch.topic, batch.partition, Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1));
+    if (last)
+      opts.hooks?.onLag?.(
+        batch.topic,
+        batch.partition,
+        Math.max(0, Number(batch.highWatermark) - Number(last.offset) - 1),
+      );
   };
 
   await consumer.connect();

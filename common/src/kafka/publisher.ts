@@ -79,7 +79,12 @@ export class EventPublisher {
 
   private newProducer(): Producer {
     // The default partitioner, named so kafkajs does not warn that its default changed in v2.
-    const producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+    const producer = this.kafka.producer({
+      allowAutoTopicCreation: false,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     producer.on(producer.events.DISCONNECT, () => {
       if (producer === this.producer) this.connected = false;
     });
@@ -96,10 +101,9 @@ export class EventPublisher {
       if (this.topics.length > 0) await ensureTopics(await this.connectedAdmin(), this.topics, this.logger);
       await this.producer.connect();
       this.connected = true;
-    })()
-      .finally(() => {
-        this.connecting = undefined;
-      });
+    })().finally(() => {
+      this.connecting = undefined;
+    });
     return this.connecting;
   }
 
@@ -144,7 +148,10 @@ export class EventPublisher {
     const expired = this.queue.filter((p) => p.deadline <= now);
     if (expired.length > 0) {
       this.queue = this.queue.filter((p) => p.deadline > now);
-      const error = new TransientError('Kafka did not acknowledge the event', { cause: new Error(`not sent within ${this.timeoutMs} ms`), outcome: 'not-sent' });
+      const error = new TransientError('Kafka did not acknowledge the event', {
+        cause: new Error(`not sent within ${this.timeoutMs} ms`),
+        outcome: 'not-sent',
+      });
       for (const p of expired) p.reject(error);
     }
     const batch = this.queue.splice(0, this.maxBatchSize);

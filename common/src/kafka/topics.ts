@@ -14,7 +14,11 @@ export interface TopicSettings {
 }
 
 export function topicSpecs(topics: readonly string[], settings: TopicSettings): TopicSpec[] {
-  return topics.map((topic) => ({ topic, partitions: settings.KAFKA_TOPIC_PARTITIONS, replicationFactor: settings.KAFKA_REPLICATION_FACTOR }));
+  return topics.map((topic) => ({
+    topic,
+    partitions: settings.KAFKA_TOPIC_PARTITIONS,
+    replicationFactor: settings.KAFKA_REPLICATION_FACTOR,
+  }));
 }
 
 /**
@@ -27,7 +31,17 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], lo
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !existing.has(s.topic));
   // Another service may create the same topic meanwhile: createTopics then answers false for it, fine.
-  if (missing.length > 0 && (await admin.createTopics({ waitForLeaders: true, topics: missing.map((s) => ({ topic: s.topic, numPartitions: s.partitions, replicationFactor: s.replicationFactor })) }))) {
+  if (
+    missing.length > 0 &&
+    (await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((s) => ({
+        topic: s.topic,
+        numPartitions: s.partitions,
+        replicationFactor: s.replicationFactor,
+      })),
+    }))
+  ) {
     logger.info({ topics: missing.map((s) => s.topic) }, 'kafka topics created');
   }
   const present = specs.filter((s) => existing.has(s.topic));
@@ -36,7 +50,10 @@ export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], lo
   for (const spec of present) {
     const found = topics.find((t) => t.name === spec.topic);
     if (found && found.partitions.length !== spec.partitions) {
-      logger.warn({ topic: spec.topic, partitions: found.partitions.length, configured: spec.partitions }, 'kafka topic exists with another partition count; kept as it is');
+      logger.warn(
+        { topic: spec.topic, partitions: found.partitions.length, configured: spec.partitions },
+        'kafka topic exists with another partition count; kept as it is',
+      );
     }
   }
 }

@@ -12,4 +12,7 @@ export const NO_CONTROL_CHARACTERS = /^\P{Cc}*$/u;
 
 /** Free text of at most `max` characters, checked against PLAIN_TEXT. */
 export const plainText = (max: number) =>
-  z.string().max(max, `Must be at most ${max} characters.`).regex(PLAIN_TEXT, 'Must not contain control characters or unpaired surrogates.');
+  z
+    .string()
+    .max(max, `Must be at most ${max} characters.`)
+    .regex(PLAIN_TEXT, 'Must not contain control characters or unpaired surrogates.');

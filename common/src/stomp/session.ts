@@ -42,7 +42,8 @@ interface Subscription {
 
 export function parseStompUrl(url: string): { host: string; port: number; login?: string; passcode?: string } {
   const parsed = new URL(url);
-  if (parsed.protocol !== 'stomp:' && parsed.protocol !== 'tcp:') throw new Error(`STOMP_URL must start with stomp:// (got ${parsed.protocol})`);
+  if (parsed.protocol !== 'stomp:' && parsed.protocol !== 'tcp:')
+    throw new Error(`STOMP_URL must start with stomp:// (got ${parsed.protocol})`);
   return {
     host: parsed.hostname,
     port: Number(parsed.port || 61613),
@@ -125,7 +126,12 @@ export class StompSession {
   }
 
   /** Sends a persistent message and resolves once the broker has stored it (its RECEIPT). */
-  async send(destination: string, body: string, headers: Record<string, string> = {}, timeoutMs = 10_000): Promise<void> {
+  async send(
+    destination: string,
+    body: string,
+    headers: Record<string, string> = {},
+    timeoutMs = 10_000,
+  ): Promise<void> {
     const client = await this.connected(timeoutMs);
     await new Promise<void>((resolve, reject) => {
       let pending = this.pendingReceipts.get(client);

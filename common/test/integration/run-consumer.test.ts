@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { createLogger } from '../../src/logger';
-import { createKafka, createTopics, EventPublisher, runConsumer, type RunConsumerOptions, type RunningConsumer } from '../../src/kafka';
+import {
+  createKafka,
+  createTopics,
+  EventPublisher,
+  runConsumer,
+  type RunConsumerOptions,
+  type RunningConsumer,
+} from '../../src/kafka';
 import { committedToEnd as committed } from '../../../test/support/kafka';
 
 /**
@@ -21,28 +28,47 @@ function brokers(): string[] {
 
 async function produce(topic: string, publisher: EventPublisher): Promise<void> {
   // The broker never auto-creates topics; 4 partitions, as the services' own.
-  await createTopics(createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }), [{ topic, partitions: 4, replicationFactor: 1 }], logger);
+  await createTopics(
+    createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }),
+    [{ topic, partitions: 4, replicationFactor: 1 }],
+    logger,
+  );
   const sends: Promise<void>[] = [];
   // Interleaved keys, so a batch holds many lanes and each lane several records.
-  for (let seq = 0; seq < PER_KEY; seq++) for (let k = 0; k < KEYS; k++) sends.push(publisher.publish(topic, { key: `k${k}`, value: JSON.stringify({ k, seq }) }));
+  for (let seq = 0; seq < PER_KEY; seq++)
+    for (let k = 0; k < KEYS; k++)
+      sends.push(publisher.publish(topic, { key: `k${k}`, value: JSON.stringify({ k, seq }) }));
   await Promise.all(sends);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A member of `groupId` on `topic`, on a client of its own. */
-const consume = (groupId: string, topic: string, options: Pick<RunConsumerOptions, 'handler'> & Partial<RunConsumerOptions>) =>
-  runConsumer({ kafka: createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }), groupId, topics: [topic], logger, ...options });
+const consume = (
+  groupId: string,
+  topic: string,
+  options: Pick<RunConsumerOptions, 'handler'> & Partial<RunConsumerOptions>,
+) =>
+  runConsumer({
+    kafka: createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }),
+    groupId,
+    topics: [topic],
+    logger,
+    ...options,
+  });
 
 /** Every record of the topic handled and committed by the group (the signal the counts are final). */
-const committedToEnd = (groupId: string, topic: string) => committed(createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }), groupId, topic, 90_000);
+const committedToEnd = (groupId: string, topic: string) =>
+  committed(createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }), groupId, topic, 90_000);
 
 describe('runConsumer against the real broker', () => {
   let publisher: EventPublisher;
   const running: RunningConsumer[] = [];
 
   beforeAll(async () => {
-    publisher = new EventPublisher(createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }), logger, { lingerMs: 2 });
+    publisher = new EventPublisher(createKafka({ clientId: 'run-consumer-test', brokers: brokers(), logger }), logger, {
+      lingerMs: 2,
+    });
     await publisher.connect();
   });
 

@@ -7,7 +7,8 @@ const logger = createLogger('topics-test', 'silent');
 
 /** The brokers never auto-create topics: a service's publisher creates the topics it is given. */
 describe('topics on the real broker', () => {
-  const kafka = () => createKafka({ clientId: 'topics-test', brokers: inject('stackEnv').KAFKA_BROKERS.split(','), logger });
+  const kafka = () =>
+    createKafka({ clientId: 'topics-test', brokers: inject('stackEnv').KAFKA_BROKERS.split(','), logger });
 
   async function partitions(topic: string): Promise<number | undefined> {
     const admin = kafka().admin();

@@ -9,7 +9,8 @@ function appWithLog() {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString().split('\n').filter(Boolean))
+        lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -32,14 +33,23 @@ const settle = () => new Promise((r) => setImmediate(r));
 describe('requestLogger', () => {
   it('when a request carries a sane correlation id, then it is echoed, on req.log lines and on the one request line with the handler fields and no query values', async () => {
     const { app, lines } = appWithLog();
-    const res = await request(app).post('/things?email=ana@example.com&q=x').set('x-correlation-id', 'abc-123').send({});
+    const res = await request(app)
+      .post('/things?email=ana@example.com&q=x')
+      .set('x-correlation-id', 'abc-123')
+      .send({});
     await settle();
     expect(res.headers['x-correlation-id']).toBe('abc-123');
     const inside = lines.find((l) => l.msg === 'inside');
     expect(inside).toMatchObject({ correlationId: 'abc-123', step: 'handler', level: 'info' });
     const done = lines.filter((l) => l.msg === 'request completed');
     expect(done).toHaveLength(1);
-    expect(done[0]).toMatchObject({ correlationId: 'abc-123', req: { method: 'POST', url: '/things?email=***&q=***' }, res: { statusCode: 202 }, thingId: 't-1', level: 'info' });
+    expect(done[0]).toMatchObject({
+      correlationId: 'abc-123',
+      req: { method: 'POST', url: '/things?email=***&q=***' },
+      res: { statusCode: 202 },
+      thingId: 't-1',
+      level: 'info',
+    });
     expect(typeof done[0]!.responseTime).toBe('number');
     expect(JSON.stringify(lines)).not.toContain('ana@example.com');
   });

@@ -60,7 +60,14 @@ function terminal() {
 async function main(): Promise<string> {
   let args;
   try {
-    args = parseArgs({ options: { email: { type: 'string' }, reset: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } }, strict: true });
+    args = parseArgs({
+      options: {
+        email: { type: 'string' },
+        reset: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    });
   } catch (err) {
     throw new Refusal(`${(err as Error).message}\n${USAGE}`, 64);
   }
@@ -75,12 +82,14 @@ async function main(): Promise<string> {
     // The same normalization as sign-in, so the account created is the account that signs in.
     const rawEmail = args.values.email ?? (await io.ask('Admin email: ', false));
     email = rawEmail.normalize('NFKC').trim().toLowerCase();
-    if (!z.email().safeParse(email).success) throw new Refusal(`not a valid email address: ${JSON.stringify(rawEmail)}`);
+    if (!z.email().safeParse(email).success)
+      throw new Refusal(`not a valid email address: ${JSON.stringify(rawEmail)}`);
     if (process.env.ADMIN_PASSWORD !== undefined) {
       password = process.env.ADMIN_PASSWORD;
     } else {
       password = await io.ask('Password: ', true);
-      if ((await io.ask('Password again: ', true)) !== password) throw new Refusal('the two passwords differ; nothing was changed.');
+      if ((await io.ask('Password again: ', true)) !== password)
+        throw new Refusal('the two passwords differ; nothing was changed.');
     }
   } finally {
     io.close();

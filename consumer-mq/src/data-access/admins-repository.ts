@@ -13,7 +13,11 @@ export class AdminsRepository {
 
   /** Creates the admin unless one with this email exists; returns whether it was created. */
   async createIfMissing(email: string, passwordHash: string): Promise<boolean> {
-    const rows = await this.db.insert(admins).values({ id: newId(), email, passwordHash }).onConflictDoNothing().returning({ id: admins.id });
+    const rows = await this.db
+      .insert(admins)
+      .values({ id: newId(), email, passwordHash })
+      .onConflictDoNothing()
+      .returning({ id: admins.id });
     return rows.length > 0;
   }
 

@@ -11,11 +11,22 @@ export class DeadLettersRepository {
     await this.db.insert(deadLetters).values(entry).onConflictDoNothing();
   }
 
-  async list(opts: { status: 'waiting' | 'replayed' | 'all'; limit: number }): Promise<{ items: DeadLetter[]; waiting: number }> {
-    const where = opts.status === 'waiting' ? isNull(deadLetters.replayedAt) : opts.status === 'replayed' ? isNotNull(deadLetters.replayedAt) : undefined;
+  async list(opts: {
+    status: 'waiting' | 'replayed' | 'all';
+    limit: number;
+  }): Promise<{ items: DeadLetter[]; waiting: number }> {
+    const where =
+      opts.status === 'waiting'
+        ? isNull(deadLetters.replayedAt)
+        : opts.status === 'replayed'
+          ? isNotNull(deadLetters.replayedAt)
+          : undefined;
     const [items, [count]] = await Promise.all([
       this.db.select().from(deadLetters).where(where).orderBy(desc(deadLetters.id)).limit(opts.limit),
-      this.db.select({ n: sql<number>`count(*)::int` }).from(deadLetters).where(isNull(deadLetters.replayedAt)),
+      this.db
+        .select({ n: sql<number>`count(*)::int` })
+        .from(deadLetters)
+        .where(isNull(deadLetters.replayedAt)),
     ]);
     return { items, waiting: count?.n ?? 0 };
   }

@@ -95,7 +95,11 @@ export class DecisionsRepository {
       try {
         await client.query('begin');
         // Lock and mark in one statement (three round trips per round instead of four).
-        const { rows } = await client.query<OutboxEvent & { id: string }>({ name: 'outbox.claim', text: CLAIM_SQL, values: [limit] });
+        const { rows } = await client.query<OutboxEvent & { id: string }>({
+          name: 'outbox.claim',
+          text: CLAIM_SQL,
+          values: [limit],
+        });
         if (rows.length > 0) {
           // `returning` does not keep the subquery's order; per-key order on the topic needs it.
           rows.sort((a, b) => (BigInt(a.id) < BigInt(b.id) ? -1 : 1));
@@ -105,7 +109,11 @@ export class DecisionsRepository {
         return rows.length;
       } catch (err) {
         // A connection that cannot even roll back goes, instead of back to the pool.
-        await client.query('rollback').catch((rollbackErr: unknown) => discard(rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr))));
+        await client
+          .query('rollback')
+          .catch((rollbackErr: unknown) =>
+            discard(rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr))),
+          );
         throw err;
       }
     });

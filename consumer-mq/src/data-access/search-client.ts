@@ -20,7 +20,9 @@ export class SearchClient {
   constructor(private readonly orchestratorUrl: string) {}
 
   async search(params: SearchParams, correlationId: string): Promise<SearchAnswer> {
-    const query = new URLSearchParams(Object.entries(params).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)] as [string, string]])));
+    const query = new URLSearchParams(
+      Object.entries(params).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)] as [string, string]])),
+    );
     const res = await this.call(`/users/search?${query.toString()}`, correlationId);
     if (res.ok) return { ok: true, result: (await res.json()) as SearchResult };
     return { ok: false, refused: (await res.json()) as Problem };

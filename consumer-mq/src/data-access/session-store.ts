@@ -67,7 +67,8 @@ export class SignInThrottle {
   async retryAfter(email: string, address: string): Promise<number> {
     const [acct, addr] = this.keys(email, address);
     const [a, b] = await Promise.all([this.redis.get(acct), this.redis.get(addr)]);
-    const blocked = Number(a ?? 0) >= this.limits.perAccount ? acct : Number(b ?? 0) >= this.limits.perAddress ? addr : null;
+    const blocked =
+      Number(a ?? 0) >= this.limits.perAccount ? acct : Number(b ?? 0) >= this.limits.perAddress ? addr : null;
     if (!blocked) return 0;
     return Math.max(1, await this.redis.ttl(blocked));
   }

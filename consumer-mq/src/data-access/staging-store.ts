@@ -81,10 +81,18 @@ export class StagingStore {
    * Oldest first. The cursor is the last item's (score, id): ids sharing a score (same millisecond)
    * are ordered by id, as Redis orders them, so paging never skips or repeats one.
    */
-  async listPending(limit: number, cursor?: { score: number; id: string }): Promise<{ items: StagedUser[]; next: { score: number; id: string } | null }> {
+  async listPending(
+    limit: number,
+    cursor?: { score: number; id: string },
+  ): Promise<{ items: StagedUser[]; next: { score: number; id: string } | null }> {
     const min = cursor ? String(cursor.score) : '-inf';
-    const entries = await this.redis.zRangeWithScores(PENDING, min, '+inf', { BY: 'SCORE', LIMIT: { offset: 0, count: limit + 1 + (cursor ? 64 : 0) } });
-    const after = cursor ? entries.filter((e) => e.score > cursor.score || (e.score === cursor.score && e.value > cursor.id)) : entries;
+    const entries = await this.redis.zRangeWithScores(PENDING, min, '+inf', {
+      BY: 'SCORE',
+      LIMIT: { offset: 0, count: limit + 1 + (cursor ? 64 : 0) },
+    });
+    const after = cursor
+      ? entries.filter((e) => e.score > cursor.score || (e.score === cursor.score && e.value > cursor.id))
+      : entries;
     const page = after.slice(0, limit);
     const multi = this.redis.multi();
     for (const e of page) multi.hGet(userKey(e.value), 'json');

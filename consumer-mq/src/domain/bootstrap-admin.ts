@@ -8,7 +8,12 @@ export interface AdminAccounts {
 }
 
 /** The first admin comes from ADMIN_EMAIL / ADMIN_PASSWORD; an existing admin is left as it is. */
-export async function bootstrapAdmin(email: string | undefined, password: string | undefined, admins: AdminAccounts, logger: Logger): Promise<void> {
+export async function bootstrapAdmin(
+  email: string | undefined,
+  password: string | undefined,
+  admins: AdminAccounts,
+  logger: Logger,
+): Promise<void> {
   if (!email || !password) {
     logger.info('ADMIN_EMAIL/ADMIN_PASSWORD not set; no admin created at start-up (use npm run admin:create)');
     return;

@@ -1,4 +1,14 @@
-import { AppError, HEADERS, TOPICS, newId, type Decision, type DecisionOutcome, type Logger, type Registration, type UserRegistrationDecided } from '@regflow/common';
+import {
+  AppError,
+  HEADERS,
+  TOPICS,
+  newId,
+  type Decision,
+  type DecisionOutcome,
+  type Logger,
+  type Registration,
+  type UserRegistrationDecided,
+} from '@regflow/common';
 import type { AdminEvent, OutboxEvent, StagedUser, StoredDecision } from './model';
 
 export interface DecideDeps {
@@ -9,7 +19,12 @@ export interface DecideDeps {
   };
   decisions: {
     /** The decision, the approved user and the event in one transaction; the first decision wins. */
-    record(decision: Decision, registration: Registration & Record<string, unknown>, event: OutboxEvent, correlationId: string): Promise<{ won: true } | { won: false; existing: StoredDecision }>;
+    record(
+      decision: Decision,
+      registration: Registration & Record<string, unknown>,
+      event: OutboxEvent,
+      correlationId: string,
+    ): Promise<{ won: true } | { won: false; existing: StoredDecision }>;
     find(userId: string): Promise<StoredDecision | null>;
   };
   /** The outbox relay: publish soon. */
@@ -54,7 +69,12 @@ export async function decideRegistration(
   };
   const { correlationId: stagedCorrelation, ...registration } = staged;
   const correlationId = stagedCorrelation ?? cmd.correlationId;
-  const result = await deps.decisions.record(decision, registration, decisionEvent(decision, correlationId), correlationId);
+  const result = await deps.decisions.record(
+    decision,
+    registration,
+    decisionEvent(decision, correlationId),
+    correlationId,
+  );
   if (!result.won) {
     // Decided elsewhere, but still staged here (a crash between the two writes): finish the cleanup.
     await deps.store.unstage(cmd.userId, result.existing.outcome);
@@ -66,7 +86,13 @@ export async function decideRegistration(
   const unstaged = deps.store.unstage(cmd.userId, cmd.outcome);
   const announced = deps.events.publish({
     type: 'registration.decided',
-    data: { id: cmd.userId, outcome: decision.outcome, decidedBy: decision.decidedBy, decidedAt: decision.decidedAt, ...(decision.reason ? { reason: decision.reason } : {}) },
+    data: {
+      id: cmd.userId,
+      outcome: decision.outcome,
+      decidedBy: decision.decidedBy,
+      decidedAt: decision.decidedAt,
+      ...(decision.reason ? { reason: decision.reason } : {}),
+    },
   });
   await Promise.all([unstaged, announced]);
   report({ registrationCorrelationId: correlationId, userId: cmd.userId, outcome: cmd.outcome });

@@ -32,7 +32,10 @@ export interface OutboxEvent {
 /** What the consoles hear, live, from every replica. */
 export type AdminEvent =
   | { type: 'registration.staged'; data: Record<string, unknown> }
-  | { type: 'registration.decided'; data: { id: string; outcome: string; decidedBy: string; decidedAt: string; reason?: string } };
+  | {
+      type: 'registration.decided';
+      data: { id: string; outcome: string; decidedBy: string; decidedAt: string; reason?: string };
+    };
 
 /** A registration as the search index (the orchestrator) holds it. */
 export interface IndexedRegistration extends Registration {

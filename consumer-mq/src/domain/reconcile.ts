@@ -14,7 +14,12 @@ export interface ReconcileDeps {
     enqueue(event: OutboxEvent): Promise<void>;
   };
   /** The orchestrator's search: a page of results, or its refusal. */
-  search: { search(params: { status: RegistrationStatus; from: number; size: number }, correlationId: string): Promise<{ ok: true; result: SearchResult } | { ok: false; refused: { status: number } }> };
+  search: {
+    search(
+      params: { status: RegistrationStatus; from: number; size: number },
+      correlationId: string,
+    ): Promise<{ ok: true; result: SearchResult } | { ok: false; refused: { status: number } }>;
+  };
   logger: Logger;
   wakeRelay: () => void;
   /** Registrations indexed more recently than this may still be on their way to the queue: left alone. */
@@ -68,7 +73,11 @@ export async function reconcile(deps: ReconcileDeps, now = new Date()): Promise<
         report.repaired.indexBehind.push(doc.id);
       } else if (!stagedSet.has(doc.id) && now.getTime() - Date.parse(doc.indexedAt) > (deps.graceMs ?? 60_000)) {
         const { status: _s, indexedAt, ...registration } = doc;
-        const result = await deps.store.stage({ ...(registration as Registration), indexedAt, stagedAt: now.toISOString() });
+        const result = await deps.store.stage({
+          ...(registration as Registration),
+          indexedAt,
+          stagedAt: now.toISOString(),
+        });
         if (result === 'staged') report.repaired.missingFromQueue.push(doc.id);
       }
     }

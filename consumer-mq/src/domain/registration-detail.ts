@@ -2,7 +2,15 @@ import { AppError, type RegistrationStatus } from '@regflow/common';
 import type { IndexedRegistration, StagedUser, StoredDecision } from './model';
 
 export interface RegistrationDetail {
-  registration: { id: string; name: string; email: string; cpf?: string; phone?: string; note?: string; registeredAt: string };
+  registration: {
+    id: string;
+    name: string;
+    email: string;
+    cpf?: string;
+    phone?: string;
+    note?: string;
+    registeredAt: string;
+  };
   status: RegistrationStatus;
   timeline: { receivedAt: string; indexedAt?: string; queuedAt?: string; stagedAt?: string; decidedAt?: string };
   decision?: { outcome: string; decidedBy: string; decidedAt: string; reason?: string };
@@ -22,16 +30,36 @@ export async function registrationDetail(
   const staged = await deps.store.get(id);
   if (staged) {
     const { indexedAt, queuedAt, stagedAt, correlationId: _c, ...registration } = staged;
-    return { registration: pick(registration), status: 'pending', timeline: { receivedAt: staged.registeredAt, indexedAt, queuedAt, stagedAt } };
+    return {
+      registration: pick(registration),
+      status: 'pending',
+      timeline: { receivedAt: staged.registeredAt, indexedAt, queuedAt, stagedAt },
+    };
   }
   const decided = await deps.decisions.find(id);
   if (decided) {
-    const r = decided.registration as Record<string, string | undefined> & { id: string; name: string; email: string; registeredAt: string };
+    const r = decided.registration as Record<string, string | undefined> & {
+      id: string;
+      name: string;
+      email: string;
+      registeredAt: string;
+    };
     return {
       registration: pick(r),
       status: decided.outcome,
-      timeline: { receivedAt: r.registeredAt, indexedAt: r.indexedAt, queuedAt: r.queuedAt, stagedAt: r.stagedAt, decidedAt: decided.decidedAt },
-      decision: { outcome: decided.outcome, decidedBy: decided.decidedBy, decidedAt: decided.decidedAt, ...(decided.reason ? { reason: decided.reason } : {}) },
+      timeline: {
+        receivedAt: r.registeredAt,
+        indexedAt: r.indexedAt,
+        queuedAt: r.queuedAt,
+        stagedAt: r.stagedAt,
+        decidedAt: decided.decidedAt,
+      },
+      decision: {
+        outcome: decided.outcome,
+        decidedBy: decided.decidedBy,
+        decidedAt: decided.decidedAt,
+        ...(decided.reason ? { reason: decided.reason } : {}),
+      },
     };
   }
   const indexed = await deps.search.get(id, correlationId);
@@ -43,7 +71,23 @@ export async function registrationDetail(
   };
 }
 
-function pick(r: { id: string; name: string; email: string; cpf?: string; phone?: string; note?: string; registeredAt: string }): RegistrationDetail['registration'] {
+function pick(r: {
+  id: string;
+  name: string;
+  email: string;
+  cpf?: string;
+  phone?: string;
+  note?: string;
+  registeredAt: string;
+}): RegistrationDetail['registration'] {
   const { id, name, email, cpf, phone, note, registeredAt } = r;
-  return { id, name, email, registeredAt, ...(cpf ? { cpf } : {}), ...(phone ? { phone } : {}), ...(note ? { note } : {}) };
+  return {
+    id,
+    name,
+    email,
+    registeredAt,
+    ...(cpf ? { cpf } : {}),
+    ...(phone ? { phone } : {}),
+    ...(note ? { note } : {}),
+  };
 }

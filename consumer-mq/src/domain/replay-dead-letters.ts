@@ -9,20 +9,27 @@ export interface ReplayDeps {
     markReplayed(id: number, by: string): Promise<boolean>;
   };
   /** Resolves once Kafka has the record. */
-  publisher: { publish(topic: string, record: { key: string; value: string; headers: Record<string, string> }): Promise<void> };
+  publisher: {
+    publish(topic: string, record: { key: string; value: string; headers: Record<string, string> }): Promise<void>;
+  };
   /** Resolves once the broker has stored the message. */
   stomp: { send(destination: string, body: string, headers: Record<string, string>): Promise<void> };
   logger: Logger;
 }
 
 /** Headers our own pipeline or the broker add; a replay sends the message as it first was. */
-const DROPPED_HEADERS = /^(dlq-|dlqDeliveryFailureCause$|message-id$|destination$|subscription$|ack$|redelivered$|expires$|timestamp$|priority$|persistent$|content-length$|content-type$|originalExpiration$|original-destination$)/;
+const DROPPED_HEADERS =
+  /^(dlq-|dlqDeliveryFailureCause$|message-id$|destination$|subscription$|ack$|redelivered$|expires$|timestamp$|priority$|persistent$|content-length$|content-type$|originalExpiration$|original-destination$)/;
 
 /**
  * Sends dead letters back where they failed, one at a time, marking each only after its source has
  * it. The pipeline is idempotent by registration id, so replaying one that half-succeeded is safe.
  */
-export async function replayDeadLetters(ids: number[] | 'all', admin: string, deps: ReplayDeps): Promise<{ replayed: number[]; failed: Array<{ id: number; error: string }> }> {
+export async function replayDeadLetters(
+  ids: number[] | 'all',
+  admin: string,
+  deps: ReplayDeps,
+): Promise<{ replayed: number[]; failed: Array<{ id: number; error: string }> }> {
   const entries = await deps.deadLetters.waiting(ids === 'all' ? undefined : ids);
   const replayed: number[] = [];
   const failed: Array<{ id: number; error: string }> = [];
@@ -34,7 +41,10 @@ export async function replayDeadLetters(ids: number[] | 'all', admin: string, de
       failed.push({ id: entry.id, error: err instanceof Error ? err.message : String(err) });
     }
   }
-  deps.logger.info({ replayed: replayed.length, failed: failed.length, admin: maskEmail(admin) }, 'dead letters replayed');
+  deps.logger.info(
+    { replayed: replayed.length, failed: failed.length, admin: maskEmail(admin) },
+    'dead letters replayed',
+  );
   return { replayed, failed };
 }
 

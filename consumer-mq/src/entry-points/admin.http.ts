@@ -58,7 +58,10 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   router.get('/admin/pending', async (req, res) => {
     const parsed = pendingQuery.safeParse(req.query);
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
-    const [{ items, next }, total] = await Promise.all([deps.store.listPending(parsed.data.limit, parsed.data.cursor), deps.store.countPending()]);
+    const [{ items, next }, total] = await Promise.all([
+      deps.store.listPending(parsed.data.limit, parsed.data.cursor),
+      deps.store.countPending(),
+    ]);
     res.json({
       items: items.map(({ correlationId: _c, ...visible }) => visible),
       nextCursor: next ? Buffer.from(`${next.score}|${next.id}`).toString('base64url') : null,
@@ -84,18 +87,35 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
       deps,
       (fields) => logFields(res, fields),
     );
-    res.json({ id: decision.userId, status: decision.outcome, decidedBy: decision.decidedBy, decidedAt: decision.decidedAt });
+    res.json({
+      id: decision.userId,
+      status: decision.outcome,
+      decidedBy: decision.decidedBy,
+      decidedAt: decision.decidedAt,
+    });
   });
 
   router.post('/admin/users/:id/reject', json({ limit: '4kb' }), async (req, res) => {
     const body = reasonBody.safeParse(req.body ?? {});
     if (!body.success) throw new ValidationError(fieldErrors(body.error));
     const decision = await decideRegistration(
-      { userId: uuidParam(req), outcome: 'rejected', reason: body.data.reason || undefined, admin: req.session!.email, correlationId: req.id },
+      {
+        userId: uuidParam(req),
+        outcome: 'rejected',
+        reason: body.data.reason || undefined,
+        admin: req.session!.email,
+        correlationId: req.id,
+      },
       deps,
       (fields) => logFields(res, fields),
     );
-    res.json({ id: decision.userId, status: decision.outcome, decidedBy: decision.decidedBy, decidedAt: decision.decidedAt, ...(decision.reason ? { reason: decision.reason } : {}) });
+    res.json({
+      id: decision.userId,
+      status: decision.outcome,
+      decidedBy: decision.decidedBy,
+      decidedAt: decision.decidedAt,
+      ...(decision.reason ? { reason: decision.reason } : {}),
+    });
   });
 
   router.post('/admin/decisions', requireJson, json({ limit: '32kb' }), async (req, res) => {
@@ -106,11 +126,18 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     // One at a time: each decision is its own transaction, and one failure does not stop the rest.
     for (const id of new Set(ids)) {
       try {
-        const d = await decideRegistration({ userId: id, outcome, reason: reason || undefined, admin: req.session!.email, correlationId: req.id }, deps);
+        const d = await decideRegistration(
+          { userId: id, outcome, reason: reason || undefined, admin: req.session!.email, correlationId: req.id },
+          deps,
+        );
         results.push({ id, ok: true, status: d.outcome });
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
-        results.push({ id, ok: false, error: { status: err.status, code: err.code, detail: err.message, ...err.extra } });
+        results.push({
+          id,
+          ok: false,
+          error: { status: err.status, code: err.code, detail: err.message, ...err.extra },
+        });
       }
     }
     res.json({ results });
@@ -126,7 +153,12 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   });
 
   router.get('/admin/events', (req, res) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     res.write('retry: 2000\n\n');
     const unsubscribe = deps.events.onEvent((event) => {
       res.write(`event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`);

@@ -18,7 +18,10 @@ const listQuery = z.strictObject({
   status: z.enum(['waiting', 'replayed', 'all']).default('waiting'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
-const replayBody = z.union([z.strictObject({ ids: z.array(z.number().int().positive()).min(1).max(1000) }), z.strictObject({ all: z.literal(true) })]);
+const replayBody = z.union([
+  z.strictObject({ ids: z.array(z.number().int().positive()).min(1).max(1000) }),
+  z.strictObject({ all: z.literal(true) }),
+]);
 
 /** Admin tools for operators: dead letters (list, replay) and reconciliation (run, last report). */
 export function operationsRoutes(deps: OperationsRouteDeps): Router {

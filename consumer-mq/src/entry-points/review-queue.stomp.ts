@@ -14,7 +14,10 @@ export function subscribeReviewQueue(stomp: StompSession, prefetch: number, deps
     if (parsed.ok) {
       await stageRegistration(parsed.event, deps);
     } else {
-      await stomp.send(QUEUES.reviewDeadLetter, message.body, { 'dlq-reason': parsed.reason.slice(0, 1000), 'dlq-failed-at': new Date().toISOString() });
+      await stomp.send(QUEUES.reviewDeadLetter, message.body, {
+        'dlq-reason': parsed.reason.slice(0, 1000),
+        'dlq-failed-at': new Date().toISOString(),
+      });
       deps.logger.error({ reason: parsed.reason }, 'invalid review message dead-lettered');
     }
     message.ack();

@@ -37,7 +37,14 @@ export function sessionRoutes(deps: SessionRouteDeps): Router {
     const { email, password } = parsed.data;
     const address = req.ip ?? 'unknown';
     const wait = await deps.throttle.retryAfter(email, address);
-    if (wait > 0) throw new AppError('AUTH.THROTTLED', 429, `Too many failed sign-ins. Try again in ${wait} seconds.`, {}, { 'retry-after': String(wait) });
+    if (wait > 0)
+      throw new AppError(
+        'AUTH.THROTTLED',
+        429,
+        `Too many failed sign-ins. Try again in ${wait} seconds.`,
+        {},
+        { 'retry-after': String(wait) },
+      );
     const admin = await deps.admins.findByEmail(email);
     const ok = await verifyPassword(password, admin?.passwordHash ?? DUMMY_HASH);
     if (!admin || !ok) {

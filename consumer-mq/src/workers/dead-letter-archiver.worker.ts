@@ -16,7 +16,14 @@ export class DeadLetterArchiver {
   private readonly stopping = new AbortController();
   private consumer: Promise<RunningConsumer | undefined> | undefined;
 
-  constructor(private readonly deps: { deadLetters: DeadLettersRepository; stomp: StompSession; listener: ListenerOptions; logger: Logger }) {}
+  constructor(
+    private readonly deps: {
+      deadLetters: DeadLettersRepository;
+      stomp: StompSession;
+      listener: ListenerOptions;
+      logger: Logger;
+    },
+  ) {}
 
   start(): void {
     const { deadLetters, stomp, listener, logger } = this.deps;
@@ -70,7 +77,8 @@ function fromQueue(message: IncomingMessage): NewDeadLetter {
     key: null,
     payload: message.body,
     headers: h,
-    reason: h['dlq-reason'] ?? h.dlqDeliveryFailureCause ?? 'delivery failed more often than the redelivery policy allows',
+    reason:
+      h['dlq-reason'] ?? h.dlqDeliveryFailureCause ?? 'delivery failed more often than the redelivery policy allows',
     attempts: null,
     failedAt: new Date(h['dlq-failed-at'] ?? Date.now()),
   });
@@ -84,7 +92,17 @@ function fromQueue(message: IncomingMessage): NewDeadLetter {
  */
 function storable(entry: NewDeadLetter): NewDeadLetter {
   const has = (s: string | null) => s !== null && s.includes('\0');
-  if (![entry.payload, entry.key, entry.reason, entry.origin, entry.destination, ...Object.entries(entry.headers).flat()].some(has)) return entry;
+  if (
+    ![
+      entry.payload,
+      entry.key,
+      entry.reason,
+      entry.origin,
+      entry.destination,
+      ...Object.entries(entry.headers).flat(),
+    ].some(has)
+  )
+    return entry;
   const clean = (s: string) => s.replaceAll('\0', '\uFFFD');
   return {
     ...entry,

@@ -60,7 +60,9 @@ export class OutboxRelay {
       let relayed: number;
       do {
         relayed = await this.repo.relayBatch(200, (events) =>
-          Promise.all(events.map((e) => this.publisher.publish(e.topic, { key: e.key, value: e.value, headers: e.headers }))).then(() => undefined),
+          Promise.all(
+            events.map((e) => this.publisher.publish(e.topic, { key: e.key, value: e.value, headers: e.headers })),
+          ).then(() => undefined),
         );
         if (relayed > 0) this.logger.debug({ relayed }, 'outbox events published');
       } while (relayed === 200 && !this.stopped);

@@ -23,7 +23,8 @@ export class ReconcileWorker {
     if (this.intervalMs <= 0) return;
     this.timer = setInterval(() => {
       this.runNow().catch((err: unknown) => {
-        if (!(err instanceof AppError)) this.logger.warn({ err: err instanceof Error ? err.message : err }, 'scheduled reconciliation failed');
+        if (!(err instanceof AppError))
+          this.logger.warn({ err: err instanceof Error ? err.message : err }, 'scheduled reconciliation failed');
       });
     }, this.intervalMs);
     this.timer.unref();
@@ -39,7 +40,8 @@ export class ReconcileWorker {
         this.running = undefined;
       }
     });
-    if (!outcome.acquired) throw new AppError('RECONCILE.RUNNING', 409, 'A reconciliation is already running; try again when it ends.');
+    if (!outcome.acquired)
+      throw new AppError('RECONCILE.RUNNING', 409, 'A reconciliation is already running; try again when it ends.');
     this.lastReport = outcome.value;
     return outcome.value;
   }

@@ -22,19 +22,29 @@ describe('consumer-mq decide path', () => {
     const env = inject('stackEnv');
     const destination = new Writable({
       write(chunk: Buffer, _enc, done) {
-        for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+        for (const line of chunk.toString().split('\n'))
+          if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
         done();
       },
     });
     service = await startConsumer(
-      loadConsumerConfig({ ...env, PORT: '0', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ORCHESTRATOR_URL: 'http://127.0.0.1:9', RECONCILE_INTERVAL_SECONDS: '0' }),
+      loadConsumerConfig({
+        ...env,
+        PORT: '0',
+        ADMIN_EMAIL: ADMIN.email,
+        ADMIN_PASSWORD: ADMIN.password,
+        ORCHESTRATOR_URL: 'http://127.0.0.1:9',
+        RECONCILE_INTERVAL_SECONDS: '0',
+      }),
       createLogger('consumer-mq', 'info', destination),
     );
     admin = await signIn(service.url);
     store = await StagingStore.connect(env.REDIS_URL, createLogger('test', 'silent'));
     subscriber = createClient({ url: env.REDIS_URL });
     await subscriber.connect();
-    await subscriber.subscribe('regflow:admin-events', (message) => liveEvents.push(JSON.parse(message) as (typeof liveEvents)[number]));
+    await subscriber.subscribe('regflow:admin-events', (message) =>
+      liveEvents.push(JSON.parse(message) as (typeof liveEvents)[number]),
+    );
     db = new pg.Client({ connectionString: env.DATABASE_URL });
     await db.connect();
   });
@@ -50,7 +60,16 @@ describe('consumer-mq decide path', () => {
     const id = newId();
     const now = new Date().toISOString();
     const correlationId = `test-${newId()}`;
-    expect(await store.stage({ id, name: 'Decide Test', email: `decide.${id}@example.com`, registeredAt: now, stagedAt: now, correlationId })).toBe('staged');
+    expect(
+      await store.stage({
+        id,
+        name: 'Decide Test',
+        email: `decide.${id}@example.com`,
+        registeredAt: now,
+        stagedAt: now,
+        correlationId,
+      }),
+    ).toBe('staged');
 
     const res = await fetch(`${service.url}/admin/users/${id}/approve`, { method: 'POST', headers: admin });
     expect(res.status).toBe(200);
@@ -59,7 +78,15 @@ describe('consumer-mq decide path', () => {
 
     // Answered only after the user left the queue, with a tombstone against late duplicates.
     expect(await store.get(id)).toBeNull();
-    expect(await store.stage({ id, name: 'Decide Test', email: `decide.${id}@example.com`, registeredAt: now, stagedAt: now })).toBe('already-decided');
+    expect(
+      await store.stage({
+        id,
+        name: 'Decide Test',
+        email: `decide.${id}@example.com`,
+        registeredAt: now,
+        stagedAt: now,
+      }),
+    ).toBe('already-decided');
     const { rows } = await db.query<{ outcome: string; correlation_id: string; approved: number; events: number }>(
       `select d.outcome, d.correlation_id,
               (select count(*)::int from approved_users where id = d.user_id) as approved,
@@ -68,16 +95,35 @@ describe('consumer-mq decide path', () => {
       [id],
     );
     expect(rows).toEqual([{ outcome: 'approved', correlation_id: correlationId, approved: 1, events: 1 }]);
-    await eventually(async () => liveEvents.find((e) => e.type === 'registration.decided' && e.data.id === id), 5000, 'the live event');
+    await eventually(
+      async () => liveEvents.find((e) => e.type === 'registration.decided' && e.data.id === id),
+      5000,
+      'the live event',
+    );
     // The outbox row is marked only once Kafka acknowledged the event.
-    await eventually(async () => (await db.query('select 1 from outbox where key = $1 and published_at is not null', [id])).rowCount === 1, 10_000, 'the event relayed');
+    await eventually(
+      async () =>
+        (await db.query('select 1 from outbox where key = $1 and published_at is not null', [id])).rowCount === 1,
+      10_000,
+      'the event relayed',
+    );
 
     const mentioning = lines.filter((l) => JSON.stringify(l).includes(id));
     expect(mentioning).toHaveLength(1);
-    expect(mentioning[0]).toMatchObject({ msg: 'request completed', userId: id, outcome: 'approved', registrationCorrelationId: correlationId, res: { statusCode: 200 } });
+    expect(mentioning[0]).toMatchObject({
+      msg: 'request completed',
+      userId: id,
+      outcome: 'approved',
+      registrationCorrelationId: correlationId,
+      res: { statusCode: 200 },
+    });
 
     const again = await fetch(`${service.url}/admin/users/${id}/approve`, { method: 'POST', headers: admin });
     expect(again.status).toBe(409);
-    expect(await again.json()).toMatchObject({ code: 'REGISTRATION.ALREADY_DECIDED', decidedBy: ADMIN.email, decidedAt: body.decidedAt });
+    expect(await again.json()).toMatchObject({
+      code: 'REGISTRATION.ALREADY_DECIDED',
+      decidedBy: ADMIN.email,
+      decidedAt: body.decidedAt,
+    });
   });
 });

@@ -27,9 +27,13 @@ describe('database migrations', () => {
     const dbs = Array.from({ length: 4 }, () => createDatabase(url, logger));
     try {
       await Promise.all(dbs.map(({ pool }) => migrateWithLock(pool, logger)));
-      const { rows } = await dbs[0]!.pool.query('select count(*)::int as n, count(distinct hash)::int as d from drizzle.__drizzle_migrations');
+      const { rows } = await dbs[0]!.pool.query(
+        'select count(*)::int as n, count(distinct hash)::int as d from drizzle.__drizzle_migrations',
+      );
       expect(rows[0]).toEqual({ n: 2, d: 2 });
-      const tables = await dbs[0]!.pool.query("select count(*)::int as n from information_schema.tables where table_name in ('decisions','outbox','approved_users','admins','dead_letters')");
+      const tables = await dbs[0]!.pool.query(
+        "select count(*)::int as n from information_schema.tables where table_name in ('decisions','outbox','approved_users','admins','dead_letters')",
+      );
       expect(tables.rows[0].n).toBe(5);
     } finally {
       await Promise.all(dbs.map(({ pool }) => pool.end()));
@@ -39,7 +43,9 @@ describe('database migrations', () => {
   it('when an older migration is missing from the record, then start-up fails naming it', async () => {
     const { pool } = createDatabase(url, logger);
     try {
-      await pool.query('delete from drizzle.__drizzle_migrations where created_at = (select min(created_at) from drizzle.__drizzle_migrations)');
+      await pool.query(
+        'delete from drizzle.__drizzle_migrations where created_at = (select min(created_at) from drizzle.__drizzle_migrations)',
+      );
       await expect(migrateWithLock(pool, logger)).rejects.toThrow(/migrations were skipped: 0000_init/);
     } finally {
       await pool.end();

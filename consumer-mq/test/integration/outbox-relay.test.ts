@@ -17,7 +17,13 @@ const logger = createLogger('outbox-relay-test', 'silent');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function registration(id: string) {
-  return { id, name: 'Relay Test', email: `relay.${id}@example.com`, cpf: '52998224725', registeredAt: new Date().toISOString() };
+  return {
+    id,
+    name: 'Relay Test',
+    email: `relay.${id}@example.com`,
+    cpf: '52998224725',
+    registeredAt: new Date().toISOString(),
+  };
 }
 
 /**
@@ -26,7 +32,11 @@ function registration(id: string) {
  */
 async function newTopic(): Promise<string> {
   const topic = `test.outbox.${randomUUID()}`;
-  await createTopics(createKafka({ clientId: 'outbox-relay-test', brokers: inject('stackEnv').KAFKA_BROKERS.split(','), logger }), [{ topic, partitions: 4, replicationFactor: 1 }], logger);
+  await createTopics(
+    createKafka({ clientId: 'outbox-relay-test', brokers: inject('stackEnv').KAFKA_BROKERS.split(','), logger }),
+    [{ topic, partitions: 4, replicationFactor: 1 }],
+    logger,
+  );
   return topic;
 }
 
@@ -46,7 +56,11 @@ describe('decision outbox on real Postgres and Kafka', () => {
     const u = new URL(inject('stackEnv').DATABASE_URL);
     u.pathname = `/${name}`;
     // Two replicas, each with its own pool, as two consumer-mq processes would be.
-    replicas = [createDatabase(u.toString(), logger), createDatabase(u.toString(), logger)].map(({ pool, db }) => ({ pool, db, repo: new DecisionsRepository(db) }));
+    replicas = [createDatabase(u.toString(), logger), createDatabase(u.toString(), logger)].map(({ pool, db }) => ({
+      pool,
+      db,
+      repo: new DecisionsRepository(db),
+    }));
     await migrateWithLock(replicas[0]!.pool, logger);
   });
 
@@ -56,11 +70,13 @@ describe('decision outbox on real Postgres and Kafka', () => {
     await admin.end();
   });
 
-  const query = async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) => (await replicas[0]!.pool.query<T>(text, values)).rows;
+  const query = async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
+    (await replicas[0]!.pool.query<T>(text, values)).rows;
 
   it('when two relays run while decisions are recorded, then every event reaches Kafka exactly once, in batches, and every row is marked published', async () => {
     const topic = await newTopic();
-    const kafka = () => createKafka({ clientId: 'outbox-relay-test', brokers: inject('stackEnv').KAFKA_BROKERS.split(','), logger });
+    const kafka = () =>
+      createKafka({ clientId: 'outbox-relay-test', brokers: inject('stackEnv').KAFKA_BROKERS.split(','), logger });
     const publishers = [new EventPublisher(kafka(), logger), new EventPublisher(kafka(), logger)];
     const relays = replicas.map((r, i) => new OutboxRelay(r.repo, publishers[i]!, logger, 100));
     const received = new Map<string, number>();
@@ -86,8 +102,18 @@ describe('decision outbox on real Postgres and Kafka', () => {
           while (next < users.length) {
             const userId = users[next++]!;
             const outcome = next % 3 === 0 ? 'rejected' : 'approved';
-            const decision: Decision = { userId, outcome, decidedBy: `admin${w}@test.local`, decidedAt: new Date().toISOString() };
-            const result = await replicas[w % 2]!.repo.record(decision, registration(userId), event(topic, userId), `corr-${userId}`);
+            const decision: Decision = {
+              userId,
+              outcome,
+              decidedBy: `admin${w}@test.local`,
+              decidedAt: new Date().toISOString(),
+            };
+            const result = await replicas[w % 2]!.repo.record(
+              decision,
+              registration(userId),
+              event(topic, userId),
+              `corr-${userId}`,
+            );
             expect(result.won).toBe(true);
             relays[w % 2]!.wake();
           }
@@ -108,7 +134,10 @@ describe('decision outbox on real Postgres and Kafka', () => {
         'select count(*)::int as total, count(*) filter (where published_at is null)::int as unpublished from outbox',
       );
       expect(rows).toEqual({ total: users.length, unpublished: 0 });
-      const [approved] = await query<{ n: number }>('select count(*)::int as n from approved_users where id = any($1::uuid[])', [users]);
+      const [approved] = await query<{ n: number }>(
+        'select count(*)::int as n from approved_users where id = any($1::uuid[])',
+        [users],
+      );
       expect(approved!.n).toBe(users.filter((_, i) => (i + 1) % 3 !== 0).length);
       // Rounds take what accumulated while the previous one was publishing: fewer rounds than rows.
       const [batches] = await query<{ n: number }>('select count(distinct published_at)::int as n from outbox');
@@ -124,15 +153,28 @@ describe('decision outbox on real Postgres and Kafka', () => {
     const userId = randomUUID();
     const topic = await newTopic();
     const decide = (i: number, outcome: DecisionOutcome) =>
-      replicas[i]!.repo.record({ userId, outcome, decidedBy: `admin${i}@test.local`, decidedAt: new Date(Date.now() + i).toISOString() }, registration(userId), event(topic, userId, i), `corr-${i}`);
+      replicas[i]!.repo.record(
+        { userId, outcome, decidedBy: `admin${i}@test.local`, decidedAt: new Date(Date.now() + i).toISOString() },
+        registration(userId),
+        event(topic, userId, i),
+        `corr-${i}`,
+      );
     const results = await Promise.all([decide(0, 'approved'), decide(1, 'rejected')]);
 
     const winners = results.filter((r) => r.won);
     const losers = results.flatMap((r) => (r.won ? [] : [r.existing]));
     expect(winners).toHaveLength(1);
     expect(losers).toHaveLength(1);
-    const [stored] = await query<{ outcome: string; decided_by: string; decided_at: Date }>('select outcome, decided_by, decided_at from decisions where user_id = $1', [userId]);
-    expect(losers[0]).toMatchObject({ userId, outcome: stored!.outcome, decidedBy: stored!.decided_by, decidedAt: stored!.decided_at.toISOString() });
+    const [stored] = await query<{ outcome: string; decided_by: string; decided_at: Date }>(
+      'select outcome, decided_by, decided_at from decisions where user_id = $1',
+      [userId],
+    );
+    expect(losers[0]).toMatchObject({
+      userId,
+      outcome: stored!.outcome,
+      decidedBy: stored!.decided_by,
+      decidedAt: stored!.decided_at.toISOString(),
+    });
     const [counts] = await query<{ outbox: number; approved: number }>(
       'select (select count(*)::int from outbox where key = $1) as outbox, (select count(*)::int from approved_users where id = $1::uuid) as approved',
       [userId],
@@ -142,7 +184,11 @@ describe('decision outbox on real Postgres and Kafka', () => {
 
   it('when many decisions wake an idle relay at once, then their events go out together in one round', async () => {
     const topic = await newTopic();
-    const kafka = createKafka({ clientId: 'outbox-relay-test', brokers: inject('stackEnv').KAFKA_BROKERS.split(','), logger });
+    const kafka = createKafka({
+      clientId: 'outbox-relay-test',
+      brokers: inject('stackEnv').KAFKA_BROKERS.split(','),
+      logger,
+    });
     const publisher = new EventPublisher(kafka, logger);
     // Polling far apart: only wakes can start a round during the test.
     const relay = new OutboxRelay(replicas[0]!.repo, publisher, logger, 60_000);
@@ -159,7 +205,10 @@ describe('decision outbox on real Postgres and Kafka', () => {
       const deadline = Date.now() + 20_000;
       let rows: Array<{ published: number; rounds: number }> = [];
       while (Date.now() < deadline) {
-        rows = await query('select count(published_at)::int as published, count(distinct published_at)::int as rounds from outbox where topic = $1', [topic]);
+        rows = await query(
+          'select count(published_at)::int as published, count(distinct published_at)::int as rounds from outbox where topic = $1',
+          [topic],
+        );
         if (rows[0]!.published === users.length) break;
         await sleep(50);
       }
@@ -178,8 +227,13 @@ describe('decision outbox on real Postgres and Kafka', () => {
     const users = Array.from({ length: 5 }, () => randomUUID());
     for (const [i, u] of users.entries()) await repo.enqueue(event(topic, u, i));
 
-    await expect(repo.relayBatch(100, () => Promise.reject(new Error('broker unavailable')))).rejects.toThrow('broker unavailable');
-    const [left] = await query<{ n: number }>('select count(*)::int as n from outbox where topic = $1 and published_at is null', [topic]);
+    await expect(repo.relayBatch(100, () => Promise.reject(new Error('broker unavailable')))).rejects.toThrow(
+      'broker unavailable',
+    );
+    const [left] = await query<{ n: number }>(
+      'select count(*)::int as n from outbox where topic = $1 and published_at is null',
+      [topic],
+    );
     expect(left!.n).toBe(users.length);
 
     const rounds: OutboxEvent[][] = [];
@@ -192,7 +246,10 @@ describe('decision outbox on real Postgres and Kafka', () => {
     expect(await repo.relayBatch(3, take)).toBe(0);
     expect(rounds.flat().map((e) => e.key)).toEqual(users);
     expect(rounds.flat()[0]).toEqual(event(topic, users[0]!, 0));
-    const [unpublished] = await query<{ n: number }>('select count(*)::int as n from outbox where topic = $1 and published_at is null', [topic]);
+    const [unpublished] = await query<{ n: number }>(
+      'select count(*)::int as n from outbox where topic = $1 and published_at is null',
+      [topic],
+    );
     expect(unpublished!.n).toBe(0);
   });
 });

@@ -14,7 +14,14 @@ function buildReviewMessage(overrides: Partial<ReviewMessage['data']> = {}): Rev
     eventId: newId(),
     occurredAt: now,
     correlationId: `test-${newId()}`,
-    data: { id: newId(), name: 'Queue Test', email: `queue.${Date.now()}@example.com`, registeredAt: now, indexedAt: now, ...overrides },
+    data: {
+      id: newId(),
+      name: 'Queue Test',
+      email: `queue.${Date.now()}@example.com`,
+      registeredAt: now,
+      indexedAt: now,
+      ...overrides,
+    },
   };
 }
 
@@ -27,12 +34,17 @@ describe('consumer-mq review queue on a real ActiveMQ', () => {
   const lines: Array<{ msg?: string; userId?: string; result?: string }> = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as (typeof lines)[number]);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line) lines.push(JSON.parse(line) as (typeof lines)[number]);
       done();
     },
   });
   const ignored = (id: string, result: string) =>
-    eventually(async () => lines.some((l) => l.msg === 'duplicate delivery ignored' && l.userId === id && l.result === result), 10_000, `the delivery of ${id} ignored as ${result}`);
+    eventually(
+      async () => lines.some((l) => l.msg === 'duplicate delivery ignored' && l.userId === id && l.result === result),
+      10_000,
+      `the delivery of ${id} ignored as ${result}`,
+    );
 
   const pending = async () => {
     const res = await fetch(`${service.url}/admin/pending?limit=500`, { headers: admin });
@@ -42,7 +54,13 @@ describe('consumer-mq review queue on a real ActiveMQ', () => {
   beforeAll(async () => {
     const env = inject('stackEnv');
     service = await startConsumer(
-      loadConsumerConfig({ ...env, PORT: '0', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password, ORCHESTRATOR_URL: 'http://127.0.0.1:9' }),
+      loadConsumerConfig({
+        ...env,
+        PORT: '0',
+        ADMIN_EMAIL: ADMIN.email,
+        ADMIN_PASSWORD: ADMIN.password,
+        ORCHESTRATOR_URL: 'http://127.0.0.1:9',
+      }),
       createLogger('consumer-mq', 'info', sink),
     );
     admin = await signIn(service.url);
@@ -71,11 +89,17 @@ describe('consumer-mq review queue on a real ActiveMQ', () => {
     await stomp.send(QUEUES.review, JSON.stringify(next));
 
     // consumer-mq archives its own dead-letter queue; the archive shows what landed there and why.
-    const entry = await eventually(async () => {
-      const res = await fetch(`${service.url}/admin/dead-letters`, { headers: admin });
-      const body = (await res.json()) as { items: Array<{ source: string; payload: string; reason: string; destination: string }> };
-      return body.items.find((d) => d.payload.includes(marker));
-    }, 10_000, 'the poison message archived from the DLQ');
+    const entry = await eventually(
+      async () => {
+        const res = await fetch(`${service.url}/admin/dead-letters`, { headers: admin });
+        const body = (await res.json()) as {
+          items: Array<{ source: string; payload: string; reason: string; destination: string }>;
+        };
+        return body.items.find((d) => d.payload.includes(marker));
+      },
+      10_000,
+      'the poison message archived from the DLQ',
+    );
     expect(entry).toMatchObject({ source: 'activemq', destination: QUEUES.review });
     expect(entry.reason).toMatch(/schema/);
     await eventually(async () => (await pending()).includes(next.data.id), 10_000, 'the next message staged');
@@ -103,8 +127,19 @@ describe('consumer-mq review queue on a real ActiveMQ', () => {
     await eventually(async () => (await pending()).includes(message.data.id), 10_000, 'staged');
     const second = await signIn(service.url);
     const decide = (headers: Record<string, string>, action: string) =>
-      fetch(`${service.url}/admin/users/${message.data.id}/${action}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
-    const statuses = (await Promise.all([decide(admin, 'approve'), decide(second, 'reject'), decide(admin, 'approve'), decide(second, 'approve')])).map((r) => r.status);
+      fetch(`${service.url}/admin/users/${message.data.id}/${action}`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: '{}',
+      });
+    const statuses = (
+      await Promise.all([
+        decide(admin, 'approve'),
+        decide(second, 'reject'),
+        decide(admin, 'approve'),
+        decide(second, 'approve'),
+      ])
+    ).map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s === 409)).toHaveLength(3);
   });

@@ -26,7 +26,10 @@ export class BulkCreate {
     private readonly client: Client,
     maxBatch = 200,
   ) {
-    this.batcher = new TickBatcher((batch) => (batch.length === 1 ? this.single(batch[0]!) : this.bulk(batch)), maxBatch);
+    this.batcher = new TickBatcher(
+      (batch) => (batch.length === 1 ? this.single(batch[0]!) : this.bulk(batch)),
+      maxBatch,
+    );
   }
 
   create(index: string, id: string, document: unknown): Promise<CreateOutcome> {
@@ -46,7 +49,9 @@ export class BulkCreate {
   private async bulk(batch: PendingCreate[]): Promise<void> {
     let items;
     try {
-      const res = await this.client.bulk({ operations: batch.flatMap((p) => [{ create: { _index: p.item.index, _id: p.item.id } }, p.item.document]) });
+      const res = await this.client.bulk({
+        operations: batch.flatMap((p) => [{ create: { _index: p.item.index, _id: p.item.id } }, p.item.document]),
+      });
       items = res.items;
     } catch (err) {
       for (const p of batch) p.reject(err);
@@ -60,7 +65,13 @@ export class BulkCreate {
       else {
         const reason = `${item?.error?.type ?? 'error'}: ${item?.error?.reason ?? 'no reason given'}`;
         // As for a single request: overload and server errors are worth retrying, other refusals are not.
-        p.reject(status === 429 || status >= 500 ? new TransientError(`Elasticsearch could not create ${p.item.id} (${status} ${reason})`) : Object.assign(new Error(`Elasticsearch refused ${p.item.id} (${status} ${reason})`), { statusCode: status }));
+        p.reject(
+          status === 429 || status >= 500
+            ? new TransientError(`Elasticsearch could not create ${p.item.id} (${status} ${reason})`)
+            : Object.assign(new Error(`Elasticsearch refused ${p.item.id} (${status} ${reason})`), {
+                statusCode: status,
+              }),
+        );
       }
     });
   }

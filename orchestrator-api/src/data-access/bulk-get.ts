@@ -30,7 +30,10 @@ export class BulkGet {
     private readonly client: Client,
     maxBatch = 200,
   ) {
-    this.batcher = new TickBatcher((batch) => (batch.length === 1 ? this.single(batch[0]!) : this.multi(batch)), maxBatch);
+    this.batcher = new TickBatcher(
+      (batch) => (batch.length === 1 ? this.single(batch[0]!) : this.multi(batch)),
+      maxBatch,
+    );
   }
 
   get<T>(index: string, id: string): Promise<GetResult<T>> {
@@ -41,7 +44,10 @@ export class BulkGet {
     try {
       p.resolve(await this.client.get({ index: p.item.index, id: p.item.id }));
     } catch (err) {
-      const notFound = err instanceof errors.ResponseError && err.statusCode === 404 && (err.body as { found?: unknown } | undefined)?.found === false;
+      const notFound =
+        err instanceof errors.ResponseError &&
+        err.statusCode === 404 &&
+        (err.body as { found?: unknown } | undefined)?.found === false;
       if (notFound) p.resolve(err.body as GetResult<unknown>);
       else p.reject(err);
     }
@@ -54,7 +60,11 @@ export class BulkGet {
       docs = res.docs;
     } catch (err) {
       // A refusal of the whole request (4xx other than 429) says nothing about each get on its own.
-      const refused = err instanceof errors.ResponseError && err.statusCode !== undefined && err.statusCode < 500 && err.statusCode !== 429;
+      const refused =
+        err instanceof errors.ResponseError &&
+        err.statusCode !== undefined &&
+        err.statusCode < 500 &&
+        err.statusCode !== 429;
       if (refused) for (const p of batch) void this.single(p);
       else for (const p of batch) p.reject(err);
       return;

@@ -26,7 +26,10 @@ export class ClaimsIndex {
   ) {}
 
   async ensureIndex(): Promise<void> {
-    await ensureIndexWithMapping(this.client, this.index, { dynamic: 'strict', properties: { userId: { type: 'keyword' }, claimedAt: { type: 'date' } } });
+    await ensureIndexWithMapping(this.client, this.index, {
+      dynamic: 'strict',
+      properties: { userId: { type: 'keyword' }, claimedAt: { type: 'date' } },
+    });
   }
 
   /** Claims `identity` for `userId`; already holding it (a redelivery) counts as held. */
@@ -42,7 +45,12 @@ export class ClaimsIndex {
       throw new TransientError('Elasticsearch could not read the claim', { cause: err });
     });
     if (current._source?.userId === userId) return { held: true };
-    return { held: false, holder: current._source!.userId, seqNo: current._seq_no!, primaryTerm: current._primary_term! };
+    return {
+      held: false,
+      holder: current._source!.userId,
+      seqNo: current._seq_no!,
+      primaryTerm: current._primary_term!,
+    };
   }
 
   /** Takes the claim over from a holder that is no longer live; false if someone else changed it first. */

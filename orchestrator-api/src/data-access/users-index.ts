@@ -59,7 +59,11 @@ export class UsersIndex {
     this.gets = new BulkGet(client);
   }
 
-  static connect(opts: { url: string; username?: string; password?: string }, logger: Logger, index?: string): UsersIndex {
+  static connect(
+    opts: { url: string; username?: string; password?: string },
+    logger: Logger,
+    index?: string,
+  ): UsersIndex {
     const client = new Client({
       node: opts.url,
       auth: opts.username && opts.password ? { username: opts.username, password: opts.password } : undefined,
@@ -87,11 +91,9 @@ export class UsersIndex {
   /** Creates the document; returns the existing one instead when the id is already indexed. */
   async createOrGet(doc: UserDocument): Promise<{ created: boolean; doc: UserDocument }> {
     // Batched with the other records' creates (bulk-create.ts); the outcome is this document's own.
-    const outcome = await this.creates
-      .create(this.index, doc.id, doc)
-      .catch((err: unknown) => {
-        throw asTransient(err, 'index the registration');
-      });
+    const outcome = await this.creates.create(this.index, doc.id, doc).catch((err: unknown) => {
+      throw asTransient(err, 'index the registration');
+    });
     if (outcome === 'created') return { created: true, doc };
     const existing = await this.get(doc.id);
     if (existing) return { created: false, doc: existing };
@@ -170,7 +172,11 @@ export class UsersIndex {
 }
 
 /** Shared by the users and claims indices: create with the mapping, or bring an existing index's mapping up to date. */
-export async function ensureIndexWithMapping(client: Client, index: string, mappings: estypes.MappingTypeMapping): Promise<void> {
+export async function ensureIndexWithMapping(
+  client: Client,
+  index: string,
+  mappings: estypes.MappingTypeMapping,
+): Promise<void> {
   if (await client.indices.exists({ index })) {
     await client.indices.putMapping({ index, ...mappings });
     return;
@@ -179,11 +185,18 @@ export async function ensureIndexWithMapping(client: Client, index: string, mapp
     await client.indices.create({ index, settings: { number_of_shards: 1, number_of_replicas: 0 }, mappings });
   } catch (err) {
     // Another replica created it first; its mapping is ours.
-    if (!(err instanceof errors.ResponseError && err.body?.error?.type === 'resource_already_exists_exception')) throw err;
+    if (!(err instanceof errors.ResponseError && err.body?.error?.type === 'resource_already_exists_exception'))
+      throw err;
   }
 }
 
 function asTransient(err: unknown, what: string): Error {
-  if (err instanceof errors.ResponseError && err.statusCode !== undefined && err.statusCode < 500 && err.statusCode !== 429) return err;
+  if (
+    err instanceof errors.ResponseError &&
+    err.statusCode !== undefined &&
+    err.statusCode < 500 &&
+    err.statusCode !== 429
+  )
+    return err;
   return new TransientError(`Elasticsearch could not ${what}`, { cause: err });
 }

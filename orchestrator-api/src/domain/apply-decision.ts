@@ -12,9 +12,17 @@ export interface ApplyDecisionDeps {
  * a decision is only possible for a staged user, who was indexed first, so the index lost the document
  * or lags behind; the caller retries.
  */
-export async function applyDecision(event: UserRegistrationDecided, deps: ApplyDecisionDeps): Promise<'applied' | 'not-indexed'> {
+export async function applyDecision(
+  event: UserRegistrationDecided,
+  deps: ApplyDecisionDeps,
+): Promise<'applied' | 'not-indexed'> {
   const { userId, outcome, decidedAt, decidedBy, reason } = event.data;
-  const updated = await deps.index.update(userId, { status: outcome, decidedAt, decidedBy, ...(reason ? { reason } : {}) });
+  const updated = await deps.index.update(userId, {
+    status: outcome,
+    decidedAt,
+    decidedBy,
+    ...(reason ? { reason } : {}),
+  });
   if (!updated) return 'not-indexed';
   deps.logger.info({ correlationId: event.correlationId, userId, outcome }, 'search index updated with decision');
   return 'applied';

@@ -1,4 +1,12 @@
-import { HEADERS, QUEUES, newId, type Logger, type RegistrationStatus, type ReviewMessage, type UserRegistrationRequested } from '@regflow/common';
+import {
+  HEADERS,
+  QUEUES,
+  newId,
+  type Logger,
+  type RegistrationStatus,
+  type ReviewMessage,
+  type UserRegistrationRequested,
+} from '@regflow/common';
 import type { UserDocument } from './user-document';
 
 /** Who holds an identity: this registration, or another one (with the version to take it over at). */
@@ -30,7 +38,10 @@ export type ForwardOutcome = { queued: true } | { queued: false; status: Registr
  * email and CPF; index it as pending, or as duplicate when someone else holds a claim; queue it for
  * review only if it is pending. The caller commits the offset only after this resolves.
  */
-export async function forwardRegistration(event: UserRegistrationRequested, deps: ForwardRegistrationDeps): Promise<ForwardOutcome> {
+export async function forwardRegistration(
+  event: UserRegistrationRequested,
+  deps: ForwardRegistrationDeps,
+): Promise<ForwardOutcome> {
   const log = deps.logger.child({ correlationId: event.correlationId, userId: event.data.id });
   let doc = await deps.index.get(event.data.id);
   if (!doc) {
@@ -51,7 +62,12 @@ export async function forwardRegistration(event: UserRegistrationRequested, deps
 }
 
 function toDocument(event: UserRegistrationRequested, now: Date, duplicateOf: string | null): UserDocument {
-  return { ...event.data, status: duplicateOf ? 'duplicate' : 'pending', ...(duplicateOf ? { duplicateOf } : {}), indexedAt: now.toISOString() };
+  return {
+    ...event.data,
+    status: duplicateOf ? 'duplicate' : 'pending',
+    ...(duplicateOf ? { duplicateOf } : {}),
+    indexedAt: now.toISOString(),
+  };
 }
 
 const LIVE: ReadonlySet<RegistrationStatus> = new Set(['pending', 'approved']);
@@ -60,7 +76,10 @@ const LIVE: ReadonlySet<RegistrationStatus> = new Set(['pending', 'approved']);
  * One live (pending or approved) registration per email and per CPF. Returns the id of the live
  * registration that already holds one of them, or null when this one now holds all of its claims.
  */
-async function claimIdentities(user: UserRegistrationRequested['data'], deps: ForwardRegistrationDeps): Promise<string | null> {
+async function claimIdentities(
+  user: UserRegistrationRequested['data'],
+  deps: ForwardRegistrationDeps,
+): Promise<string | null> {
   const identities = [`email:${user.email}`, ...(user.cpf ? [`cpf:${user.cpf}`] : [])];
   for (const identity of identities) {
     for (let attempt = 0; ; attempt++) {

@@ -14,7 +14,8 @@ export function startDecisionsListener(options: ListenerOptions, deps: ApplyDeci
     topics: [TOPICS.registrationDecided],
     handler: async (record) => {
       const event = parseRecord(userRegistrationDecidedSchema, record);
-      if ((await applyDecision(event, deps)) === 'not-indexed') throw new TransientError(`user ${event.data.userId} is not in the search index`);
+      if ((await applyDecision(event, deps)) === 'not-indexed')
+        throw new TransientError(`user ${event.data.userId} is not in the search index`);
     },
   });
 }

@@ -7,7 +7,10 @@ import { forwardRegistration, type ForwardRegistrationDeps } from '../domain/for
  * only after the registration is indexed and queued. A record that is not the contract is dead-lettered
  * at once; a failure is retried with backoff and dead-lettered after the configured attempts.
  */
-export function startRegistrationsListener(options: ListenerOptions, deps: ForwardRegistrationDeps): Promise<RunningConsumer> {
+export function startRegistrationsListener(
+  options: ListenerOptions,
+  deps: ForwardRegistrationDeps,
+): Promise<RunningConsumer> {
   return runConsumer({
     ...options,
     groupId: 'orchestrator-registrations',

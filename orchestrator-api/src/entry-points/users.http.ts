@@ -14,7 +14,10 @@ const searchQuery = z
     from: z.coerce.number().int().min(0).max(MAX_RESULT_WINDOW).default(0),
     size: z.coerce.number().int().min(1).max(100).default(20),
   })
-  .refine((p) => p.from + p.size <= MAX_RESULT_WINDOW, { path: ['from'], message: `from + size must be at most ${MAX_RESULT_WINDOW}.` });
+  .refine((p) => p.from + p.size <= MAX_RESULT_WINDOW, {
+    path: ['from'],
+    message: `from + size must be at most ${MAX_RESULT_WINDOW}.`,
+  });
 
 const SEARCH_UNAVAILABLE = 'Search is unavailable right now.';
 

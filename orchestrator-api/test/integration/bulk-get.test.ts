@@ -63,7 +63,12 @@ describe('BulkGet against the Elasticsearch API', () => {
     expect(found.map((r) => [r._id, r.found, r._source?.n])).toEqual(ids.map((id, n) => [id, true, n === 1 ? 100 : n]));
     expect(found[1]).toMatchObject({ _index: users, _version: 2, _seq_no: 30, _primary_term: 1 });
     expect(missingRes).toEqual({ _index: users, _id: missing, found: false });
-    expect(claimRes).toMatchObject({ _index: claims, _id: 'email:a@example.com', found: true, _source: { userId: ids[0] } });
+    expect(claimRes).toMatchObject({
+      _index: claims,
+      _id: 'email:a@example.com',
+      found: true,
+      _source: { userId: ids[0] },
+    });
     expect(again).toEqual(found[2]);
   });
 

@@ -48,7 +48,9 @@ describe('UsersIndex on the real Elasticsearch', () => {
   const search = (params: Partial<SearchParams>) => users.search({ from: 0, size: 20, ...params });
   /** Searches until the hit for `id` appears (a person pressing Search again), then returns it. */
   const findHit = (id: string, params: Partial<SearchParams>) =>
-    until(`${id} in search ${JSON.stringify(params)}`, async () => (await search(params)).items.find((hit) => hit.id === id));
+    until(`${id} in search ${JSON.stringify(params)}`, async () =>
+      (await search(params)).items.find((hit) => hit.id === id),
+    );
 
   beforeAll(async () => {
     es = new Client({ node: inject('stackEnv').ELASTICSEARCH_URL });
@@ -82,7 +84,12 @@ describe('UsersIndex on the real Elasticsearch', () => {
 
   it('when a name is misspelled, then it is still found; with a status filter, only that status is', async () => {
     const pending = buildUser({ name: 'Valdirene Quaresma' });
-    const approved = buildUser({ name: 'Valdirene Quaresma', status: 'approved', decidedAt: new Date().toISOString(), decidedBy: 'admin@test.local' });
+    const approved = buildUser({
+      name: 'Valdirene Quaresma',
+      status: 'approved',
+      decidedAt: new Date().toISOString(),
+      decidedBy: 'admin@test.local',
+    });
     await Promise.all([users.createOrGet(pending), users.createOrGet(approved)]);
 
     await findHit(pending.id, { q: 'valdirene quarezma' });
@@ -111,7 +118,10 @@ describe('UsersIndex on the real Elasticsearch', () => {
     await es.indices.create({
       index,
       settings: { number_of_shards: 1, number_of_replicas: 0 },
-      mappings: { dynamic: 'strict', properties: { id: { type: 'keyword' }, name: { type: 'text' }, status: { type: 'keyword' } } },
+      mappings: {
+        dynamic: 'strict',
+        properties: { id: { type: 'keyword' }, name: { type: 'text' }, status: { type: 'keyword' } },
+      },
     });
     const old = randomUUID();
     await es.create({ index, id: old, document: { id: old, name: 'Antiga Cadastrada', status: 'pending' } });
@@ -123,7 +133,9 @@ describe('UsersIndex on the real Elasticsearch', () => {
     expect((await restarted.createOrGet(user)).created).toBe(true);
     expect(await restarted.get(old)).toMatchObject({ name: 'Antiga Cadastrada' });
     const mapping = await es.indices.getMapping({ index });
-    expect(Object.keys(mapping[index]?.mappings.properties ?? {})).toEqual(expect.arrayContaining(['duplicateOf', 'cpf', 'registeredAt']));
+    expect(Object.keys(mapping[index]?.mappings.properties ?? {})).toEqual(
+      expect.arrayContaining(['duplicateOf', 'cpf', 'registeredAt']),
+    );
   });
 
   it('when an existing index maps a field incompatibly, then ensureIndex fails the start-up instead of the first write', async () => {
@@ -148,7 +160,9 @@ describe('UsersIndex search past 10,000 hits on the real Elasticsearch', () => {
     for (let n = 0; n < COUNT; n++) docs.push(buildUser({ status: REGISTRATION_STATUSES[n % 4]! }));
     for (let start = 0; start < COUNT; start += 2_500) {
       const chunk = docs.slice(start, start + 2_500);
-      const res = await es.bulk({ operations: chunk.flatMap((doc) => [{ create: { _index: index, _id: doc.id } }, doc]) });
+      const res = await es.bulk({
+        operations: chunk.flatMap((doc) => [{ create: { _index: index, _id: doc.id } }, doc]),
+      });
       expect(res.errors).toBe(false);
     }
   }, 120_000);
@@ -159,10 +173,14 @@ describe('UsersIndex search past 10,000 hits on the real Elasticsearch', () => {
   });
 
   it('when more than 10,000 registrations match, then the total is exact and the last page of the window is served, newest first', async () => {
-    const first = await until('every document searchable', async () => {
-      const res = await users.search({ from: 0, size: 10 });
-      return res.total === COUNT ? res : null;
-    }, 60_000);
+    const first = await until(
+      'every document searchable',
+      async () => {
+        const res = await users.search({ from: 0, size: 10 });
+        return res.total === COUNT ? res : null;
+      },
+      60_000,
+    );
     const newestFirst = [...docs].reverse();
     expect(first.items.map((hit) => hit.id)).toEqual(newestFirst.slice(0, 10).map((doc) => doc.id));
 

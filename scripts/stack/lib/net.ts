@@ -51,7 +51,9 @@ export function stompConnect(port: number, host = HOST, timeoutMs = 3_000): Prom
     };
     socket.setTimeout(timeoutMs, () => fail(new Error(`no STOMP answer within ${timeoutMs} ms`)));
     socket.once('error', fail);
-    socket.once('close', () => reject(new Error(`connection closed before a STOMP frame: ${JSON.stringify(received)}`)));
+    socket.once('close', () =>
+      reject(new Error(`connection closed before a STOMP frame: ${JSON.stringify(received)}`)),
+    );
     socket.once('connect', () => {
       socket.write(`CONNECT\naccept-version:1.2\nhost:localhost\n\n\0`);
     });
@@ -94,9 +96,7 @@ export function runCommand(
 export class StartError extends Error {}
 
 export function startFailure(proc: ManagedProcess, what: string): StartError {
-  return new StartError(
-    `${proc.name} ${what}. Last lines of ${proc.spec.logFile}:\n${proc.logTail(20)}`,
-  );
+  return new StartError(`${proc.name} ${what}. Last lines of ${proc.spec.logFile}:\n${proc.logTail(20)}`);
 }
 
 /**

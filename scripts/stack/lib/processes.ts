@@ -145,10 +145,7 @@ export class ManagedProcess {
 export function startProcess(spec: SpawnSpec): ManagedProcess {
   fs.mkdirSync(path.dirname(spec.logFile), { recursive: true });
   fs.mkdirSync(spec.runDir, { recursive: true });
-  appendLog(
-    spec.logFile,
-    `\n[stack] ${new Date().toISOString()} starting: ${spec.command} ${spec.args.join(' ')}\n`,
-  );
+  appendLog(spec.logFile, `\n[stack] ${new Date().toISOString()} starting: ${spec.command} ${spec.args.join(' ')}\n`);
   const logFd = fs.openSync(spec.logFile, 'a');
   let child: ChildProcess;
   try {
@@ -319,7 +316,9 @@ export async function stopLeftovers(runDir: string, log: Log): Promise<void> {
         record = null;
       }
       if (record && isSameProcess(record.pid, record.startTime)) {
-        log(`${path.basename(file, '.pid')}: stopping pid ${record.pid} left over from an earlier run on this data dir`);
+        log(
+          `${path.basename(file, '.pid')}: stopping pid ${record.pid} left over from an earlier run on this data dir`,
+        );
         sendSignal(record.pid, record.stopSignal, record.stopSignalToGroup);
         if (!(await waitForPidGone(record.pid, record.startTime, 20_000))) {
           sendSignal(record.pid, 'SIGKILL', true);

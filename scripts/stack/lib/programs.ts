@@ -24,8 +24,7 @@ const PG_TOOLS = ['postgres', 'initdb', 'pg_isready', 'psql'] as const;
  * are on it), so look in /usr/lib/postgresql/<major>/bin first, newest major first.
  */
 export function findPostgresBinDir(): string | null {
-  const hasAllTools = (dir: string): boolean =>
-    PG_TOOLS.every((tool) => fs.existsSync(path.join(dir, tool)));
+  const hasAllTools = (dir: string): boolean => PG_TOOLS.every((tool) => fs.existsSync(path.join(dir, tool)));
   if (fs.existsSync(DEBIAN_PG_ROOT)) {
     const majors = fs
       .readdirSync(DEBIAN_PG_ROOT)
@@ -45,7 +44,9 @@ export const ACTIVEMQ_HOME = '/usr/share/activemq';
 export const ACTIVEMQ_JAR = path.join(ACTIVEMQ_HOME, 'bin', 'activemq.jar');
 
 export function findJava(): string | null {
-  return which('java') ?? (fs.existsSync('/usr/lib/jvm/default-java/bin/java') ? '/usr/lib/jvm/default-java/bin/java' : null);
+  return (
+    which('java') ?? (fs.existsSync('/usr/lib/jvm/default-java/bin/java') ? '/usr/lib/jvm/default-java/bin/java' : null)
+  );
 }
 
 export interface Jdk {

@@ -26,20 +26,29 @@ log4j.appender.stdout.layout.ConversionPattern=%d{ISO8601} %-5p [%t] %c{1} - %m%
 // The same module openings as Debian's /usr/bin/activemq uses on Java 9+.
 const JAVA_MODULE_FLAGS = [
   '--add-reads=java.xml=java.logging',
-  '--add-opens', 'java.base/java.security=ALL-UNNAMED',
-  '--add-opens', 'java.base/java.net=ALL-UNNAMED',
-  '--add-opens', 'java.base/java.lang=ALL-UNNAMED',
-  '--add-opens', 'java.base/java.util=ALL-UNNAMED',
-  '--add-opens', 'java.naming/javax.naming.spi=ALL-UNNAMED',
-  '--add-opens', 'java.rmi/sun.rmi.transport.tcp=ALL-UNNAMED',
-  '--add-opens', 'java.base/java.util.concurrent=ALL-UNNAMED',
-  '--add-opens', 'java.base/java.util.concurrent.atomic=ALL-UNNAMED',
+  '--add-opens',
+  'java.base/java.security=ALL-UNNAMED',
+  '--add-opens',
+  'java.base/java.net=ALL-UNNAMED',
+  '--add-opens',
+  'java.base/java.lang=ALL-UNNAMED',
+  '--add-opens',
+  'java.base/java.util=ALL-UNNAMED',
+  '--add-opens',
+  'java.naming/javax.naming.spi=ALL-UNNAMED',
+  '--add-opens',
+  'java.rmi/sun.rmi.transport.tcp=ALL-UNNAMED',
+  '--add-opens',
+  'java.base/java.util.concurrent=ALL-UNNAMED',
+  '--add-opens',
+  'java.base/java.util.concurrent.atomic=ALL-UNNAMED',
 ];
 
 export async function startActiveMq(ctx: ServerContext): Promise<string> {
   const java = findJava();
   if (!java) throw new StartError('activemq: java not found (Debian package default-jre-headless)');
-  if (!fs.existsSync(ACTIVEMQ_JAR)) throw new StartError(`activemq: ${ACTIVEMQ_JAR} not found (Debian package activemq)`);
+  if (!fs.existsSync(ACTIVEMQ_JAR))
+    throw new StartError(`activemq: ${ACTIVEMQ_JAR} not found (Debian package activemq)`);
   const base = path.join(ctx.dataDir, 'activemq');
   const dirs = { conf: path.join(base, 'conf'), data: path.join(base, 'data'), tmp: path.join(base, 'tmp') };
   for (const dir of Object.values(dirs)) fs.mkdirSync(dir, { recursive: true });
@@ -68,9 +77,11 @@ export async function startActiveMq(ctx: ServerContext): Promise<string> {
       `-Dregflow.stompPort=${stomp}`,
       `-Dregflow.openwirePort=${openwire}`,
       '-Dregflow.anonymousAccess=true',
-      '-jar', ACTIVEMQ_JAR,
+      '-jar',
+      ACTIVEMQ_JAR,
       // "start" runs the broker in the foreground; the daemonising is done by Debian's shell script.
-      'start', `xbean:${pathToFileURL(xmlFile).href}`,
+      'start',
+      `xbean:${pathToFileURL(xmlFile).href}`,
     ],
     cwd: base,
     // The file requires a password for its "admin" user; nobody logs in as admin locally, so a random one.

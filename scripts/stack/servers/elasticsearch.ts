@@ -71,14 +71,25 @@ async function ensureJars(ctx: ServerContext, version: string, lib: string): Pro
   const mvn = which('mvn');
   if (!mvn) throw new StartError('elasticsearch: mvn not found (Debian package maven), needed once to fetch the jars');
   const logFile = ctx.logFile('elasticsearch-download');
-  ctx.log(`elasticsearch: downloading Elasticsearch ${version} from Maven Central, once (about 45 MB) into ${lib} (log: ${logFile})`);
+  ctx.log(
+    `elasticsearch: downloading Elasticsearch ${version} from Maven Central, once (about 45 MB) into ${lib} (log: ${logFile})`,
+  );
   const started = Date.now();
   await buildOnce(lib, async (tmp) => {
     const pom = path.join(ctx.repoRoot, ES_DIR, 'pom.xml');
-    const args = ['-B', '--no-transfer-progress', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${tmp}`];
+    const args = [
+      '-B',
+      '--no-transfer-progress',
+      '-f',
+      pom,
+      'dependency:copy-dependencies',
+      `-DoutputDirectory=${tmp}`,
+    ];
     const code = await runToLog(mvn, args, { logFile, cwd: ctx.repoRoot });
     if (code !== 0) {
-      throw new StartError(`elasticsearch: mvn could not fetch Elasticsearch ${version} (exit ${String(code)}); see ${logFile}`);
+      throw new StartError(
+        `elasticsearch: mvn could not fetch Elasticsearch ${version} (exit ${String(code)}); see ${logFile}`,
+      );
     }
   });
   ctx.log(`elasticsearch: jars fetched in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -98,9 +109,23 @@ async function ensureLauncher(ctx: ServerContext, jdk: Jdk, cache: string, lib: 
   await buildOnce(dir, async (tmp) => {
     const logFile = ctx.logFile('elasticsearch-download');
     const classes = path.join(tmp, 'classes');
-    const javac = await runToLog(jdk.javac, ['-d', classes, '-cp', path.join(lib, '*'), '--release', String(MIN_JAVA), ...sources], { logFile });
-    const jar = javac === 0 ? await runToLog(path.join(jdk.home, 'bin', 'jar'), ['cf', path.join(tmp, 'launcher.jar'), '-C', classes, '.'], { logFile }) : null;
-    if (jar !== 0) throw new StartError(`elasticsearch: could not compile the launcher (javac exit ${String(javac)}, jar exit ${String(jar)}); see ${logFile}`);
+    const javac = await runToLog(
+      jdk.javac,
+      ['-d', classes, '-cp', path.join(lib, '*'), '--release', String(MIN_JAVA), ...sources],
+      { logFile },
+    );
+    const jar =
+      javac === 0
+        ? await runToLog(
+            path.join(jdk.home, 'bin', 'jar'),
+            ['cf', path.join(tmp, 'launcher.jar'), '-C', classes, '.'],
+            { logFile },
+          )
+        : null;
+    if (jar !== 0)
+      throw new StartError(
+        `elasticsearch: could not compile the launcher (javac exit ${String(javac)}, jar exit ${String(jar)}); see ${logFile}`,
+      );
     fs.rmSync(classes, { recursive: true });
   });
   return path.join(dir, 'launcher.jar');
@@ -156,7 +181,9 @@ const JVM_FLAGS = [
 
 async function clusterHealthy(url: string): Promise<boolean> {
   try {
-    const res = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`, { signal: AbortSignal.timeout(5_000) });
+    const res = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=1s`, {
+      signal: AbortSignal.timeout(5_000),
+    });
     if (!res.ok) return false;
     const body = (await res.json()) as { status?: string };
     return body.status === 'yellow' || body.status === 'green';
@@ -199,8 +226,11 @@ export async function startElasticsearch(ctx: ServerContext): Promise<string> {
       ...classDataSharing(cache, jdk),
       `-Djava.io.tmpdir=${path.join(home, 'tmp')}`,
       `-Des.path.home=${home}`,
-      '-cp', `${launcher}${path.delimiter}${path.join(lib, '*')}`,
-      'org.elasticsearch.node.LocalNode', home, processors,
+      '-cp',
+      `${launcher}${path.delimiter}${path.join(lib, '*')}`,
+      'org.elasticsearch.node.LocalNode',
+      home,
+      processors,
     ],
     cwd: home,
     // The first stop on a JDK also writes the class-data archive: seconds, more on a busy machine.
@@ -217,7 +247,13 @@ export async function startElasticsearch(ctx: ServerContext): Promise<string> {
   const announced = url as string | null;
   if (!announced || new URL(announced).hostname !== HOST) throw startFailure(proc, 'announced no loopback address');
   try {
-    await waitUntil(proc, `answering _cluster/health (yellow) on ${announced}`, () => clusterHealthy(announced), 60_000, 100);
+    await waitUntil(
+      proc,
+      `answering _cluster/health (yellow) on ${announced}`,
+      () => clusterHealthy(announced),
+      60_000,
+      100,
+    );
   } catch (error) {
     const red = await redIndices(announced);
     if (red.length === 0 || !(error instanceof Error)) throw error;
@@ -227,6 +263,8 @@ export async function startElasticsearch(ctx: ServerContext): Promise<string> {
         `index.codec: best_compression? see docs/adr/0002). To reset the local data: rm -rf ${path.join(home, 'data')}`,
     );
   }
-  ctx.log(`elasticsearch: ${version} on Java ${jdk.major} (${jdk.home}), node started in ${(startedMs / 1000).toFixed(1)} s`);
+  ctx.log(
+    `elasticsearch: ${version} on Java ${jdk.major} (${jdk.home}), node started in ${(startedMs / 1000).toFixed(1)} s`,
+  );
   return announced;
 }

@@ -35,11 +35,21 @@ export async function startKafka(ctx: ServerContext, opts: KafkaOptions = {}): P
   const clusterId = fs.readFileSync(clusterIdFile, 'utf8').trim();
 
   const nodes = await Promise.all(
-    Array.from({ length: count }, async (_, i) => ({ id: i + 1, port: await freePort(), controllerPort: await freePort() })),
+    Array.from({ length: count }, async (_, i) => ({
+      id: i + 1,
+      port: await freePort(),
+      controllerPort: await freePort(),
+    })),
   );
   const voters = nodes.map((n) => `${n.id}@${HOST}:${n.controllerPort}`).join(',');
   const replication = Math.min(count, 3);
-  const javaArgs = [...HEAP, '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${path.join(ctx.repoRoot, KAFKA_DIR, 'log4j2.properties')}`, '-cp', classpath];
+  const javaArgs = [
+    ...HEAP,
+    '-Djava.awt.headless=true',
+    `-Dlog4j2.configurationFile=${path.join(ctx.repoRoot, KAFKA_DIR, 'log4j2.properties')}`,
+    '-cp',
+    classpath,
+  ];
 
   await Promise.all(
     nodes.map(async (node) => {
@@ -72,8 +82,13 @@ export async function startKafka(ctx: ServerContext, opts: KafkaOptions = {}): P
       );
       if (!fs.existsSync(path.join(logDir, 'meta.properties'))) {
         const logFile = ctx.logFile(name);
-        const code = await runToLog(java, [...javaArgs, 'kafka.tools.StorageTool', 'format', '--cluster-id', clusterId, '--config', config], { logFile });
-        if (code !== 0) throw new StartError(`${name}: formatting its storage failed (exit ${String(code)}); see ${logFile}`);
+        const code = await runToLog(
+          java,
+          [...javaArgs, 'kafka.tools.StorageTool', 'format', '--cluster-id', clusterId, '--config', config],
+          { logFile },
+        );
+        if (code !== 0)
+          throw new StartError(`${name}: formatting its storage failed (exit ${String(code)}); see ${logFile}`);
       }
       let started = false;
       const proc = ctx.spawn({
@@ -115,11 +130,20 @@ async function resolveBroker(ctx: ServerContext): Promise<string> {
   const cache = path.dirname(lib);
   if (!fs.existsSync(lib)) {
     const mvn = which('mvn');
-    if (!mvn) throw new StartError('kafka: mvn not found (Debian package maven); it fetches the broker from Maven Central once');
+    if (!mvn)
+      throw new StartError(
+        'kafka: mvn not found (Debian package maven); it fetches the broker from Maven Central once',
+      );
     const tmp = `${lib}.tmp-${process.pid}`;
     const logFile = ctx.logFile('kafka-resolve');
-    ctx.log(`kafka: fetching the broker's jars from Maven Central once (about 45 MB, into ${cache}; output in ${logFile})`);
-    const code = await runToLog(mvn, ['-B', '-q', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${tmp}`, '-DincludeScope=runtime'], { logFile });
+    ctx.log(
+      `kafka: fetching the broker's jars from Maven Central once (about 45 MB, into ${cache}; output in ${logFile})`,
+    );
+    const code = await runToLog(
+      mvn,
+      ['-B', '-q', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${tmp}`, '-DincludeScope=runtime'],
+      { logFile },
+    );
     if (code !== 0) {
       fs.rmSync(tmp, { recursive: true, force: true });
       throw new StartError(`kafka: Maven could not fetch the broker (exit ${String(code)}); see ${logFile}`);

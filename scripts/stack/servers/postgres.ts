@@ -28,7 +28,8 @@ export async function startPostgres(ctx: ServerContext): Promise<string> {
   const logFile = ctx.logFile('postgres');
   // postgres refuses to run as root, so as root every server binary runs as the postgres OS user.
   const user = isRoot() ? lookupUser('postgres') : null;
-  if (isRoot() && !user) throw new StartError('postgres: the OS user "postgres" does not exist (it comes with the postgresql package)');
+  if (isRoot() && !user)
+    throw new StartError('postgres: the OS user "postgres" does not exist (it comes with the postgresql package)');
 
   fs.mkdirSync(pgDir, { recursive: true });
   if (user) {
@@ -51,7 +52,9 @@ export async function startPostgres(ctx: ServerContext): Promise<string> {
       { logFile, cwd: pgDir, uid: user?.uid, gid: user?.gid, env: clientEnv() },
     );
     if (code !== 0) {
-      throw new StartError(`postgres initdb failed (exit ${String(code)}). Last lines of ${logFile}:\n${readLogTail(logFile)}`);
+      throw new StartError(
+        `postgres initdb failed (exit ${String(code)}). Last lines of ${logFile}:\n${readLogTail(logFile)}`,
+      );
     }
   }
 
@@ -61,13 +64,20 @@ export async function startPostgres(ctx: ServerContext): Promise<string> {
     name: 'postgres',
     command: path.join(bin, 'postgres'),
     args: [
-      '-D', pgDir,
-      '-c', `listen_addresses=${HOST}`,
-      '-c', `port=${port}`,
-      '-c', `unix_socket_directories=${socketDir}`,
-      '-c', 'logging_collector=off',
-      '-c', 'shared_buffers=32MB',
-      '-c', 'max_connections=100',
+      '-D',
+      pgDir,
+      '-c',
+      `listen_addresses=${HOST}`,
+      '-c',
+      `port=${port}`,
+      '-c',
+      `unix_socket_directories=${socketDir}`,
+      '-c',
+      'logging_collector=off',
+      '-c',
+      'shared_buffers=32MB',
+      '-c',
+      'max_connections=100',
     ],
     cwd: pgDir,
     uid: user?.uid,
@@ -84,7 +94,12 @@ export async function startPostgres(ctx: ServerContext): Promise<string> {
   await waitUntil(
     proc,
     'accepting connections',
-    async () => (await runCommand(path.join(bin, 'pg_isready'), [...conn, '-U', 'postgres', '-d', 'postgres', '-t', '1'], { env })).code === 0,
+    async () =>
+      (
+        await runCommand(path.join(bin, 'pg_isready'), [...conn, '-U', 'postgres', '-d', 'postgres', '-t', '1'], {
+          env,
+        })
+      ).code === 0,
     START_TIMEOUT_MS,
   );
 

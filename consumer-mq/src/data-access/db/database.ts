@@ -13,7 +13,12 @@ import * as schema from './schema';
 export type Database = NodePgDatabase<typeof schema> & { $client: pg.Pool };
 
 export function createDatabase(url: string, logger: Logger): { pool: pg.Pool; db: Database } {
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+  });
   // Without a listener an idle client's dropped connection would crash the process.
   pool.on('error', (err) => logger.warn({ err: err.message }, 'postgres idle client error'));
   return { pool, db: drizzle(pool, { schema }) };
@@ -39,8 +44,12 @@ async function assertNoneSkipped(client: pg.PoolClient): Promise<void> {
   const { rows } = await client.query<{ hash: string }>('select hash from drizzle.__drizzle_migrations');
   const applied = new Set(rows.map((r) => r.hash));
   const files = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
-  const journal = JSON.parse(readFileSync(path.join(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as { entries: { tag: string }[] };
-  const skipped = files.map((m, i) => ({ m, tag: journal.entries[i]?.tag ?? `#${i}` })).filter(({ m }) => !applied.has(m.hash));
+  const journal = JSON.parse(readFileSync(path.join(MIGRATIONS_FOLDER, 'meta/_journal.json'), 'utf8')) as {
+    entries: { tag: string }[];
+  };
+  const skipped = files
+    .map((m, i) => ({ m, tag: journal.entries[i]?.tag ?? `#${i}` }))
+    .filter(({ m }) => !applied.has(m.hash));
   if (skipped.length > 0) {
     throw new Error(
       `database migrations were skipped: ${skipped.map((s) => s.tag).join(', ')}. They are older than the newest applied migration ` +

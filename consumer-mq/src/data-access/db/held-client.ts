@@ -7,7 +7,10 @@ import type pg from 'pg';
  * would be an unhandled `error` event and end the process. Here it is caught: the query in progress
  * fails with it anyway, and `release()` then discards the client instead of returning it to the pool.
  */
-export async function withHeldClient<T>(pool: pg.Pool, fn: (client: pg.PoolClient, discard: (err: Error) => void) => Promise<T>): Promise<T> {
+export async function withHeldClient<T>(
+  pool: pg.Pool,
+  fn: (client: pg.PoolClient, discard: (err: Error) => void) => Promise<T>,
+): Promise<T> {
   const client = await pool.connect();
   let lost: Error | undefined;
   const onError = (err: Error): void => {

@@ -56,7 +56,11 @@ export const outbox = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     publishedAt: timestamp('published_at', { withTimezone: true }),
   },
-  (t) => [index('outbox_unpublished_idx').on(t.id).where(sql`published_at is null`)],
+  (t) => [
+    index('outbox_unpublished_idx')
+      .on(t.id)
+      .where(sql`published_at is null`),
+  ],
 );
 
 /**
@@ -80,5 +84,10 @@ export const deadLetters = pgTable(
     replayedAt: timestamp('replayed_at', { withTimezone: true }),
     replayedBy: text('replayed_by'),
   },
-  (t) => [uniqueIndex('dead_letters_origin_idx').on(t.source, t.origin), index('dead_letters_unreplayed_idx').on(t.id).where(sql`replayed_at is null`)],
+  (t) => [
+    uniqueIndex('dead_letters_origin_idx').on(t.source, t.origin),
+    index('dead_letters_unreplayed_idx')
+      .on(t.id)
+      .where(sql`replayed_at is null`),
+  ],
 );
