@@ -29,6 +29,7 @@ const accepted = z.object({ id: z.uuid(), status: z.literal('pending') });
 const statusView = z.object({ id: z.uuid(), status: z.enum(REGISTRATION_STATUSES) });
 
 const signUp: Operation = {
+  operationId: 'signUp',
   summary: 'Sign up',
   description:
     'Validates a registration and publishes it; the review happens later. Strings are NFKC-normalized and trimmed before they are checked; the email is lower-cased; a CPF must have valid check digits.',
@@ -51,6 +52,7 @@ const signUp: Operation = {
 };
 
 const getStatus: Operation = {
+  operationId: 'getStatus',
   summary: "A registration's status",
   tags: ['registrations'],
   requestParams: { path: idPathParams },

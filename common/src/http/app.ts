@@ -1,4 +1,4 @@
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -6,7 +6,16 @@ import { requestLogger } from './correlation';
 import { errorHandler, notFoundHandler } from './error-handler';
 import { healthRoutes, type ReadinessCheck } from './health';
 import type { Metrics } from './metrics';
-import { buildOpenApiDocument, documented, openApiRoutes, type ApiInfo, type OpenApiDocument } from './openapi';
+import {
+  buildOpenApiDocument,
+  documented,
+  listRoutes,
+  notAnOperation,
+  openApiRoutes,
+  type ApiInfo,
+  type OpenApiDocument,
+} from './openapi';
+import { sendProblem } from './problem';
 
 export interface ServiceAppOptions {
   logger: Logger;
@@ -43,6 +52,7 @@ export function createServiceApp(opts: ServiceAppOptions, routes: (app: Express)
   app.get(
     '/metrics',
     documented({
+      operationId: 'metrics',
       summary: 'Prometheus metrics',
       tags: ['operations'],
       responses: {
@@ -53,9 +63,44 @@ export function createServiceApp(opts: ServiceAppOptions, routes: (app: Express)
   );
   let document: OpenApiDocument | undefined;
   if (opts.openapi) app.use(openApiRoutes(opts.openapi.title, () => document!));
+  // Ahead of the service's own middleware (an admin route's session check), filled once its routes are known.
+  const refusals = express.Router();
+  app.use(refusals);
   routes(app);
   if (opts.openapi) document = buildOpenApiDocument(app, opts.openapi);
+  refuseOtherMethods(app, refusals);
   app.use(notFoundHandler);
   app.use(errorHandler(opts.logger));
   return app;
+}
+
+/**
+ * A path the app serves, asked with a method it does not take, is 405 with Allow (RFC 9110), not the
+ * 404 of a path that does not exist, and not the 401 of an admin route's session check either. HEAD is
+ * answered wherever GET is, and OPTIONS with the Allow list (express does both).
+ */
+function refuseOtherMethods(app: Express, refusals: Router): void {
+  const allowed = new Map<string, Set<string>>();
+  for (const route of listRoutes(app)) {
+    const methods = allowed.get(route.expressPath) ?? new Set<string>();
+    methods.add(route.method.toUpperCase());
+    if (route.method === 'get') methods.add('HEAD');
+    allowed.set(route.expressPath, methods);
+  }
+  for (const [path, methods] of allowed) {
+    const allow = [...methods].join(', ');
+    refusals.all(
+      path,
+      notAnOperation((req, res, next) => {
+        if (methods.has(req.method) || req.method === 'OPTIONS') return next();
+        res.setHeader('allow', allow);
+        sendProblem(
+          res,
+          405,
+          'REQUEST.METHOD_NOT_ALLOWED',
+          `${req.method} is not allowed here; this path takes ${allow}.`,
+        );
+      }),
+    );
+  }
 }

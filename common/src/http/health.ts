@@ -11,11 +11,13 @@ const readiness = z.object({
     .meta({ description: "Each dependency by name: 'ok', or why it failed.", example: { kafka: 'ok' } }),
 });
 const healthz = {
+  operationId: 'healthz',
   summary: 'The process is up',
   tags: ['operations'],
   responses: { 200: jsonResponse('Up.', z.object({ status: z.literal('ok') })) },
 };
 const readyz = {
+  operationId: 'readyz',
   summary: 'Every dependency answers',
   tags: ['operations'],
   responses: {

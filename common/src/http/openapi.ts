@@ -27,6 +27,12 @@ export type OpenApiDocument = ReturnType<typeof createDocument>;
 
 const OPERATION = Symbol('regflow.openapi.operation');
 type DocumentedHandler = RequestHandler & { [OPERATION]: Operation };
+const NOT_AN_OPERATION = Symbol('regflow.openapi.notAnOperation');
+
+/** A route that is not an operation of the API (the 405 answer for the methods a path does not take). */
+export function notAnOperation(handler: RequestHandler): RequestHandler {
+  return Object.assign(handler, { [NOT_AN_OPERATION]: true });
+}
 
 /**
  * The route's OpenAPI operation, as the first handler of the route. It does nothing at request time
@@ -41,6 +47,8 @@ export interface RouteInfo {
   method: string;
   /** In OpenAPI form: `/users/{id}`. */
   path: string;
+  /** As express matches it: `/users/:id`. */
+  expressPath: string;
   operation?: Operation;
 }
 
@@ -62,9 +70,11 @@ export function listRoutes(app: Express): RouteInfo[] {
       if (layer.route) {
         const { path, methods, stack: handlers } = layer.route;
         if (typeof path !== 'string') throw new Error(`listRoutes: route path ${String(path)} is not a plain string`);
+        if (handlers.some((h) => (h.handle as { [NOT_AN_OPERATION]?: boolean })[NOT_AN_OPERATION])) continue;
         const marker = handlers.map((h) => h.handle as Partial<DocumentedHandler>).find((h) => h[OPERATION]);
         for (const method of Object.keys(methods).filter((m) => methods[m])) {
-          out.push({ method, path: toOpenApiPath(prefix + path), operation: marker?.[OPERATION] });
+          const expressPath = prefix + path;
+          out.push({ method, path: toOpenApiPath(expressPath), expressPath, operation: marker?.[OPERATION] });
         }
       } else if (Array.isArray(layer.handle.stack)) {
         if (!layer.slash && typeof layer.rawPath !== 'string')
@@ -209,6 +219,7 @@ export function openApiRoutes(title: string, document: () => OpenApiDocument): R
   router.get(
     '/openapi.json',
     documented({
+      operationId: 'openapi',
       summary: 'This OpenAPI 3.1 document',
       tags: ['documentation'],
       responses: { 200: jsonResponse('The document.', z.looseObject({ openapi: z.string() })) },
@@ -220,6 +231,7 @@ export function openApiRoutes(title: string, document: () => OpenApiDocument): R
   router.get(
     '/docs',
     documented({
+      operationId: 'docs',
       summary: 'This API in Swagger UI',
       tags: ['documentation'],
       responses: {
@@ -230,7 +242,10 @@ export function openApiRoutes(title: string, document: () => OpenApiDocument): R
     (req, res) => {
       // Relative asset paths work under any prefix a proxy adds (the console's /api), from /docs/ only.
       if (!req.originalUrl.split('?')[0]!.endsWith('/')) {
-        res.redirect(301, `${req.path.split('/').pop()}/`);
+        res
+          .status(301)
+          .location(`${req.path.split('/').pop()}/`)
+          .end();
         return;
       }
       res.type('html').send(DOCS_PAGE(title));

@@ -153,6 +153,7 @@ const DECIDE_PROBLEMS = problems({
 });
 
 const listPending: Operation = {
+  operationId: 'listPending',
   summary: 'The review queue, oldest first',
   tags: ['review'],
   ...signedIn,
@@ -160,12 +161,14 @@ const listPending: Operation = {
   responses: { 200: jsonResponse('A page of the queue.', pendingPage), ...problems({ 400: true, 401: true }) },
 };
 const getStats: Operation = {
+  operationId: 'getStats',
   summary: 'Header counts',
   tags: ['review'],
   ...signedIn,
   responses: { 200: jsonResponse('Counts.', stats), ...problems({ 401: true }) },
 };
 const getDetail: Operation = {
+  operationId: 'getDetail',
   summary: 'One registration, with its timeline',
   tags: ['review'],
   ...signedIn,
@@ -181,6 +184,7 @@ const getDetail: Operation = {
   },
 };
 const approve: Operation = {
+  operationId: 'approve',
   summary: 'Approve',
   tags: ['review'],
   ...signedInWithCsrf,
@@ -188,6 +192,7 @@ const approve: Operation = {
   responses: { 200: jsonResponse('Approved: saved with its outbox event.', decided), ...DECIDE_PROBLEMS },
 };
 const reject: Operation = {
+  operationId: 'reject',
   summary: 'Reject, with an optional reason',
   tags: ['review'],
   ...signedInWithCsrf,
@@ -200,6 +205,7 @@ const reject: Operation = {
   },
 };
 const decideMany: Operation = {
+  operationId: 'decideMany',
   summary: 'Decide many at once',
   description: 'Each id is its own decision: one that fails (404, 409) does not stop the rest.',
   tags: ['review'],
@@ -211,6 +217,7 @@ const decideMany: Operation = {
   },
 };
 const search: Operation = {
+  operationId: 'search',
   summary: 'Search registrations',
   description: 'Name and email typo-tolerant, CPF exact; newest first without `q`. Through the orchestrator.',
   tags: ['review'],
@@ -222,6 +229,7 @@ const search: Operation = {
   },
 };
 const liveEvents: Operation = {
+  operationId: 'liveEvents',
   summary: 'Live updates (server-sent events)',
   description:
     'registration.staged and registration.decided events, from every replica, until the client or the server closes the stream.',

@@ -66,6 +66,7 @@ const reconcileReport = z.object({
 });
 
 const listDeadLetters: Operation = {
+  operationId: 'listDeadLetters',
   summary: 'Dead letters',
   tags: ['operations'],
   ...signedIn,
@@ -73,6 +74,7 @@ const listDeadLetters: Operation = {
   responses: { 200: jsonResponse('The newest first.', deadLetterList), ...problems({ 400: true, 401: true }) },
 };
 const replay: Operation = {
+  operationId: 'replay',
   summary: 'Replay dead letters',
   description: 'Sends each back where it failed, one at a time, and marks it replayed only after the source has it.',
   tags: ['operations'],
@@ -84,6 +86,7 @@ const replay: Operation = {
   },
 };
 const runReconcile: Operation = {
+  operationId: 'runReconcile',
   summary: 'Reconcile the stores now',
   tags: ['operations'],
   ...signedInWithCsrf,
@@ -93,6 +96,7 @@ const runReconcile: Operation = {
   },
 };
 const lastReconcile: Operation = {
+  operationId: 'lastReconcile',
   summary: "This replica's last reconciliation",
   tags: ['operations'],
   ...signedIn,

@@ -33,6 +33,7 @@ const sessionView = z.object({
 });
 
 const signIn: Operation = {
+  operationId: 'signIn',
   summary: 'Sign in',
   description: `Sets the ${SESSION_COOKIE} cookie. Failed sign-ins are throttled per account and per client address.`,
   tags: ['session'],
@@ -54,6 +55,7 @@ const signIn: Operation = {
   },
 };
 const currentSession: Operation = {
+  operationId: 'currentSession',
   summary: 'The current session',
   description: 'Who is signed in, and the CSRF token again (after a page reload, for instance).',
   tags: ['session'],
@@ -61,6 +63,7 @@ const currentSession: Operation = {
   responses: { 200: jsonResponse('Signed in.', sessionView), ...problems({ 401: true }) },
 };
 const signOut: Operation = {
+  operationId: 'signOut',
   summary: 'Sign out',
   tags: ['session'],
   ...signedInWithCsrf,

@@ -1,0 +1,143 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT, startSystem } from './system';
+
+/**
+ * An independent fuzzer against both OpenAPI documents: schemathesis (Python, from PyPI) generates
+ * requests from each document, valid and invalid, sends them to the running service, and checks every
+ * answer against the document: no 5xx, only documented statuses, content types and headers, bodies
+ * that match their schemas, invalid input refused, auth enforced where the document says so.
+ *
+ *   npm run test:schemathesis [-- --seed N]   starts its own system (ports 3621-3623) and stops it after
+ *
+ * `npm test` calls runSchemathesis() with the system its browser suite ran against. Schemathesis lives in
+ * a venv under .local/cache/, created here on first use, so a fresh machine needs only python3.
+ */
+export const SCHEMATHESIS_VERSION = '4.32.5';
+const VENV = path.join(ROOT, '.local', 'cache', 'venv-schemathesis');
+const ST = path.join(VENV, 'bin', 'st');
+const CONFIG = path.join(ROOT, 'scripts', 'schemathesis.toml');
+
+export interface FuzzOptions {
+  access: string;
+  consumer: string;
+  admin: { email: string; password: string };
+  /** Where the reports go (JUnit XML per API). */
+  reportDir: string;
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+/** Installs schemathesis into its venv unless that version is there already; returns the `st` program. */
+export function ensureSchemathesis(log: (line: string) => void = console.log): string {
+  const installed = existsSync(ST) ? spawnSync(ST, ['--version'], { encoding: 'utf8' }).stdout : '';
+  if (installed.includes(SCHEMATHESIS_VERSION)) return ST;
+  log(`installing schemathesis ${SCHEMATHESIS_VERSION} into ${path.relative(ROOT, VENV)}`);
+  mkdirSync(path.dirname(VENV), { recursive: true });
+  let venv = spawnSync('python3', ['-m', 'venv', '--clear', VENV], { stdio: 'inherit' });
+  // Debian's python3 leaves venv (ensurepip) to its own package.
+  if (venv.status !== 0 && process.getuid?.() === 0) {
+    const apt = ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', '--no-install-recommends', 'python3-venv'];
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    if (spawnSync('apt-get', apt, { stdio: 'inherit', env }).status !== 0) {
+      spawnSync('apt-get', ['update'], { stdio: 'inherit' });
+      spawnSync('apt-get', apt, { stdio: 'inherit', env });
+    }
+    venv = spawnSync('python3', ['-m', 'venv', '--clear', VENV], { stdio: 'inherit' });
+  }
+  if (venv.status !== 0) throw new Error('python3 -m venv failed: install python3 and python3-venv');
+  const pip = spawnSync(path.join(VENV, 'bin', 'pip'), ['install', '-q', `schemathesis==${SCHEMATHESIS_VERSION}`], {
+    stdio: 'inherit',
+  });
+  if (pip.status !== 0) throw new Error(`pip install schemathesis==${SCHEMATHESIS_VERSION} failed`);
+  return ST;
+}
+
+/** Signs in as the admin: the cookie and CSRF token schemathesis sends with every admin request. */
+async function adminCredentials(consumerUrl: string, admin: FuzzOptions['admin']) {
+  const res = await fetch(`${consumerUrl}/admin/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(admin),
+  });
+  if (res.status !== 200) throw new Error(`admin sign-in answered ${res.status}: ${await res.text()}`);
+  const { csrfToken } = (await res.json()) as { csrfToken: string };
+  return { cookie: res.headers.get('set-cookie')!.split(';')[0]!, csrfToken };
+}
+
+/**
+ * Runs schemathesis against both APIs, one after the other; resolves with one line of figures per API
+ * and whether all passed.
+ */
+export async function runSchemathesis(opts: FuzzOptions): Promise<{ ok: boolean; summaries: string[] }> {
+  const log = opts.log ?? console.log;
+  const st = ensureSchemathesis(log);
+  mkdirSync(opts.reportDir, { recursive: true });
+  const { cookie, csrfToken } = await adminCredentials(opts.consumer, opts.admin);
+  // Failed sign-ins are throttled per client address: the fuzzer's many wrong passwords count against a
+  // documentation-range address of its own (the services trust X-Forwarded-For here), not against
+  // 127.0.0.1, which the console's browser tests sign in from.
+  const address = `203.0.113.${1 + Math.floor(Math.random() * 254)}`;
+  const env = {
+    ...process.env,
+    REGFLOW_FUZZ_ADDRESS: address,
+    REGFLOW_SESSION: cookie.slice(cookie.indexOf('=') + 1),
+    REGFLOW_CSRF: csrfToken,
+  };
+  const runs = [
+    { name: 'access-api', url: opts.access },
+    { name: 'consumer-mq', url: opts.consumer },
+  ];
+  const summaries: string[] = [];
+  let ok = true;
+  for (const run of runs) {
+    const junit = path.join(opts.reportDir, `${run.name}.xml`);
+    const args = ['--config-file', CONFIG, 'run', `${run.url}/openapi.json`, '--no-color'];
+    args.push('--seed', String(opts.seed ?? 20261202), '--report', 'junit', '--report-junit-path', junit);
+    log(`schemathesis against ${run.name}: st ${args.join(' ')}`);
+    const code = await new Promise<number>((resolve) => {
+      const child = spawn(st, args, { cwd: opts.reportDir, stdio: 'inherit', env });
+      child.on('exit', (c) => resolve(c ?? 1));
+    });
+    summaries.push(`${run.name}: ${junitFigures(junit)}, exit ${code}`);
+    if (code !== 0) ok = false;
+  }
+  return { ok, summaries };
+}
+
+/** "N operations, N failures, N errors" from a JUnit report (the run's own output has the detail). */
+function junitFigures(file: string): string {
+  if (!existsSync(file)) return 'no report';
+  const xml = readFileSync(file, 'utf8');
+  const attr = (name: string) => Number(new RegExp(`<testsuite [^>]*${name}="(\\d+)"`).exec(xml)?.[1] ?? NaN);
+  return `${attr('tests')} operations, ${attr('failures')} failed, ${attr('errors')} errors`;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const seedArg = process.argv.indexOf('--seed');
+  const seed = seedArg > 0 ? Number(process.argv[seedArg + 1]) : undefined;
+  const dataDir = path.join(ROOT, '.local', 'schemathesis');
+  const system = await startSystem({
+    dataDir,
+    ports: { access: 3621, orchestrator: 3622, consumer: 3623 },
+    console: false,
+    serviceEnv: { RATE_LIMIT_PER_MINUTE: '100000', TRUST_PROXY: 'true' },
+    log: (line) => console.log(`  system: ${line}`),
+  });
+  let result = { ok: false, summaries: [] as string[] };
+  try {
+    result = await runSchemathesis({
+      access: system.urls.access,
+      consumer: system.urls.consumer,
+      admin: system.admin,
+      reportDir: path.join(dataDir, 'reports'),
+      seed,
+    });
+  } finally {
+    await system.stop();
+  }
+  for (const line of result.summaries) console.log(line);
+  process.exit(result.ok ? 0 : 1);
+}
