@@ -94,6 +94,7 @@ try {
       access: system.urls.access,
       consumer: system.urls.consumer,
       admin: system.admin,
+      redisUrl: system.env.REDIS_URL!,
       reportDir: path.join(dataDir, 'schemathesis'),
     }).catch((err: unknown) => ({ ok: false, summaries: [`did not run: ${String(err)}`] }));
     for (const line of fuzz.summaries) console.log(`  ${line}`);

@@ -2,6 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createClient } from 'redis';
+import { signInFailureKeys } from '../consumer-mq/src/data-access/session-store';
 import { ROOT, startSystem } from './system';
 
 /**
@@ -24,6 +26,8 @@ export interface FuzzOptions {
   access: string;
   consumer: string;
   admin: { email: string; password: string };
+  /** The admin API's Redis, where the fuzzer's failed sign-ins are forgotten after the run. */
+  redisUrl: string;
   /** Where the reports go (JUnit XML per API). */
   reportDir: string;
   seed?: number;
@@ -75,11 +79,39 @@ export async function runSchemathesis(opts: FuzzOptions): Promise<{ ok: boolean;
   const log = opts.log ?? console.log;
   const st = ensureSchemathesis(log);
   mkdirSync(opts.reportDir, { recursive: true });
-  const { cookie, csrfToken } = await adminCredentials(opts.consumer, opts.admin);
-  // Failed sign-ins are throttled per client address: the fuzzer's many wrong passwords count against a
-  // documentation-range address of its own (the services trust X-Forwarded-For here), not against
-  // 127.0.0.1, which the console's browser tests sign in from.
+  // Failed sign-ins are throttled per client address and per account. The fuzzer's many wrong passwords
+  // come from a documentation-range address of its own (the services trust X-Forwarded-For here), not
+  // from 127.0.0.1, where the console's browser tests sign in; and the admin's email, which it reads in
+  // answers and tries with other passwords, is unthrottled again after the run (and before, after a
+  // run that was killed).
   const address = `203.0.113.${1 + Math.floor(Math.random() * 254)}`;
+  const forgetFailedSignIns = () => clearSignInFailures(opts.redisUrl, opts.admin.email, address);
+  await forgetFailedSignIns();
+  try {
+    return await fuzz(st, opts, address, log);
+  } finally {
+    await forgetFailedSignIns();
+  }
+}
+
+async function clearSignInFailures(redisUrl: string, email: string, address: string): Promise<void> {
+  const redis = createClient({ url: redisUrl });
+  redis.on('error', () => {});
+  await redis.connect();
+  try {
+    await redis.del([...signInFailureKeys(email.toLowerCase(), address)]);
+  } finally {
+    await redis.close();
+  }
+}
+
+async function fuzz(
+  st: string,
+  opts: FuzzOptions,
+  address: string,
+  log: (line: string) => void,
+): Promise<{ ok: boolean; summaries: string[] }> {
+  const { cookie, csrfToken } = await adminCredentials(opts.consumer, opts.admin);
   const env = {
     ...process.env,
     REGFLOW_FUZZ_ADDRESS: address,
@@ -132,6 +164,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
       access: system.urls.access,
       consumer: system.urls.consumer,
       admin: system.admin,
+      redisUrl: system.env.REDIS_URL!,
       reportDir: path.join(dataDir, 'reports'),
       seed,
     });
