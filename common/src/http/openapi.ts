@@ -189,6 +189,7 @@ const DOCS_PAGE = (title: string) => `<!doctype html>
     <title>${title}</title>
     <link rel="stylesheet" href="swagger-ui.css" />
     <link rel="stylesheet" href="index.css" />
+    <link rel="icon" type="image/png" href="favicon-32x32.png" />
   </head>
   <body>
     <div id="swagger-ui"></div>
