@@ -90,7 +90,7 @@ function refuseOtherMethods(app: Express, refusals: Router): void {
   for (const [path, methods] of allowed) {
     const allow = [...methods].join(', ');
     refusals.all(
-      path,
+      pathPattern(path),
       notAnOperation((req, res, next) => {
         if (methods.has(req.method) || req.method === 'OPTIONS') return next();
         res.setHeader('allow', allow);
@@ -103,4 +103,15 @@ function refuseOtherMethods(app: Express, refusals: Router): void {
       }),
     );
   }
+}
+
+/**
+ * `/users/:id` as a pattern without parameters: matching it decodes nothing, so a malformed escape in
+ * an id still meets the route's own checks (an admin route's session check first, then its 400).
+ */
+function pathPattern(path: string): RegExp {
+  const segments = path
+    .split('/')
+    .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${segments.join('/')}/?$`, 'i');
 }

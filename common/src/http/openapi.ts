@@ -69,8 +69,8 @@ export function listRoutes(app: Express): RouteInfo[] {
     for (const layer of stack) {
       if (layer.route) {
         const { path, methods, stack: handlers } = layer.route;
-        if (typeof path !== 'string') throw new Error(`listRoutes: route path ${String(path)} is not a plain string`);
         if (handlers.some((h) => (h.handle as { [NOT_AN_OPERATION]?: boolean })[NOT_AN_OPERATION])) continue;
+        if (typeof path !== 'string') throw new Error(`listRoutes: route path ${String(path)} is not a plain string`);
         const marker = handlers.map((h) => h.handle as Partial<DocumentedHandler>).find((h) => h[OPERATION]);
         for (const method of Object.keys(methods).filter((m) => methods[m])) {
           const expressPath = prefix + path;
