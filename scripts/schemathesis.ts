@@ -21,6 +21,8 @@ export const SCHEMATHESIS_VERSION = '4.32.5';
 const VENV = path.join(ROOT, '.local', 'cache', 'venv-schemathesis');
 const ST = path.join(VENV, 'bin', 'st');
 const CONFIG = path.join(ROOT, 'scripts', 'schemathesis.toml');
+/** Per API: about 10 s (access) and 40 s (admin) on two busy cores. */
+const RUN_LIMIT_MS = 180_000;
 
 export interface FuzzOptions {
   access: string;
@@ -129,11 +131,21 @@ async function fuzz(
     const args = ['--config-file', CONFIG, 'run', `${run.url}/openapi.json`, '--no-color'];
     args.push('--seed', String(opts.seed ?? 20261202), '--report', 'junit', '--report-junit-path', junit);
     log(`schemathesis against ${run.name}: st ${args.join(' ')}`);
+    const started = Date.now();
     const code = await new Promise<number>((resolve) => {
       const child = spawn(st, args, { cwd: opts.reportDir, stdio: 'inherit', env });
-      child.on('exit', (c) => resolve(c ?? 1));
+      // The cases are bounded in number (schemathesis.toml); this bounds a run that hangs all the same.
+      const timer = setTimeout(() => {
+        log(`schemathesis against ${run.name} still running after ${RUN_LIMIT_MS / 1000} s: stopped`);
+        child.kill('SIGTERM');
+      }, RUN_LIMIT_MS);
+      child.on('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c ?? 1);
+      });
     });
-    summaries.push(`${run.name}: ${junitFigures(junit)}, exit ${code}`);
+    const seconds = Math.round((Date.now() - started) / 1000);
+    summaries.push(`${run.name}: ${junitFigures(junit)}, exit ${code}, ${seconds} s`);
     if (code !== 0) ok = false;
   }
   return { ok, summaries };
