@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureInstalled } from '../stack/install';
 import { findPostgresBinDir, which } from '../stack/lib/programs';
 import { lockDataDir, runCommand, startProcess, stopLeftovers, type ManagedProcess } from '../stack/lib/processes';
@@ -213,8 +214,4 @@ export class FaultStack {
 
 function isKafkaNode(name: string): boolean {
   return /^kafka(-\d+)?$/.test(name);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseCli, usageError } from '../stack/lib/cli';
 import { assertPortsFree } from '../stack/lib/net';
 import { REPO_ROOT } from '../stack/stack';
@@ -326,13 +327,13 @@ async function warmUp(accessUrl: string, client: AdminClient): Promise<number> {
     } catch {
       // Kafka may still be electing; try again
     }
-    if (!id) await new Promise((r) => setTimeout(r, 1000));
+    if (!id) await sleep(1000);
   }
   if (!id) throw new Error('warm-up: the access API never accepted a registration');
   while (Date.now() < deadline) {
     const page = await client.pending(client.replicas[0] as Replica, 10);
     if (page?.ids.includes(id)) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
   }
   throw new Error(`warm-up: registration ${id} never reached the review queue; see ${logsDir}`);
 }
@@ -346,7 +347,7 @@ async function statusViaAccess(accessUrl: string, id: string): Promise<string | 
     } catch {
       // retried below
     }
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
   }
   return undefined;
 }
@@ -367,7 +368,7 @@ async function waitQuiet(ids: string[], allowPending: boolean, timeoutMs: number
     } catch (err) {
       log(`  quiet check could not read the stores: ${err instanceof Error ? err.message : String(err)}`);
       await c.close();
-      await new Promise((r) => setTimeout(r, 2000));
+      await sleep(2000);
       continue;
     }
     const { counts, verdicts } = assess(ids, view, ledger);
@@ -390,7 +391,7 @@ async function waitQuiet(ids: string[], allowPending: boolean, timeoutMs: number
       lastLog = Date.now();
       log(`  not quiet yet (${seconds(elapsed)}): ${summary(counts)}, outbox unpublished ${view.outboxUnpublished}`);
     }
-    await new Promise((r) => setTimeout(r, 2000));
+    await sleep(2000);
   }
 }
 
