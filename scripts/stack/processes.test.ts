@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  isAlive,
   poll,
   processStartTime,
   RestartableProcess,
@@ -31,15 +32,6 @@ function start(spec: SpawnSpec): ManagedProcess {
   const proc = startProcess(spec);
   started.push(proc);
   return proc;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Prints "ready" after it has set itself up; with a file argument, writes its child's pid there. */
