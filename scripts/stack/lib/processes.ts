@@ -128,8 +128,8 @@ export class ManagedProcess {
    * Polls check() until it is true (a check that throws counts as not yet); fails early, with the
    * log tail, when the process dies, and after timeoutMs.
    */
-  waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<void> {
-    return poll(check, {
+  async waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<void> {
+    await poll(check, {
       timeoutMs,
       intervalMs,
       failIf: () => (this.isRunning ? null : startFailure(this, `${this.describeExit()} before ${what}`)),
@@ -325,26 +325,31 @@ export function runCommand(
 }
 
 /**
- * The one polling loop: check() every intervalMs until it is true. A check that throws counts as not
- * yet. failIf() ends the wait early with its error (the process died); onTimeout() makes the error
- * thrown after timeoutMs.
+ * The one polling loop: check() every intervalMs until it returns something truthy, which it hands
+ * back. A check that throws counts as not yet. failIf() ends the wait early with its error (the
+ * process died); onTimeout(last error thrown by check) makes the error thrown after timeoutMs.
  */
-export async function poll(
-  check: () => Promise<boolean> | boolean,
-  opts: { timeoutMs: number; intervalMs?: number; failIf?: () => Error | null; onTimeout?: () => Error },
-): Promise<void> {
+export async function poll<T>(
+  check: () => Promise<T> | T,
+  opts: {
+    timeoutMs: number;
+    intervalMs?: number;
+    failIf?: () => Error | null;
+    onTimeout?: (lastError: unknown) => Error;
+  },
+): Promise<Exclude<T, false | null | undefined | 0 | ''>> {
   const deadline = Date.now() + opts.timeoutMs;
+  let lastError: unknown;
   for (;;) {
     const failure = opts.failIf?.();
     if (failure) throw failure;
-    let done = false;
     try {
-      done = await check();
-    } catch {
-      // not yet
+      const value = await check();
+      if (value) return value as Exclude<T, false | null | undefined | 0 | ''>;
+    } catch (error) {
+      lastError = error;
     }
-    if (done) return;
-    if (Date.now() > deadline) throw opts.onTimeout?.() ?? new Error(`not done after ${opts.timeoutMs} ms`);
+    if (Date.now() > deadline) throw opts.onTimeout?.(lastError) ?? new Error(`not done after ${opts.timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, opts.intervalMs ?? 250));
   }
 }
@@ -497,7 +502,7 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
 }
 
 function waitForPidGone(pid: number, startTime: string | null, ms: number): Promise<boolean> {
-  return poll(async () => !isSameProcess(pid, startTime), { timeoutMs: ms, intervalMs: 100 }).then(
+  return poll(() => !isSameProcess(pid, startTime), { timeoutMs: ms, intervalMs: 100 }).then(
     () => true,
     () => false,
   );
