@@ -7,6 +7,9 @@ import {
   poll,
   processStartTime,
   RestartableProcess,
+  runCommand,
+  runInTerminal,
+  runToLog,
   startProcess,
   stopLeftovers,
   type ManagedProcess,
@@ -172,5 +175,22 @@ describe('ports', () => {
     );
     await holder.stop();
     await expect(assertPortsFree({ access: port }, () => 'unused')).resolves.toBeUndefined();
+  });
+});
+
+describe('one-shot commands', () => {
+  it('when a command runs to its end, then its exit code comes back (its output in the log, or captured); one that cannot run gives null', async () => {
+    const logFile = path.join(dir, 'logs', 'one-shot.log');
+    expect(await runToLog(process.execPath, ['-e', 'console.log("to the log"); process.exit(4)'], { logFile })).toBe(4);
+    expect(fs.readFileSync(logFile, 'utf8')).toMatch(/running: .*node -e[\s\S]*\nto the log\n$/);
+    expect(await runInTerminal(process.execPath, ['-e', 'process.exit(0)'])).toBe(0);
+    expect(await runInTerminal(path.join(dir, 'no-such-program'), [])).toBeNull();
+    expect(
+      await runCommand(process.execPath, ['-e', 'console.log("out"); console.error("err"); process.exit(5)']),
+    ).toEqual({
+      code: 5,
+      stdout: 'out\n',
+      stderr: 'err\n',
+    });
   });
 });
