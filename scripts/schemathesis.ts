@@ -1,9 +1,11 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createClient } from 'redis';
 import { signInFailureKeys } from '../consumer-mq/src/data-access/session-store';
+import { parseCli, usageError } from './stack/lib/cli';
+import { runCommand, runInTerminal } from './stack/lib/processes';
+import { aptInstall } from './stack/install';
 import { ROOT, startSystem } from './system';
 
 /**
@@ -37,27 +39,25 @@ export interface FuzzOptions {
 }
 
 /** Installs schemathesis into its venv unless that version is there already; returns the `st` program. */
-export function ensureSchemathesis(log: (line: string) => void = console.log): string {
-  const installed = existsSync(ST) ? spawnSync(ST, ['--version'], { encoding: 'utf8' }).stdout : '';
+export async function ensureSchemathesis(log: (line: string) => void = console.log): Promise<string> {
+  const installed = existsSync(ST) ? (await runCommand(ST, ['--version'])).stdout : '';
   if (installed.includes(SCHEMATHESIS_VERSION)) return ST;
   log(`installing schemathesis ${SCHEMATHESIS_VERSION} into ${path.relative(ROOT, VENV)}`);
   mkdirSync(path.dirname(VENV), { recursive: true });
-  let venv = spawnSync('python3', ['-m', 'venv', '--clear', VENV], { stdio: 'inherit' });
-  // Debian's python3 leaves venv (ensurepip) to its own package.
-  if (venv.status !== 0 && process.getuid?.() === 0) {
-    const apt = ['-o', 'DPkg::Lock::Timeout=300', 'install', '-y', '--no-install-recommends', 'python3-venv'];
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    if (spawnSync('apt-get', apt, { stdio: 'inherit', env }).status !== 0) {
-      spawnSync('apt-get', ['update'], { stdio: 'inherit' });
-      spawnSync('apt-get', apt, { stdio: 'inherit', env });
-    }
-    venv = spawnSync('python3', ['-m', 'venv', '--clear', VENV], { stdio: 'inherit' });
+  const createVenv = () => runInTerminal('python3', ['-m', 'venv', '--clear', VENV]);
+  let venv = await createVenv();
+  // Debian's python3 leaves venv (ensurepip) to a package of its own.
+  if (venv !== 0) {
+    const logFile = path.join(ROOT, '.local', 'cache', 'install.log');
+    if ((await aptInstall(['python3-venv'], { log, logFile })) === 0) venv = await createVenv();
   }
-  if (venv.status !== 0) throw new Error('python3 -m venv failed: install python3 and python3-venv');
-  const pip = spawnSync(path.join(VENV, 'bin', 'pip'), ['install', '-q', `schemathesis==${SCHEMATHESIS_VERSION}`], {
-    stdio: 'inherit',
-  });
-  if (pip.status !== 0) throw new Error(`pip install schemathesis==${SCHEMATHESIS_VERSION} failed`);
+  if (venv !== 0) throw new Error('python3 -m venv failed: install python3 and python3-venv');
+  const pip = await runInTerminal(path.join(VENV, 'bin', 'pip'), [
+    'install',
+    '-q',
+    `schemathesis==${SCHEMATHESIS_VERSION}`,
+  ]);
+  if (pip !== 0) throw new Error(`pip install schemathesis==${SCHEMATHESIS_VERSION} failed`);
   return ST;
 }
 
@@ -79,7 +79,7 @@ async function adminCredentials(consumerUrl: string, admin: FuzzOptions['admin']
  */
 export async function runSchemathesis(opts: FuzzOptions): Promise<{ ok: boolean; summaries: string[] }> {
   const log = opts.log ?? console.log;
-  const st = ensureSchemathesis(log);
+  const st = await ensureSchemathesis(log);
   mkdirSync(opts.reportDir, { recursive: true });
   // Failed sign-ins are throttled per client address and per account. The fuzzer's many wrong passwords
   // come from a documentation-range address of its own (the services trust X-Forwarded-For here), not
@@ -132,18 +132,12 @@ async function fuzz(
     args.push('--seed', String(opts.seed ?? 20261202), '--report', 'junit', '--report-junit-path', junit);
     log(`schemathesis against ${run.name}: st ${args.join(' ')}`);
     const started = Date.now();
-    const code = await new Promise<number>((resolve) => {
-      const child = spawn(st, args, { cwd: opts.reportDir, stdio: 'inherit', env });
-      // The cases are bounded in number (schemathesis.toml); this bounds a run that hangs all the same.
-      const timer = setTimeout(() => {
-        log(`schemathesis against ${run.name} still running after ${RUN_LIMIT_MS / 1000} s: stopped`);
-        child.kill('SIGTERM');
-      }, RUN_LIMIT_MS);
-      child.on('exit', (c) => {
-        clearTimeout(timer);
-        resolve(c ?? 1);
-      });
-    });
+    // The cases are bounded in number (schemathesis.toml); the time limit bounds a run that hangs all
+    // the same. Its report is printed when it ends.
+    const answer = await runCommand(st, args, { cwd: opts.reportDir, env, timeoutMs: RUN_LIMIT_MS });
+    process.stdout.write(answer.stdout + answer.stderr);
+    if (answer.code === null) log(`schemathesis against ${run.name}: stopped after ${RUN_LIMIT_MS / 1000} s`);
+    const code = answer.code ?? 1;
     const seconds = Math.round((Date.now() - started) / 1000);
     summaries.push(`${run.name}: ${junitFigures(junit)}, exit ${code}, ${seconds} s`);
     if (code !== 0) ok = false;
@@ -160,8 +154,16 @@ function junitFigures(file: string): string {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const seedArg = process.argv.indexOf('--seed');
-  const seed = seedArg > 0 ? Number(process.argv[seedArg + 1]) : undefined;
+  const CLI = {
+    usage: 'npm run test:schemathesis -- [options]',
+    about: 'schemathesis against the access and admin APIs, on a system of its own (ports 3621-3623), stopped after.',
+    options: {
+      seed: { type: 'string', value: 'N', default: '20261202', help: "schemathesis's random seed" },
+    },
+  } as const;
+  const { values } = parseCli(CLI);
+  const seed = Number(values.seed);
+  if (!Number.isInteger(seed)) usageError(CLI, `--seed must be an integer (got ${values.seed})`);
   const dataDir = path.join(ROOT, '.local', 'schemathesis');
   const system = await startSystem({
     dataDir,
