@@ -14,7 +14,12 @@ export interface AppDeps extends ServiceAppOptions {
 /** The public sign-up API: POST /users (rate limited per client address) and GET /users/{id}. */
 export function createApp(deps: AppDeps): Express {
   // Answers are per request (a new id each time): an ETag would only cost a hash of every body.
-  return createServiceApp({ ...deps, etag: false }, (app) => {
+  const openapi = {
+    title: 'regflow access API',
+    description:
+      'The public sign-up API. Errors are application/problem+json (RFC 9457) with a stable `code`; validation errors name each bad field in `errors`.',
+  };
+  return createServiceApp({ ...deps, etag: false, openapi }, (app) => {
     app.use(
       '/users',
       rateLimit({

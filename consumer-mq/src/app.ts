@@ -11,6 +11,7 @@ import type { SearchClient } from './data-access/search-client';
 import type { SessionStore, SignInThrottle } from './data-access/session-store';
 import type { StagingStore } from './data-access/staging-store';
 import { adminRoutes } from './entry-points/admin.http';
+import { securitySchemes } from './entry-points/auth';
 import { consoleCors } from './entry-points/cors';
 import { operationsRoutes } from './entry-points/operations.http';
 import { sessionRoutes } from './entry-points/session.http';
@@ -39,7 +40,13 @@ export interface AppDeps extends ServiceAppOptions {
  * the operators' tools (dead letters, reconciliation). Answers cross-origin only to the console.
  */
 export function createApp(deps: AppDeps): Express {
-  return createServiceApp({ ...deps, before: [consoleCors(deps.consoleOrigin)] }, (app) => {
+  const openapi = {
+    title: 'regflow admin API',
+    description:
+      "The review console's API (consumer-mq): sessions, the review queue, decisions, search, live events, and the operators' tools. Sign in with POST /admin/session; state-changing requests send the session's CSRF token as x-csrf-token. Errors are application/problem+json (RFC 9457) with a stable `code`; validation errors name each bad field in `errors`.",
+    securitySchemes,
+  };
+  return createServiceApp({ ...deps, before: [consoleCors(deps.consoleOrigin)], openapi }, (app) => {
     app.use(cookieParser());
     app.use(sessionRoutes({ ...deps, absoluteSeconds: deps.sessionAbsoluteSeconds }));
     app.use(operationsRoutes(deps));

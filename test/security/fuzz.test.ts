@@ -834,7 +834,8 @@ describe('hostile input, fuzzed, on the real servers', () => {
     await fc.assert(
       fc.asyncProperty(hostileId, async ({ path, raw }) => {
         const res = await send(sys.access.url, { kind: 'id', method: 'GET', path: `/users/${path}`, headers: [], raw });
-        expectProblem(res, [400, 404, 431]);
+        // No id at all asks for /users/, which takes POST only.
+        expectProblem(res, path === '' ? [405] : [400, 404, 431]);
       }),
       { numRuns: RUNS },
     );

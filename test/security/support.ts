@@ -5,6 +5,7 @@ import { createLogger } from '@regflow/common';
 import { AdminsRepository } from '../../consumer-mq/src/data-access/admins-repository';
 import { createDatabase } from '../../consumer-mq/src/data-access/db/database';
 import { hashPassword } from '../../consumer-mq/src/domain/passwords';
+import { signInFailureKeys } from '../../consumer-mq/src/data-access/session-store';
 
 export interface RawResponse {
   status: number;
@@ -171,8 +172,8 @@ export async function clearThrottle(
   addresses: Iterable<string>,
 ): Promise<void> {
   const keys = [
-    ...[...emails].map((e) => `regflow:signin-fail:acct:${e}`),
-    ...[...addresses].map((a) => `regflow:signin-fail:addr:${a}`),
+    ...[...emails].map((e) => signInFailureKeys(e, '')[0]),
+    ...[...addresses].map((a) => signInFailureKeys('', a)[1]),
   ];
   for (let i = 0; i < keys.length; i += 500) await redis.del(keys.slice(i, i + 500));
 }

@@ -52,6 +52,7 @@ describe('command lines (node:util parseArgs, strict)', () => {
     'scripts/stack/cli.ts',
     'scripts/start-system.ts',
     'scripts/run-tests.ts',
+    'scripts/schemathesis.ts',
     'scripts/faults/run.ts',
     'bench/run.ts',
     'bench/experiments/kafka-linger.ts',

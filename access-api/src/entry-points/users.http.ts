@@ -1,6 +1,19 @@
 import { Router, json } from 'express';
-import { AppError, ValidationError } from '@regflow/common';
-import { fieldErrors, logFields, orUnavailable, requireJson, uuidParam } from '@regflow/common/http';
+import { z } from 'zod';
+import { AppError, REGISTRATION_STATUSES, ValidationError } from '@regflow/common';
+import {
+  documented,
+  fieldErrors,
+  idPathParams,
+  jsonBody,
+  jsonResponse,
+  logFields,
+  orUnavailable,
+  problems,
+  requireJson,
+  uuidParam,
+  type Operation,
+} from '@regflow/common/http';
 import type { EventPublisher } from '@regflow/common/kafka';
 import type { StatusClient } from '../data-access/status-client';
 import { registerUser } from '../domain/register-user';
@@ -12,10 +25,51 @@ export interface UsersRouteDeps {
   retryAfterSeconds: number;
 }
 
+const accepted = z.object({ id: z.uuid(), status: z.literal('pending') });
+const statusView = z.object({ id: z.uuid(), status: z.enum(REGISTRATION_STATUSES) });
+
+const signUp: Operation = {
+  operationId: 'signUp',
+  summary: 'Sign up',
+  description:
+    'Validates a registration and publishes it; the review happens later. Strings are NFKC-normalized and trimmed before they are checked; the email is lower-cased; a CPF must have valid check digits.',
+  tags: ['registrations'],
+  requestBody: jsonBody(registrationInputSchema),
+  responses: {
+    202: jsonResponse(
+      'Accepted: published to Kafka. Its status is at Location.',
+      accepted,
+      z.object({ location: z.string().meta({ description: '/users/{id}' }) }),
+    ),
+    ...problems({
+      400: true,
+      413: 'REQUEST.TOO_LARGE: the body is over 16 KiB.',
+      415: true,
+      429: 'REQUEST.RATE_LIMITED: too many sign-ups from this address (RATE_LIMIT_PER_MINUTE).',
+      503: 'DEPENDENCY.UNAVAILABLE: Kafka cannot take it; nothing was saved. REGISTRATION.UNCONFIRMED: Kafka did not confirm in time; `id` and `location` say where to check before signing up again.',
+    }),
+  },
+};
+
+const getStatus: Operation = {
+  operationId: 'getStatus',
+  summary: "A registration's status",
+  tags: ['registrations'],
+  requestParams: { path: idPathParams },
+  responses: {
+    200: jsonResponse('Its status in the search index.', statusView),
+    ...problems({
+      400: 'REQUEST.INVALID: the id is not a UUID.',
+      404: 'REGISTRATION.NOT_FOUND: not indexed (yet); it can take a moment after sign-up.',
+      503: true,
+    }),
+  },
+};
+
 export function usersRoutes(deps: UsersRouteDeps): Router {
   const router = Router();
 
-  router.post('/users', requireJson, json({ limit: '16kb', strict: true }), async (req, res) => {
+  router.post('/users', documented(signUp), requireJson, json({ limit: '16kb', strict: true }), async (req, res) => {
     const parsed = registrationInputSchema.safeParse(req.body);
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
     const outcome = await orUnavailable(
@@ -39,10 +93,13 @@ export function usersRoutes(deps: UsersRouteDeps): Router {
     const { id } = outcome.registration;
     // On the request's one log line, not a second line: logging was a large share of a sign-up's CPU.
     logFields(res, { userId: id });
-    res.status(202).location(`/users/${id}`).json({ id, status: 'pending' });
+    res
+      .status(202)
+      .location(`/users/${id}`)
+      .json({ id, status: 'pending' } satisfies z.input<typeof accepted>);
   });
 
-  router.get('/users/:id', async (req, res) => {
+  router.get('/users/:id', documented(getStatus), async (req, res) => {
     const id = uuidParam(req);
     const view = await orUnavailable(
       () => deps.statusClient.get(id, req.id),
@@ -54,7 +111,7 @@ export function usersRoutes(deps: UsersRouteDeps): Router {
         404,
         'No registration with this id is known (yet). It can take a moment after sign-up.',
       );
-    res.json(view);
+    res.json(view satisfies z.input<typeof statusView>);
   });
 
   return router;

@@ -1,6 +1,30 @@
 import { Router } from 'express';
+import { z } from 'zod';
+import { documented, jsonResponse } from './openapi';
 
 export type ReadinessCheck = () => Promise<void>;
+
+const readiness = z.object({
+  status: z.enum(['ready', 'not ready']),
+  checks: z
+    .record(z.string(), z.string())
+    .meta({ description: "Each dependency by name: 'ok', or why it failed.", example: { kafka: 'ok' } }),
+});
+const healthz = {
+  operationId: 'healthz',
+  summary: 'The process is up',
+  tags: ['operations'],
+  responses: { 200: jsonResponse('Up.', z.object({ status: z.literal('ok') })) },
+};
+const readyz = {
+  operationId: 'readyz',
+  summary: 'Every dependency answers',
+  tags: ['operations'],
+  responses: {
+    200: jsonResponse('Ready.', readiness),
+    503: jsonResponse('A dependency does not answer (named in `checks`), or the service is stopping.', readiness),
+  },
+};
 
 /**
  * `/healthz`: the process is up. `/readyz`: every dependency answers; reports each by name so an
@@ -11,10 +35,10 @@ export function healthRoutes(
   isShuttingDown: () => boolean = () => false,
 ): Router {
   const router = Router();
-  router.get('/healthz', (_req, res) => {
+  router.get('/healthz', documented(healthz), (_req, res) => {
     res.json({ status: 'ok' });
   });
-  router.get('/readyz', async (_req, res) => {
+  router.get('/readyz', documented(readyz), async (_req, res) => {
     const results: Record<string, string> = {};
     let ready = !isShuttingDown();
     await Promise.all(

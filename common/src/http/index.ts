@@ -7,3 +7,4 @@ export * from './health';
 export * from './metrics';
 export * from './correlation';
 export * from './run-service';
+export * from './openapi';

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Response } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError, type FieldError } from '../errors';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
@@ -14,6 +14,26 @@ export interface Problem {
   instance?: string;
   [extra: string]: unknown;
 }
+
+/** What every problem answer holds, for the OpenAPI documents (the `Problem` schema). */
+export const problemSchema = z
+  .looseObject({
+    type: z
+      .string()
+      .meta({ description: 'A stable URN made from the code.', example: 'urn:regflow:problem:request.invalid' }),
+    title: z.string().meta({ description: "The status's reason phrase.", example: 'Bad Request' }),
+    status: z.int().min(400).max(599),
+    code: z.string().meta({ description: 'A stable code to switch on.', example: 'REQUEST.INVALID' }),
+    detail: z.string().meta({ description: 'What went wrong, for a person.' }),
+    errors: z
+      .array(z.object({ field: z.string(), message: z.string() }))
+      .optional()
+      .meta({ description: 'With REQUEST.INVALID: one entry per bad field, with a dotted path.' }),
+  })
+  .meta({
+    id: 'Problem',
+    description: 'RFC 9457 problem details, with `code`; some codes add members (who decided, the id to check).',
+  });
 
 /**
  * RFC 9457 problem details; `type` is a stable URN built from the code so clients can switch on either,

@@ -7,8 +7,12 @@ import { z } from 'zod';
  */
 export const PLAIN_TEXT = /^(?:[^\p{Cc}\p{Cs}]|[\t\n\r])*$/u;
 
-/** One-line values (an email typed to sign in) hold no control characters at all. */
-export const NO_CONTROL_CHARACTERS = /^\P{Cc}*$/u;
+/**
+ * One-line values (an email typed to sign in) hold no control characters at all: Unicode's Cc, C0 and
+ * DEL and C1, spelled out rather than as \P{Cc} because the OpenAPI document carries this pattern to
+ * clients and fuzzers whose regex engines have no Unicode properties (Python's re).
+ */
+export const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f-\u009f]*$/u;
 
 /** Free text of at most `max` characters, checked against PLAIN_TEXT. */
 export const plainText = (max: number) =>

@@ -49,6 +49,11 @@ export class SessionStore {
   }
 }
 
+/** The counters of failed sign-ins for an account and for a client address (tests clear their own). */
+export function signInFailureKeys(email: string, address: string) {
+  return [`regflow:signin-fail:acct:${email}`, `regflow:signin-fail:addr:${address}`] as const;
+}
+
 /**
  * Counts failed sign-ins per account and per address in fixed windows; past the limit, sign-in is
  * refused with the seconds left until the window ends.
@@ -60,7 +65,7 @@ export class SignInThrottle {
   ) {}
 
   private keys(email: string, address: string) {
-    return [`regflow:signin-fail:acct:${email}`, `regflow:signin-fail:addr:${address}`] as const;
+    return signInFailureKeys(email, address);
   }
 
   /** Seconds to wait, or 0 when a sign-in may be tried. */

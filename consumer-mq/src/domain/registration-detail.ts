@@ -1,4 +1,4 @@
-import { AppError, type RegistrationStatus } from '@regflow/common';
+import { AppError, type DecisionOutcome, type RegistrationStatus } from '@regflow/common';
 import type { IndexedRegistration, StagedUser, StoredDecision } from './model';
 
 export interface RegistrationDetail {
@@ -13,7 +13,7 @@ export interface RegistrationDetail {
   };
   status: RegistrationStatus;
   timeline: { receivedAt: string; indexedAt?: string; queuedAt?: string; stagedAt?: string; decidedAt?: string };
-  decision?: { outcome: string; decidedBy: string; decidedAt: string; reason?: string };
+  decision?: { outcome: DecisionOutcome; decidedBy: string; decidedAt: string; reason?: string };
 }
 
 /** Everything known about one registration: the review queue, then the decisions, then the index. */

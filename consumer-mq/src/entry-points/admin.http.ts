@@ -1,7 +1,27 @@
 import { Router, json } from 'express';
 import { z } from 'zod';
-import { AppError, DECISION_OUTCOMES, REGISTRATION_STATUSES, ValidationError, plainText } from '@regflow/common';
-import { fieldErrors, logFields, orUnavailable, problemError, requireJson, uuidParam } from '@regflow/common/http';
+import {
+  AppError,
+  DECISION_OUTCOMES,
+  REGISTRATION_STATUSES,
+  ValidationError,
+  plainText,
+  registrationSchema,
+} from '@regflow/common';
+import {
+  documented,
+  fieldErrors,
+  idPathParams,
+  jsonBody,
+  jsonResponse,
+  logFields,
+  orUnavailable,
+  problemError,
+  problems,
+  requireJson,
+  uuidParam,
+  type Operation,
+} from '@regflow/common/http';
 import type { AdminEventBus } from '../data-access/admin-events';
 import type { DecisionsRepository } from '../data-access/decisions-repository';
 import type { SearchClient } from '../data-access/search-client';
@@ -9,7 +29,7 @@ import type { SessionStore } from '../data-access/session-store';
 import type { StagingStore } from '../data-access/staging-store';
 import { decideRegistration, type DecideDeps } from '../domain/decide-registration';
 import { registrationDetail } from '../domain/registration-detail';
-import { requireSession } from './auth';
+import { requireSession, signedIn, signedInWithCsrf } from './auth';
 
 export interface AdminRouteDeps extends DecideDeps {
   sessions: SessionStore;
@@ -51,11 +71,181 @@ const searchQuery = z.strictObject({
 
 const SEARCH_UNAVAILABLE = 'Search is unavailable right now.';
 
+// --- what the routes answer, for the OpenAPI document (and `satisfies` below keeps the handlers to it) ---
+const timestamp = z.iso.datetime();
+const stagedUser = registrationSchema.extend({
+  indexedAt: timestamp.optional(),
+  queuedAt: timestamp.optional(),
+  stagedAt: timestamp,
+});
+const pendingPage = z.object({
+  items: z.array(stagedUser).meta({ description: 'Oldest first.' }),
+  nextCursor: z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last.' }),
+  total: z.int().min(0),
+});
+const stats = z.object({
+  pending: z.int().min(0),
+  approvedToday: z.int().min(0).meta({ description: 'Since 00:00 UTC.' }),
+  rejectedToday: z.int().min(0),
+});
+const detail = z.object({
+  registration: registrationSchema.omit({ registeredAt: true }).extend({ registeredAt: timestamp }),
+  status: z.enum(REGISTRATION_STATUSES),
+  timeline: z.object({
+    receivedAt: timestamp,
+    indexedAt: timestamp.optional(),
+    queuedAt: timestamp.optional(),
+    stagedAt: timestamp.optional(),
+    decidedAt: timestamp.optional(),
+  }),
+  decision: z
+    .object({
+      outcome: z.enum(DECISION_OUTCOMES),
+      decidedBy: z.string(),
+      decidedAt: timestamp,
+      reason: z.string().optional(),
+    })
+    .optional(),
+});
+const decided = z.object({
+  id: z.uuid(),
+  status: z.enum(DECISION_OUTCOMES),
+  decidedBy: z.string(),
+  decidedAt: timestamp,
+  reason: z.string().optional(),
+});
+const batchResults = z.object({
+  results: z.array(
+    z.union([
+      z.object({ id: z.uuid(), ok: z.literal(true), status: z.enum(DECISION_OUTCOMES) }),
+      z.object({
+        id: z.uuid(),
+        ok: z.literal(false),
+        error: z
+          .looseObject({ status: z.int(), code: z.string(), detail: z.string() })
+          .meta({ description: 'The problem this id would have answered on its own (404, 409 with who and when).' }),
+      }),
+    ]),
+  ),
+});
+const searchPage = z.object({
+  total: z.int().min(0),
+  items: z.array(
+    z.looseObject({
+      ...registrationSchema.shape,
+      status: z.enum(REGISTRATION_STATUSES),
+      indexedAt: timestamp,
+      highlight: z
+        .record(z.string(), z.array(z.string()))
+        .optional()
+        .meta({ description: 'Matched fragments per field, with <em> around the matches.' }),
+    }),
+  ),
+});
+
+const DECIDE_PROBLEMS = problems({
+  400: 'REQUEST.INVALID: the id is not a UUID, or the body is invalid.',
+  401: true,
+  403: true,
+  404: 'REGISTRATION.NOT_FOUND: not in the review queue.',
+  409: 'REGISTRATION.ALREADY_DECIDED: with `outcome`, `decidedBy` and `decidedAt`.',
+  503: true,
+});
+
+const listPending: Operation = {
+  operationId: 'listPending',
+  summary: 'The review queue, oldest first',
+  tags: ['review'],
+  ...signedIn,
+  requestParams: { query: pendingQuery },
+  responses: { 200: jsonResponse('A page of the queue.', pendingPage), ...problems({ 400: true, 401: true }) },
+};
+const getStats: Operation = {
+  operationId: 'getStats',
+  summary: 'Header counts',
+  tags: ['review'],
+  ...signedIn,
+  responses: { 200: jsonResponse('Counts.', stats), ...problems({ 401: true }) },
+};
+const getDetail: Operation = {
+  operationId: 'getDetail',
+  summary: 'One registration, with its timeline',
+  tags: ['review'],
+  ...signedIn,
+  requestParams: { path: idPathParams },
+  responses: {
+    200: jsonResponse('From the review queue, the decisions, or the search index, in that order.', detail),
+    ...problems({
+      400: 'REQUEST.INVALID: the id is not a UUID.',
+      401: true,
+      404: 'REGISTRATION.NOT_FOUND: known to no store.',
+      503: true,
+    }),
+  },
+};
+const approve: Operation = {
+  operationId: 'approve',
+  summary: 'Approve',
+  tags: ['review'],
+  ...signedInWithCsrf,
+  requestParams: { path: idPathParams },
+  responses: { 200: jsonResponse('Approved: saved with its outbox event.', decided), ...DECIDE_PROBLEMS },
+};
+const reject: Operation = {
+  operationId: 'reject',
+  summary: 'Reject, with an optional reason',
+  tags: ['review'],
+  ...signedInWithCsrf,
+  requestParams: { path: idPathParams },
+  requestBody: { ...jsonBody(reasonBody), required: false },
+  responses: {
+    200: jsonResponse('Rejected: saved with its outbox event.', decided),
+    ...DECIDE_PROBLEMS,
+    ...problems({ 413: 'REQUEST.TOO_LARGE: the body is over 4 KiB.' }),
+  },
+};
+const decideMany: Operation = {
+  operationId: 'decideMany',
+  summary: 'Decide many at once',
+  description: 'Each id is its own decision: one that fails (404, 409) does not stop the rest.',
+  tags: ['review'],
+  ...signedInWithCsrf,
+  requestBody: jsonBody(batchBody),
+  responses: {
+    200: jsonResponse('A result per distinct id, in order.', batchResults),
+    ...problems({ 400: true, 401: true, 403: true, 413: 'REQUEST.TOO_LARGE: the body is over 32 KiB.', 415: true }),
+  },
+};
+const search: Operation = {
+  operationId: 'search',
+  summary: 'Search registrations',
+  description: 'Name and email typo-tolerant, CPF exact; newest first without `q`. Through the orchestrator.',
+  tags: ['review'],
+  ...signedIn,
+  requestParams: { query: searchQuery },
+  responses: {
+    200: jsonResponse('A page of results.', searchPage),
+    ...problems({ 400: 'REQUEST.INVALID: a bad parameter, or a page past the 10,000th hit.', 401: true, 503: true }),
+  },
+};
+const liveEvents: Operation = {
+  operationId: 'liveEvents',
+  summary: 'Live updates (server-sent events)',
+  description:
+    'registration.staged and registration.decided events, from every replica, until the client or the server closes the stream.',
+  tags: ['review'],
+  ...signedIn,
+  responses: {
+    200: { description: 'An event stream.', content: { 'text/event-stream': { schema: z.string() } } },
+    ...problems({ 401: true }),
+  },
+};
+
 export function adminRoutes(deps: AdminRouteDeps): Router {
   const router = Router();
   router.use('/admin', requireSession(deps.sessions));
 
-  router.get('/admin/pending', async (req, res) => {
+  router.get('/admin/pending', documented(listPending), async (req, res) => {
     const parsed = pendingQuery.safeParse(req.query);
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
     const [{ items, next }, total] = await Promise.all([
@@ -66,21 +256,22 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
       items: items.map(({ correlationId: _c, ...visible }) => visible),
       nextCursor: next ? Buffer.from(`${next.score}|${next.id}`).toString('base64url') : null,
       total,
-    });
+    } satisfies z.input<typeof pendingPage>);
   });
 
-  router.get('/admin/stats', async (_req, res) => {
+  router.get('/admin/stats', documented(getStats), async (_req, res) => {
     const startOfDay = new Date();
     startOfDay.setUTCHours(0, 0, 0, 0);
     const [pending, today] = await Promise.all([deps.store.countPending(), deps.decisions.countsSince(startOfDay)]);
-    res.json({ pending, approvedToday: today.approved, rejectedToday: today.rejected });
+    res.json({ pending, approvedToday: today.approved, rejectedToday: today.rejected } satisfies z.input<typeof stats>);
   });
 
-  router.get('/admin/users/:id', async (req, res) => {
-    res.json(await orUnavailable(() => registrationDetail(uuidParam(req), req.id, deps), SEARCH_UNAVAILABLE));
+  router.get('/admin/users/:id', documented(getDetail), async (req, res) => {
+    const found = await orUnavailable(() => registrationDetail(uuidParam(req), req.id, deps), SEARCH_UNAVAILABLE);
+    res.json(found satisfies z.input<typeof detail>);
   });
 
-  router.post('/admin/users/:id/approve', async (req, res) => {
+  router.post('/admin/users/:id/approve', documented(approve), async (req, res) => {
     // The decision's fields go on the request's own log line: one line per approval, not two.
     const decision = await decideRegistration(
       { userId: uuidParam(req), outcome: 'approved', admin: req.session!.email, correlationId: req.id },
@@ -92,10 +283,10 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
       status: decision.outcome,
       decidedBy: decision.decidedBy,
       decidedAt: decision.decidedAt,
-    });
+    } satisfies z.input<typeof decided>);
   });
 
-  router.post('/admin/users/:id/reject', json({ limit: '4kb' }), async (req, res) => {
+  router.post('/admin/users/:id/reject', documented(reject), json({ limit: '4kb' }), async (req, res) => {
     const body = reasonBody.safeParse(req.body ?? {});
     if (!body.success) throw new ValidationError(fieldErrors(body.error));
     const decision = await decideRegistration(
@@ -115,14 +306,14 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
       decidedBy: decision.decidedBy,
       decidedAt: decision.decidedAt,
       ...(decision.reason ? { reason: decision.reason } : {}),
-    });
+    } satisfies z.input<typeof decided>);
   });
 
-  router.post('/admin/decisions', requireJson, json({ limit: '32kb' }), async (req, res) => {
+  router.post('/admin/decisions', documented(decideMany), requireJson, json({ limit: '32kb' }), async (req, res) => {
     const body = batchBody.safeParse(req.body);
     if (!body.success) throw new ValidationError(fieldErrors(body.error));
     const { ids, outcome, reason } = body.data;
-    const results = [];
+    const results: z.input<typeof batchResults>['results'] = [];
     // One at a time: each decision is its own transaction, and one failure does not stop the rest.
     for (const id of new Set(ids)) {
       try {
@@ -143,16 +334,16 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     res.json({ results });
   });
 
-  router.get('/admin/search', async (req, res) => {
+  router.get('/admin/search', documented(search), async (req, res) => {
     const parsed = searchQuery.safeParse(req.query);
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
     const answer = await orUnavailable(() => deps.search.search(parsed.data, req.id), SEARCH_UNAVAILABLE);
     // The orchestrator's refusal of the query (a page past its window) is the admin's too.
     if (!answer.ok) throw problemError(answer.refused);
-    res.json(answer.result);
+    res.json(answer.result satisfies z.input<typeof searchPage>);
   });
 
-  router.get('/admin/events', (req, res) => {
+  router.get('/admin/events', documented(liveEvents), (req, res) => {
     res.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache, no-transform',

@@ -1,8 +1,30 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppError } from '@regflow/common';
+import type { ApiInfo, Operation } from '@regflow/common/http';
 import type { Session, SessionStore } from '../data-access/session-store';
 
 export const SESSION_COOKIE = 'regflow_session';
+const CSRF_HEADER = 'x-csrf-token';
+
+/** The admin API's two credentials, for its OpenAPI document. */
+export const securitySchemes: ApiInfo['securitySchemes'] = {
+  session: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: SESSION_COOKIE,
+    description: 'Set by POST /admin/session (HttpOnly, SameSite=Strict).',
+  },
+  csrf: {
+    type: 'apiKey',
+    in: 'header',
+    name: CSRF_HEADER,
+    description: "The session's csrfToken (from POST or GET /admin/session); every state-changing request sends it.",
+  },
+};
+/** What `requireSession` asks of a GET: the session cookie. */
+export const signedIn = { security: [{ session: [] }] } satisfies Partial<Operation>;
+/** What `requireSession` asks of a state-changing request: the cookie and the CSRF token. */
+export const signedInWithCsrf = { security: [{ session: [], csrf: [] }] } satisfies Partial<Operation>;
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -19,7 +41,7 @@ export function requireSession(sessions: SessionStore): RequestHandler {
     const id = req.cookies?.[SESSION_COOKIE] as string | undefined;
     const session = id ? await sessions.touch(id) : null;
     if (!session || !id) throw new AppError('AUTH.REQUIRED', 401, 'Sign in to continue.');
-    if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method) && req.get('x-csrf-token') !== session.csrfToken) {
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(req.method) && req.get(CSRF_HEADER) !== session.csrfToken) {
       throw new AppError('AUTH.CSRF', 403, 'Missing or wrong x-csrf-token header.');
     }
     req.session = { ...session, id };

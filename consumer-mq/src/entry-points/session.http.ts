@@ -1,21 +1,77 @@
 import { Router, json } from 'express';
 import { z } from 'zod';
 import { AppError, NO_CONTROL_CHARACTERS, ValidationError, maskEmail, type Logger } from '@regflow/common';
-import { fieldErrors, requireJson } from '@regflow/common/http';
+import {
+  documented,
+  fieldErrors,
+  jsonBody,
+  jsonResponse,
+  problems,
+  requireJson,
+  type Operation,
+} from '@regflow/common/http';
 import type { AdminsRepository } from '../data-access/admins-repository';
 import type { SessionStore, SignInThrottle } from '../data-access/session-store';
 import { verifyPassword } from '../domain/passwords';
-import { SESSION_COOKIE, cookieOptions, requireSession } from './auth';
+import { SESSION_COOKIE, cookieOptions, requireSession, signedIn, signedInWithCsrf } from './auth';
 
-const signInSchema = z.strictObject({
-  // NUL cannot reach Postgres in a query parameter; no email holds control characters anyway.
-  email: z
-    .string()
-    .max(320)
-    .regex(NO_CONTROL_CHARACTERS, 'Must not contain control characters.')
-    .transform((s) => s.normalize('NFKC').trim().toLowerCase()),
-  password: z.string().min(1).max(1024),
+const signInSchema = z
+  .strictObject({
+    // NUL cannot reach Postgres in a query parameter; no email holds control characters anyway.
+    email: z
+      .string()
+      .max(320)
+      .regex(NO_CONTROL_CHARACTERS, 'Must not contain control characters.')
+      .transform((s) => s.normalize('NFKC').trim().toLowerCase()),
+    password: z.string().min(1).max(1024),
+  })
+  .meta({ example: { email: 'admin@example.com', password: 'its password' } });
+
+const sessionView = z.object({
+  email: z.string(),
+  csrfToken: z.string().meta({ description: 'Send it as x-csrf-token on every state-changing request.' }),
 });
+
+const signIn: Operation = {
+  operationId: 'signIn',
+  summary: 'Sign in',
+  description: `Sets the ${SESSION_COOKIE} cookie. Failed sign-ins are throttled per account and per client address.`,
+  tags: ['session'],
+  security: [],
+  requestBody: jsonBody(signInSchema),
+  responses: {
+    200: jsonResponse(
+      'Signed in: the session cookie is set; `csrfToken` goes with every state-changing request.',
+      sessionView,
+      z.object({ 'set-cookie': z.string() }),
+    ),
+    ...problems({
+      400: true,
+      401: 'AUTH.INVALID_CREDENTIALS: wrong email or password.',
+      413: 'REQUEST.TOO_LARGE: the body is over 4 KiB.',
+      415: true,
+      429: 'AUTH.THROTTLED: too many failed sign-ins for this account or address; Retry-After says how long to wait.',
+    }),
+  },
+};
+const currentSession: Operation = {
+  operationId: 'currentSession',
+  summary: 'The current session',
+  description: 'Who is signed in, and the CSRF token again (after a page reload, for instance).',
+  tags: ['session'],
+  ...signedIn,
+  responses: { 200: jsonResponse('Signed in.', sessionView), ...problems({ 401: true }) },
+};
+const signOut: Operation = {
+  operationId: 'signOut',
+  summary: 'Sign out',
+  tags: ['session'],
+  ...signedInWithCsrf,
+  responses: {
+    204: { description: 'Signed out: the session is gone and its cookie cleared.' },
+    ...problems({ 401: true, 403: true }),
+  },
+};
 
 export interface SessionRouteDeps {
   admins: AdminsRepository;
@@ -31,7 +87,7 @@ const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAA
 export function sessionRoutes(deps: SessionRouteDeps): Router {
   const router = Router();
 
-  router.post('/admin/session', requireJson, json({ limit: '4kb' }), async (req, res) => {
+  router.post('/admin/session', documented(signIn), requireJson, json({ limit: '4kb' }), async (req, res) => {
     const parsed = signInSchema.safeParse(req.body);
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
     const { email, password } = parsed.data;
@@ -59,11 +115,11 @@ export function sessionRoutes(deps: SessionRouteDeps): Router {
     res.json({ email: session.email, csrfToken: session.csrfToken });
   });
 
-  router.get('/admin/session', requireSession(deps.sessions), (req, res) => {
+  router.get('/admin/session', documented(currentSession), requireSession(deps.sessions), (req, res) => {
     res.json({ email: req.session!.email, csrfToken: req.session!.csrfToken });
   });
 
-  router.delete('/admin/session', requireSession(deps.sessions), async (req, res) => {
+  router.delete('/admin/session', documented(signOut), requireSession(deps.sessions), async (req, res) => {
     await deps.sessions.destroy(req.session!.id);
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.status(204).end();

@@ -1,0 +1,292 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
+import { inject } from 'vitest';
+import { createLogger, newId } from '@regflow/common';
+import type { OpenApiDocument } from '@regflow/common/http';
+import { loadAccessApiConfig } from '../../access-api/src/config';
+import { startAccessApi } from '../../access-api/src/service';
+import { contractChecker } from '../support/openapi';
+import { ADMIN, buildRegistration, eventually, signIn, startServices, warmUp } from '../support/services';
+import { clearThrottle, testAddress } from '../security/support';
+
+type Services = Awaited<ReturnType<typeof startServices>>;
+type Checker = ReturnType<typeof contractChecker>;
+
+/**
+ * The services' answers against their own OpenAPI documents, on the real servers: each main flow's
+ * answers (successes and refusals) are checked for a documented status, content type, headers and a
+ * body that matches the schema. At the end, every documented operation must have been seen succeeding,
+ * so a route added later fails here until its flow is checked too.
+ */
+describe('the access and admin APIs answer as their OpenAPI documents say', () => {
+  let sys: Services;
+  let access: Checker;
+  let admin: Checker;
+  let adminHeaders: Record<string, string>;
+  let redis: ReturnType<typeof createClient>;
+  const address = testAddress();
+  const JSON_TYPE = { 'content-type': 'application/json' };
+
+  const document = async (url: string) => (await (await fetch(`${url}/openapi.json`)).json()) as OpenApiDocument;
+  /** Calls the access API and checks the answer against the operation `method path` (a template). */
+  const callAccess = (method: string, path: string, url: string, init: RequestInit = {}) =>
+    fetch(`${sys.access.url}${url}`, { method, redirect: 'manual', ...init }).then((res) =>
+      access.check(method, path, res),
+    );
+  const callAdmin = (method: string, path: string, url: string, init: RequestInit = {}) =>
+    fetch(`${sys.consumer.url}${url}`, {
+      method,
+      redirect: 'manual',
+      ...init,
+      headers: { ...adminHeaders, ...(init.headers as Record<string, string>) },
+    }).then((res) => admin.check(method, path, res));
+  const postJson = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { ...JSON_TYPE, ...headers },
+  });
+
+  beforeAll(async () => {
+    // Sign-in refusals count against a documentation-range address of this test's own.
+    sys = await startServices({ TRUST_PROXY: 'true' });
+    access = contractChecker(await document(sys.access.url));
+    admin = contractChecker(await document(sys.consumer.url));
+    adminHeaders = await signIn(sys.consumer.url);
+    redis = createClient({ url: sys.env.REDIS_URL });
+    redis.on('error', () => {});
+    await redis.connect();
+    await warmUp(sys, adminHeaders);
+  });
+
+  afterAll(async () => {
+    await clearThrottle(redis, ['nobody@example.com'], [address]);
+    await redis?.close();
+    await sys?.stop();
+  });
+
+  it('when the operational and documentation routes are called, then each answers as documented', async () => {
+    for (const [check, call] of [
+      [access, callAccess],
+      [admin, callAdmin],
+    ] as const) {
+      expect(await call('GET', '/healthz', '/healthz')).toEqual({ status: 'ok' });
+      expect(await call('GET', '/readyz', '/readyz')).toMatchObject({ status: 'ready' });
+      expect(await call('GET', '/metrics', '/metrics')).toContain('http_requests_total');
+      expect(await call('GET', '/openapi.json', '/openapi.json')).toMatchObject({ openapi: '3.1.0' });
+      await call('GET', '/docs', '/docs');
+      expect(await call('GET', '/docs', '/docs/')).toContain('swagger-ui-bundle.js');
+      expect([...check.covered]).toContain('GET /docs 301');
+    }
+    // The page's assets come from the service itself (no CDN): the bundle and the script that starts it.
+    for (const asset of ['swagger-ui-bundle.js', 'swagger-ui.css', 'docs-init.js']) {
+      expect((await fetch(`${sys.access.url}/docs/${asset}`)).status, asset).toBe(200);
+    }
+  });
+
+  it('when an applicant signs up, then 202, the status, and every refusal answer as documented', async () => {
+    const body = (await callAccess('POST', '/users', '/users', postJson(buildRegistration()))) as { id: string };
+    // 404 until it is indexed, then 200: both checked (a violation is retried, then reported as the last error).
+    await eventually(
+      async () => {
+        const res = await fetch(`${sys.access.url}/users/${body.id}`);
+        await access.check('GET', '/users/{id}', res);
+        return res.status === 200;
+      },
+      30_000,
+      'the registration to be indexed',
+    );
+    expect([...access.covered]).toContain('GET /users/{id} 200');
+
+    const invalid = (await callAccess('POST', '/users', '/users', postJson({ name: '', email: 'x', extra: 1 }))) as {
+      errors: Array<{ field: string }>;
+    };
+    expect(invalid.errors.map((e) => e.field).sort()).toEqual(['email', 'extra', 'name']);
+    await callAccess('POST', '/users', '/users', postJson('{"name":'));
+    await callAccess('POST', '/users', '/users', { body: 'name=x', headers: { 'content-type': 'text/plain' } });
+    await callAccess('POST', '/users', '/users', postJson({ ...buildRegistration(), note: 'x'.repeat(17_000) }));
+    await callAccess('GET', '/users/{id}', '/users/not-a-uuid');
+    await callAccess('GET', '/users/{id}', `/users/${newId()}`);
+    expect([...access.covered]).toEqual(
+      expect.arrayContaining(['POST /users 202', 'POST /users 400', 'POST /users 415', 'POST /users 413']),
+    );
+    expect([...access.covered]).toContain('GET /users/{id} 404');
+  });
+
+  it('when an address signs up too often, or the search index cannot be reached, then 429 and 503 answer as documented', async () => {
+    const env = { ...inject('stackEnv'), PORT: '0', LOG_LEVEL: 'silent' };
+    const limited = await startAccessApi(
+      loadAccessApiConfig({ ...env, RATE_LIMIT_PER_MINUTE: '1', ORCHESTRATOR_URL: 'http://127.0.0.1:1' }),
+      createLogger('access-api', 'silent'),
+    );
+    try {
+      const call = (method: string, path: string, url: string, init: RequestInit = {}) =>
+        fetch(`${limited.url}${url}`, { method, ...init }).then((res) => access.check(method, path, res));
+      await call('POST', '/users', '/users', postJson(buildRegistration()));
+      const refused = (await call('POST', '/users', '/users', postJson(buildRegistration()))) as { code: string };
+      expect(refused.code).toBe('REQUEST.RATE_LIMITED');
+      const unavailable = (await call('GET', '/users/{id}', `/users/${newId()}`)) as { code: string };
+      expect(unavailable.code).toBe('DEPENDENCY.UNAVAILABLE');
+    } finally {
+      await limited.stop();
+    }
+    expect([...access.covered]).toEqual(expect.arrayContaining(['POST /users 429', 'GET /users/{id} 503']));
+  });
+
+  it('when an admin signs in, reads the queue and decides, then every answer is as documented', async () => {
+    // Sessions.
+    const signInAs = (body: unknown, headers: Record<string, string> = {}) =>
+      callAdmin('POST', '/admin/session', '/admin/session', postJson(body, { 'x-forwarded-for': address, ...headers }));
+    expect(await signInAs(ADMIN)).toMatchObject({ email: ADMIN.email });
+    expect(await signInAs({ email: 'nobody@example.com', password: 'wrong' })).toMatchObject({
+      code: 'AUTH.INVALID_CREDENTIALS',
+    });
+    await signInAs({ email: 1 });
+    await callAdmin('POST', '/admin/session', '/admin/session', {
+      body: 'x',
+      headers: { 'content-type': 'text/plain' },
+    });
+    for (let i = 0; i < 5; i++) await signInAs({ email: 'nobody@example.com', password: 'wrong' });
+    expect([...admin.covered]).toContain('POST /admin/session 429');
+    expect(await callAdmin('GET', '/admin/session', '/admin/session')).toMatchObject({ email: ADMIN.email });
+    await callAdmin('GET', '/admin/session', '/admin/session', { headers: { cookie: '' } });
+
+    // A registration in the review queue.
+    const posted = await fetch(`${sys.access.url}/users`, { method: 'POST', ...postJson(buildRegistration()) });
+    const { id } = (await posted.json()) as { id: string };
+    const other = (await (
+      await fetch(`${sys.access.url}/users`, { method: 'POST', ...postJson(buildRegistration()) })
+    ).json()) as { id: string };
+    await eventually(
+      async () => {
+        const page = (await callAdmin('GET', '/admin/pending', '/admin/pending?limit=500')) as {
+          items: Array<{ id: string }>;
+        };
+        const ids = page.items.map((i) => i.id);
+        return ids.includes(id) && ids.includes(other.id);
+      },
+      60_000,
+      'both registrations to be staged',
+    );
+    await callAdmin('GET', '/admin/pending', '/admin/pending?limit=1');
+    await callAdmin('GET', '/admin/pending', '/admin/pending?limit=0');
+    await callAdmin('GET', '/admin/pending', '/admin/pending?cursor=nonsense');
+    await callAdmin('GET', '/admin/stats', '/admin/stats');
+    expect(await callAdmin('GET', '/admin/users/{id}', `/admin/users/${id}`)).toMatchObject({ status: 'pending' });
+    await callAdmin('GET', '/admin/users/{id}', `/admin/users/${newId()}`);
+    await callAdmin('GET', '/admin/users/{id}', '/admin/users/42');
+
+    // Decisions.
+    const decide = (action: 'approve' | 'reject', userId: string, init: RequestInit = {}) =>
+      callAdmin('POST', `/admin/users/{id}/${action}`, `/admin/users/${userId}/${action}`, init);
+    await decide('approve', id, { headers: { 'x-csrf-token': 'wrong' } });
+    await decide('approve', id, { headers: { cookie: '' } });
+    expect(await decide('reject', id, postJson({ reason: 'Incomplete' }))).toMatchObject({ reason: 'Incomplete' });
+    expect(await decide('approve', id)).toMatchObject({ code: 'REGISTRATION.ALREADY_DECIDED', outcome: 'rejected' });
+    await decide('approve', newId());
+    await decide('reject', other.id, postJson({ reason: 'x'.repeat(5000) }));
+    await decide('reject', other.id, postJson({ reason: 'bad\u0000' }));
+    expect(await decide('approve', other.id)).toMatchObject({ status: 'approved' });
+    await decide('reject', newId());
+    const batch = (await callAdmin(
+      'POST',
+      '/admin/decisions',
+      '/admin/decisions',
+      postJson({ ids: [id, newId()], outcome: 'approved' }),
+    )) as { results: Array<{ ok: boolean }> };
+    expect(batch.results.map((r) => r.ok)).toEqual([false, false]);
+    await callAdmin('POST', '/admin/decisions', '/admin/decisions', postJson({ ids: [], outcome: 'maybe' }));
+    await callAdmin('POST', '/admin/decisions', '/admin/decisions', {
+      body: 'x',
+      headers: { 'content-type': 'text/plain' },
+    });
+
+    // Search, through the orchestrator.
+    await callAdmin('GET', '/admin/search', '/admin/search?size=5');
+    await callAdmin('GET', '/admin/search', '/admin/search?from=9990&size=100');
+    await callAdmin('GET', '/admin/search', '/admin/search?status=unknown');
+    expect([...admin.covered]).toEqual(
+      expect.arrayContaining([
+        'POST /admin/session 200',
+        'POST /admin/session 400',
+        'POST /admin/session 401',
+        'POST /admin/session 415',
+        'GET /admin/session 401',
+        'GET /admin/pending 400',
+        'GET /admin/users/{id} 404',
+        'GET /admin/users/{id} 400',
+        'POST /admin/users/{id}/approve 403',
+        'POST /admin/users/{id}/approve 401',
+        'POST /admin/users/{id}/approve 409',
+        'POST /admin/users/{id}/approve 404',
+        'POST /admin/users/{id}/reject 413',
+        'POST /admin/users/{id}/reject 400',
+        'POST /admin/users/{id}/reject 404',
+        'POST /admin/decisions 400',
+        'POST /admin/decisions 415',
+        'GET /admin/search 200',
+        'GET /admin/search 400',
+      ]),
+    );
+  });
+
+  it("when an admin opens the live events, uses the operators' tools and signs out, then every answer is as documented", async () => {
+    // The stream: its status and content type; the body never ends, so it is cut.
+    const abort = new AbortController();
+    const stream = await fetch(`${sys.consumer.url}/admin/events`, { headers: adminHeaders, signal: abort.signal });
+    expect(stream.status).toBe(200);
+    expect(stream.headers.get('content-type')).toBe('text/event-stream');
+    abort.abort();
+    await callAdmin('GET', '/admin/events', '/admin/events', { headers: { cookie: '' } });
+    admin.covered.add('GET /admin/events 200');
+
+    const list = (await callAdmin('GET', '/admin/dead-letters', '/admin/dead-letters?status=all&limit=5')) as {
+      waiting: number;
+    };
+    expect(list.waiting).toBeGreaterThanOrEqual(0);
+    await callAdmin('GET', '/admin/dead-letters', '/admin/dead-letters?status=lost');
+    const replayPath = '/admin/dead-letters/replay';
+    expect(await callAdmin('POST', replayPath, replayPath, postJson({ ids: [2 ** 31 - 1] }))).toEqual({
+      replayed: [],
+      failed: [],
+    });
+    await callAdmin('POST', replayPath, replayPath, postJson({ ids: [], all: false }));
+    const report = await eventually(
+      async () => {
+        const res = await fetch(`${sys.consumer.url}/admin/reconcile`, { method: 'POST', headers: adminHeaders });
+        return res.status === 200 ? admin.check('POST', '/admin/reconcile', res) : null;
+      },
+      30_000,
+      'a reconciliation of its own',
+    );
+    expect(report).toMatchObject({ checked: expect.any(Object) });
+    await callAdmin('POST', '/admin/reconcile', '/admin/reconcile', { headers: { 'x-csrf-token': '' } });
+    expect(await callAdmin('GET', '/admin/reconcile', '/admin/reconcile')).toMatchObject({
+      tookMs: expect.any(Number),
+    });
+
+    const own = await signIn(sys.consumer.url);
+    await callAdmin('DELETE', '/admin/session', '/admin/session', { headers: { ...own, 'x-csrf-token': 'wrong' } });
+    await callAdmin('DELETE', '/admin/session', '/admin/session', { headers: own });
+    await callAdmin('DELETE', '/admin/session', '/admin/session', { headers: own });
+    expect([...admin.covered]).toEqual(
+      expect.arrayContaining([
+        'GET /admin/events 401',
+        'GET /admin/dead-letters 400',
+        'POST /admin/dead-letters/replay 400',
+        'POST /admin/reconcile 403',
+        'DELETE /admin/session 403',
+        'DELETE /admin/session 204',
+        'DELETE /admin/session 401',
+      ]),
+    );
+  });
+
+  it('when all flows ran, then every documented operation was seen succeeding', () => {
+    for (const checker of [access, admin]) {
+      const seen = [...checker.covered].filter((c) => /\s2\d\d$/.test(c)).map((c) => c.replace(/\s\d+$/, ''));
+      const operations = Object.entries(checker.document.paths ?? {}).flatMap(([path, item]) =>
+        Object.keys(item as object).map((method) => `${method.toUpperCase()} ${path}`),
+      );
+      expect(operations.filter((op) => !seen.includes(op))).toEqual([]);
+    }
+  });
+});
