@@ -5,7 +5,8 @@ import { elasticsearchJarsCached, javaMissingMessage, MIN_JAVA } from './servers
 import { kafkaJarsCached } from './servers/kafka';
 import { REPO_ROOT } from './lib/repo-root';
 
-export type ServerName = 'postgres' | 'redis' | 'activemq' | 'kafka' | 'elasticsearch';
+/** `mail` (maildev) is an npm package of the repo: nothing to install from Debian. */
+export type ServerName = 'postgres' | 'redis' | 'activemq' | 'kafka' | 'elasticsearch' | 'mail';
 
 interface Requirement {
   server: ServerName;
