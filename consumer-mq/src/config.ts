@@ -27,7 +27,13 @@ export const configSchema = z.object({
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
   /** How long a freshly indexed registration may take to reach the queue before reconciliation stages it. */
   RECONCILE_GRACE_SECONDS: z.coerce.number().int().min(0).default(60),
+  /** Where emails go out: smtp://[user:pass@]host:port (smtps:// for implicit TLS). */
+  SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'an smtp:// or smtps:// URL'),
+  MAIL_FROM: z.string().min(3).default('regflow <no-reply@regflow.local>'),
 });
+
+/** The email templates (consumer-mq/emails), resolved like MIGRATIONS_FOLDER and shipped beside dist/ the same way. */
+export const EMAIL_TEMPLATES_FOLDER = fileURLToPath(new URL('../emails/', import.meta.url));
 
 /**
  * The SQL migrations applied at start-up (written by drizzle-kit to consumer-mq/drizzle). Resolved from

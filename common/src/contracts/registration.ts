@@ -29,6 +29,11 @@ export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
 export const DECISION_OUTCOMES = ['approved', 'rejected'] as const satisfies readonly RegistrationStatus[];
 export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
 
+/** The languages the applicant's emails and pages come in (chosen from Accept-Language at sign-up). */
+export const LOCALES = ['en', 'pt-BR'] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = 'en';
+
 const uuid = z.uuid();
 
 /** The registration itself, as accepted by the access API. Everything is already normalized. */

@@ -91,3 +91,29 @@ export const deadLetters = pgTable(
       .where(sql`replayed_at is null`),
   ],
 );
+
+/**
+ * Every email the system sent or decided not to send, one row per request: `(kind, request_event_id)`
+ * is unique, and the row is inserted in the transaction that sends the email (send-email-once), so a
+ * redelivery, a restart or a second replica finds it and sends nothing. `message_id` is the
+ * deterministic Message-ID the email carried (<eventId.kind@regflow>).
+ */
+export const sentEmails = pgTable(
+  'sent_emails',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    kind: text('kind').notNull(),
+    requestEventId: uuid('request_event_id').notNull(),
+    registrationId: uuid('registration_id').notNull(),
+    recipient: text('recipient').notNull(),
+    locale: text('locale').notNull(),
+    messageId: text('message_id').notNull(),
+    outcome: text('outcome', { enum: ['sent', 'rate-limited'] }).notNull(),
+    correlationId: text('correlation_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('sent_emails_request_idx').on(t.kind, t.requestEventId),
+    index('sent_emails_registration_idx').on(t.registrationId, t.kind, t.createdAt),
+  ],
+);
