@@ -19,6 +19,10 @@ export type StageResult = 'staged' | 'already-staged' | 'already-decided';
 /** A decision as Postgres keeps it, with a snapshot of what was decided on (and its timeline). */
 export interface StoredDecision extends Decision {
   registration: Registration & Record<string, unknown>;
+  /** The reviewer let the applicant see the reason. */
+  reasonShared: boolean;
+  /** The applicant is owed a decision email (every decision since decision emails exist). */
+  emailApplicant: boolean;
 }
 
 /** An event in the transactional outbox, waiting for the relay to publish it. */
@@ -71,7 +75,7 @@ export interface DeadLetter {
 export type NewDeadLetter = Omit<DeadLetter, 'id' | 'replayedAt' | 'replayedBy'>;
 
 /** The kinds of email the system sends; each has templates in consumer-mq/emails/<kind>/<locale>/. */
-export const EMAIL_KINDS = ['confirmation'] as const;
+export const EMAIL_KINDS = ['confirmation', 'decision-approved', 'decision-rejected'] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 
 /** An email ready for the SMTP server: rendered, addressed, with its deterministic Message-ID. */
