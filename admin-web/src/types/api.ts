@@ -68,6 +68,8 @@ export const registrationDetailSchema = z.object({
       decidedBy: z.string(),
       decidedAt: z.string(),
       reason: optionalText,
+      /** Whether the applicant's decision email quotes the reason. */
+      reasonShared: z.boolean().optional(),
     })
     .nullish()
     .transform((value) => value ?? undefined),

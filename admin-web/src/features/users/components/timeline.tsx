@@ -22,6 +22,12 @@ function decisionStep(detail: RegistrationDetail): Step {
       extra: decision.reason ? (
         <blockquote className="timeline-reason">
           <span className="field-label">Reason</span> {decision.reason}
+          {decision.reasonShared !== undefined ? (
+            <span className="muted small">
+              {' '}
+              ({decision.reasonShared ? 'shared with the applicant' : 'not shared with the applicant'})
+            </span>
+          ) : null}
         </blockquote>
       ) : decision.outcome === 'rejected' ? (
         <p className="muted small">No reason was given.</p>
