@@ -19,6 +19,16 @@ export function adminCredentials(): { email: string; password: string } {
   return { email, password };
 }
 
+/** The local mail server's inbox (maildev: its web inbox and HTTP API), where the system's emails can be read. */
+export function mailInboxUrl(): string {
+  const url = process.env.MAIL_INBOX_URL;
+  if (!url)
+    throw new Error(
+      'Set MAIL_INBOX_URL to the inbox of the mail server the running consumer-mq sends to (npm test passes it; npm start prints it).',
+    );
+  return url.replace(/\/$/, '');
+}
+
 /** The review queue's Redis, for specs that seed it directly (the same format the consumer writes). */
 export function redisUrl(): string {
   const url = process.env.REDIS_URL;
