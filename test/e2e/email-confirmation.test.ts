@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   HEADERS,
@@ -388,11 +389,21 @@ describe('email confirmation while the SMTP server is down', () => {
   let webPort: number;
   const procs: ManagedProcess[] = [];
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'regflow-mail-down-'));
+  /** consumer-mq's warnings: the positive signal that a send failed while the server was down. */
+  const warnings: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      warnings.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
 
   beforeAll(async () => {
     smtpPort = await freePort();
     webPort = await freePort();
-    sys = await startServices({ SMTP_URL: `smtp://127.0.0.1:${smtpPort}` });
+    sys = await startServices({ SMTP_URL: `smtp://127.0.0.1:${smtpPort}` }, (name) =>
+      createLogger(name, name === 'consumer-mq' ? 'warn' : 'silent', sink),
+    );
     kafka = createKafka({ clientId: 'email-down-test', brokers: sys.env.KAFKA_BROKERS.split(','), logger });
   });
 
@@ -413,8 +424,13 @@ describe('email confirmation while the SMTP server is down', () => {
     });
     expect(res.status).toBe(202);
     const { id } = (await res.json()) as { id: string };
-    // The consumer has tried and failed at least once: the registration is indexed, no email row exists.
     await eventually(async () => (await fetch(`${sys.access.url}/users/${id}`)).status === 200, 60_000, 'indexed');
+    // The email consumer has tried and failed: it retries with backoff, holding the record.
+    await eventually(
+      async () => warnings.some((line) => line.includes('SMTP server did not take the email')),
+      60_000,
+      'a failed send while the SMTP server is down',
+    );
 
     const ctx = createContext({ dataDir, repoRoot: REPO_ROOT, log: () => undefined, track: (p) => procs.push(p) });
     const mail = await startMail(ctx, { smtp: smtpPort, web: webPort });
