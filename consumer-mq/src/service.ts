@@ -18,6 +18,7 @@ import { StagingStore } from './data-access/staging-store';
 import { bootstrapAdmin } from './domain/bootstrap-admin';
 import { DecisionEmailsListener } from './entry-points/decision-emails.kafka';
 import { registerConsumerMetrics } from './entry-points/metrics';
+import { RegistrationEmailsListener } from './entry-points/registration-emails.kafka';
 import { subscribeReviewQueue } from './entry-points/review-queue.stomp';
 import { DeadLetterArchiver } from './workers/dead-letter-archiver.worker';
 import { OutboxRelay } from './workers/outbox-relay.worker';
@@ -85,10 +86,29 @@ export async function startConsumer(
   );
   reconciler.start();
 
-  // Entry points: the applicant's decision emails (Kafka, joined in the background), the review queue, then HTTP.
+  // Entry points: the applicant's emails (two Kafka listeners, joined in the background), the review queue, then HTTP.
+  const ledger = new SentEmailsRepository(pool);
+  const emails = new RegistrationEmailsListener(
+    { kafka, logger, hooks: metrics.pipeline.kafkaHooks, deadLetter: { topic: TOPICS.deadLetter, publisher } },
+    {
+      templates,
+      mailer,
+      ledger,
+      logger,
+      settings: {
+        tokenSecret: config.EMAIL_TOKEN_SECRET,
+        publicAccessApiUrl: config.PUBLIC_ACCESS_API_URL,
+        confirmationTtlHours: config.EMAIL_CONFIRMATION_TTL_HOURS,
+        linkTtlHours: config.EMAIL_LINK_TTL_HOURS,
+        perHourLimit: config.CONFIRMATION_EMAILS_PER_HOUR,
+      },
+    },
+    logger,
+  );
+  emails.start();
   const decisionEmails = new DecisionEmailsListener(
     { kafka, logger, hooks: metrics.pipeline.kafkaHooks, deadLetter: { topic: TOPICS.deadLetter, publisher } },
-    { templates, mailer, ledger: new SentEmailsRepository(pool), decisions, logger },
+    { templates, mailer, ledger, decisions, logger },
     logger,
   );
   decisionEmails.start();
@@ -132,7 +152,7 @@ export async function startConsumer(
       shuttingDown = true;
       await reconciler.stop();
       await archiver.stop();
-      await decisionEmails.stop(); // finishes the email in hand (and its ledger row) before Postgres closes
+      await Promise.all([emails.stop(), decisionEmails.stop()]); // finish the emails in hand (and their ledger rows) before Postgres closes
       mailer.close();
       await stomp.close(); // stop taking messages; the ones in hand are staged and acked first
       await events.stop(); // ends live streams so the HTTP server can close

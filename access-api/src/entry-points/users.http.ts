@@ -1,15 +1,17 @@
 import { Router, json } from 'express';
-import { AppError, ValidationError } from '@regflow/common';
+import { AppError, ValidationError, type EmailConfirmationMode } from '@regflow/common';
 import { fieldErrors, logFields, orUnavailable, requireJson, uuidParam } from '@regflow/common/http';
 import type { EventPublisher } from '@regflow/common/kafka';
 import type { StatusClient } from '../data-access/status-client';
 import { registerUser } from '../domain/register-user';
 import { registrationInputSchema } from '../domain/registration-input';
+import { pickLocale } from './locale';
 
 export interface UsersRouteDeps {
   publisher: EventPublisher;
   statusClient: StatusClient;
   retryAfterSeconds: number;
+  emailConfirmation: EmailConfirmationMode;
 }
 
 export function usersRoutes(deps: UsersRouteDeps): Router {
@@ -19,7 +21,12 @@ export function usersRoutes(deps: UsersRouteDeps): Router {
     const parsed = registrationInputSchema.safeParse(req.body);
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
     const outcome = await orUnavailable(
-      () => registerUser(parsed.data, req.id, deps),
+      () =>
+        registerUser(
+          parsed.data,
+          { correlationId: req.id, locale: pickLocale(req), emailConfirmation: deps.emailConfirmation },
+          deps,
+        ),
       'Registrations cannot be accepted right now; nothing was saved. Try again shortly.',
       deps.retryAfterSeconds,
     );
@@ -39,7 +46,8 @@ export function usersRoutes(deps: UsersRouteDeps): Router {
     const { id } = outcome.registration;
     // On the request's one log line, not a second line: logging was a large share of a sign-up's CPU.
     logFields(res, { userId: id });
-    res.status(202).location(`/users/${id}`).json({ id, status: 'pending' });
+    const status = deps.emailConfirmation === 'required' ? 'unconfirmed' : 'pending';
+    res.status(202).location(`/users/${id}`).json({ id, status });
   });
 
   router.get('/users/:id', async (req, res) => {

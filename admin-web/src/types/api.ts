@@ -9,7 +9,15 @@ const optionalText = z
 export const decisionOutcomeSchema = z.enum(['approved', 'rejected']);
 export type DecisionOutcome = z.infer<typeof decisionOutcomeSchema>;
 
-export const registrationStatusSchema = z.enum(['pending', 'approved', 'rejected', 'duplicate']);
+/** As the API's one list (common REGISTRATION_STATUSES): unconfirmed and expired are applicants who never confirmed their email. */
+export const registrationStatusSchema = z.enum([
+  'unconfirmed',
+  'pending',
+  'approved',
+  'rejected',
+  'duplicate',
+  'expired',
+]);
 export type RegistrationStatus = z.infer<typeof registrationStatusSchema>;
 
 export const sessionSchema = z.object({ email: z.string(), csrfToken: z.string() });

@@ -34,6 +34,17 @@ function decisionStep(detail: RegistrationDetail): Step {
       ) : null,
     };
   }
+  if (status === 'unconfirmed' || status === 'expired') {
+    return {
+      key: 'decided',
+      label: status === 'expired' ? 'Expired' : 'Email not confirmed yet',
+      at: undefined,
+      explanation:
+        status === 'expired'
+          ? 'The applicant never confirmed their email; the registration was discarded.'
+          : 'Waiting for the applicant to follow the link in the confirmation email.',
+    };
+  }
   if (status === 'duplicate') {
     return {
       key: 'decided',
