@@ -19,20 +19,22 @@ import { Mailer } from '../../src/data-access/mailer';
 import { SentEmailsRepository } from '../../src/data-access/sent-emails-repository';
 import { StagingStore } from '../../src/data-access/staging-store';
 import { decisionEvent } from '../../src/domain/decide-registration';
-import type { StagedUser } from '../../src/domain/model';
 import { sendDecisionEmail } from '../../src/domain/send-decision-email';
 import { messageIdFor } from '../../src/domain/send-email-once';
 import { DECISION_EMAILS_GROUP } from '../../src/entry-points/decision-emails.kafka';
 import { startConsumer, type ConsumerService } from '../../src/service';
 import { committedToEnd } from '../../../test/support/kafka';
 import { messagesTo, type InboxMessage } from '../../../test/support/mail-inbox';
-import { ADMIN, eventually, signIn } from '../../../test/support/services';
+import { ADMIN, buildRegistration, eventually, signIn, startServices } from '../../../test/support/services';
 
 /**
- * The decision emails on the real servers: consumer-mq decides through its admin API, its outbox
- * relays the decision to Kafka, its decision-email listener sends through a real SMTP server (a
- * maildev of this file's own, so that it can be stopped and started again on the same ports), and
- * the inbox is read back through maildev's HTTP API.
+ * The decision emails on the real servers: registrations go through the real pipeline (access API,
+ * Kafka, the orchestrator and its index, ActiveMQ, staging; confirmation off), consumer-mq decides
+ * through its admin API, its outbox relays the decision to Kafka, its decision-email listener sends
+ * through a real SMTP server (a maildev of this file's own, so that it can be stopped and started again
+ * on the same ports), and the inbox is read back through maildev's HTTP API. Every decision here is of
+ * an indexed registration, so the orchestrator's decisions group applies them at once (a decision of
+ * a registration never indexed would hold its partition through eight retries).
  */
 describe('decision emails', () => {
   const env = inject('stackEnv');
@@ -47,6 +49,7 @@ describe('decision emails', () => {
   const lines: Array<Record<string, unknown>> = [];
   let ports: { smtp: number; web: number };
   let mail: MailServer;
+  let sys: Awaited<ReturnType<typeof startServices>>;
   let service: ConsumerService;
   let admin: Record<string, string>;
   let store: StagingStore;
@@ -55,16 +58,15 @@ describe('decision emails', () => {
   let kafka: Kafka;
   let logger: Logger;
 
+  /** consumer-mq again, as startServices started it (a restart). */
   const startService = async () =>
     startConsumer(
       loadConsumerConfig({
-        ...env,
-        SMTP_URL: mail.SMTP_URL,
-        PORT: '0',
+        ...sys.env,
+        ORCHESTRATOR_URL: sys.orchestrator.url,
+        PUBLIC_ACCESS_API_URL: sys.access.url,
         ADMIN_EMAIL: ADMIN.email,
         ADMIN_PASSWORD: ADMIN.password,
-        ORCHESTRATOR_URL: 'http://127.0.0.1:9',
-        RECONCILE_INTERVAL_SECONDS: '0',
       }),
       logger,
     );
@@ -80,7 +82,12 @@ describe('decision emails', () => {
       },
     });
     logger = createLogger('consumer-mq', 'info', destination);
-    service = await startService();
+    const silent = createLogger('test', 'silent');
+    sys = await startServices(
+      { EMAIL_CONFIRMATION: 'off', SMTP_URL: mail.SMTP_URL, RECONCILE_INTERVAL_SECONDS: '0' },
+      (name) => (name === 'consumer-mq' ? logger : silent),
+    );
+    service = sys.consumer;
     admin = await signIn(service.url);
     store = await StagingStore.connect(env.REDIS_URL, createLogger('test', 'silent'));
     const database = createDatabase(env.DATABASE_URL, createLogger('test', 'silent'));
@@ -90,28 +97,25 @@ describe('decision emails', () => {
   });
 
   afterAll(async () => {
-    await service?.stop();
+    await Promise.allSettled([sys?.access.stop(), sys?.orchestrator.stop(), service?.stop()]);
     await store?.close();
     await pool?.end();
     await Promise.allSettled(procs.map((p) => p.stop()));
     fs.rmSync(mailDir, { recursive: true, force: true });
   });
 
-  /** A registration in the review queue, as the pipeline would stage it, with the applicant's language. */
+  /** Someone who signed up in their language and is now in the review queue (the real pipeline). */
   async function staged(locale: 'en' | 'pt-BR', name = 'Joana Decisão') {
-    const id = newId();
-    const now = new Date().toISOString();
-    const user: StagedUser & { locale: string } = {
-      id,
-      name,
-      email: `decision.${id}@example.com`,
-      registeredAt: now,
-      stagedAt: now,
-      correlationId: `test-${id}`,
-      locale,
-    };
-    expect(await store.stage(user)).toBe('staged');
-    return user;
+    const registration = buildRegistration({ name });
+    const res = await fetch(`${sys.access.url}/users`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'accept-language': locale === 'pt-BR' ? 'pt-BR,pt;q=0.9' : 'en' },
+      body: JSON.stringify(registration),
+    });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const user = await eventually(() => store.get(id), 90_000, `${id} staged for review`);
+    return { ...user, correlationId: user.correlationId! };
   }
 
   const post = (url: string, body?: unknown) =>
@@ -249,7 +253,8 @@ describe('decision emails', () => {
     const decision = { userId: user.id, outcome: 'approved' as const, decidedBy: ADMIN.email, decidedAt };
     const outboxEvent = decisionEvent(decision, user.correlationId!);
     const { correlationId: _c, ...registration } = user;
-    expect(await decisions.record(decision, registration, outboxEvent, user.correlationId!)).toEqual({ won: true });
+    expect(await decisions.record(decision, registration, outboxEvent, user.correlationId)).toEqual({ won: true });
+    await store.unstage(user.id, 'approved');
     const deps = {
       templates: EmailTemplates.load(EMAIL_TEMPLATES_FOLDER),
       mailer: new Mailer(mail.SMTP_URL, 'regflow <no-reply@regflow.local>', logger),
@@ -311,12 +316,26 @@ describe('decision emails', () => {
       messages: [{ key: user.id, value: JSON.stringify({ type: 'UserRegistrationDecided', version: 1, marker }) }],
     });
     await producer.disconnect();
-    // consumer-mq archives what reaches the dead-letter topic; the copy from this listener's group says so.
+    // This listener dead-letters it (its log says where from; the orchestrator's group does too, quietly
+    // here), and consumer-mq archives the dead letter once whichever group sent it first.
+    const deadLettered = await eventually(
+      async () =>
+        lines.find(
+          (l) =>
+            l.msg === 'record dead-lettered' &&
+            l.topic === TOPICS.registrationDecided &&
+            l.partition === sent!.partition &&
+            l.offset === sent!.baseOffset,
+        ),
+      30_000,
+      'the decision-email listener to dead-letter the poisoned event',
+    );
+    expect(JSON.stringify(deadLettered.err)).toMatch(/schema/);
     const origin = `${TOPICS.registrationDecided}/${sent!.partition}/${sent!.baseOffset}`;
     const archived = await eventually(
       async () => {
-        const { rows } = await pool.query<{ reason: string; headers: Record<string, string> }>(
-          `select reason, headers from dead_letters where origin = $1`,
+        const { rows } = await pool.query<{ reason: string; payload: string }>(
+          `select reason, payload from dead_letters where origin = $1`,
           [origin],
         );
         return rows[0];
@@ -324,7 +343,7 @@ describe('decision emails', () => {
       30_000,
       'the poisoned decision event archived',
     );
-    expect(archived.headers['dlq-consumer-group']).toBe(DECISION_EMAILS_GROUP);
+    expect(archived.payload).toContain(marker);
     expect(archived.reason).toMatch(/schema/);
 
     expect((await post(`/admin/users/${user.id}/approve`)).status).toBe(200);
