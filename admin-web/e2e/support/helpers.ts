@@ -1,5 +1,6 @@
 import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
 import { accessApiUrl, adminCredentials } from './env';
+import { confirmationLink } from './mail';
 
 /** Registration -> Kafka -> index -> ActiveMQ -> staged: generous, but bounded. */
 export const PIPELINE_TIMEOUT = 60_000;
@@ -43,7 +44,7 @@ export interface CreatedRegistration {
   email: string;
 }
 
-/** Signs someone up through the public access API, exactly as the sign-up form would. */
+/** Signs someone up through the public access API, exactly as the sign-up form would, and confirms the email if asked to. */
 export async function createRegistration(
   request: APIRequestContext,
   person: { name: string; email: string; cpf?: string; phone?: string; note?: string } = uniquePerson(),
@@ -52,6 +53,11 @@ export async function createRegistration(
   expect(response.status(), await response.text()).toBe(202);
   const body = (await response.json()) as { id: string; status: string };
   expect(body.id).toBeTruthy();
+  // With email confirmation on (the system's default), the applicant follows the emailed link first.
+  if (body.status === 'unconfirmed') {
+    const confirmed = await request.get(await confirmationLink(request, person.email));
+    expect(confirmed.status()).toBe(200);
+  }
   return { id: body.id, name: person.name, email: person.email };
 }
 
