@@ -16,7 +16,7 @@ import { SearchClient } from './data-access/search-client';
 import { SessionStore, SignInThrottle } from './data-access/session-store';
 import { StagingStore } from './data-access/staging-store';
 import { bootstrapAdmin } from './domain/bootstrap-admin';
-import { registerConsumerMetrics } from './entry-points/metrics';
+import { emailOutcomeCounter, registerConsumerMetrics } from './entry-points/metrics';
 import { RegistrationEmailsListener } from './entry-points/registration-emails.kafka';
 import { subscribeReviewQueue } from './entry-points/review-queue.stomp';
 import { DeadLetterArchiver } from './workers/dead-letter-archiver.worker';
@@ -93,6 +93,7 @@ export async function startConsumer(
       mailer,
       ledger: new SentEmailsRepository(pool),
       logger,
+      onOutcome: emailOutcomeCounter(metrics.registry),
       settings: {
         tokenSecret: config.EMAIL_TOKEN_SECRET,
         publicAccessApiUrl: config.PUBLIC_ACCESS_API_URL,

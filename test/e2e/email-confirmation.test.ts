@@ -222,6 +222,10 @@ describe('email confirmation before review, end to end', () => {
       });
     await committedToEnd(kafka, 'consumer-mq-emails', TOPICS.registrationRequested);
     expect(await inbox(email)).toHaveLength(5);
+    // Counted too: the two over the limit (only this test reaches it, in this consumer-mq).
+    const metrics = await (await fetch(`${sys.consumer.url}/metrics`)).text();
+    expect(metrics).toMatch(/^emails_total\{kind="confirmation",outcome="rate-limited",service="consumer-mq"\} 2$/m);
+    expect(metrics).toMatch(/^emails_total\{kind="confirmation",outcome="sent",service="consumer-mq"\} \d+$/m);
 
     const unknown = await fetch(`${sys.access.url}/users/${newId()}/confirmation-email`, { method: 'POST' });
     expect(unknown.status).toBe(404);
