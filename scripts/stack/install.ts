@@ -72,6 +72,29 @@ const APT_ENV = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 const APT_OPTS = ['-o', 'DPkg::Lock::Timeout=300'];
 
 /**
+ * `apt-get install` of packages, output to opts.logFile; when it fails, once more after an `apt-get
+ * update`. The exit code; null without apt-get.
+ */
+export async function aptInstall(packages: string[], opts: { log: Log; logFile: string }): Promise<number | null> {
+  const apt = which('apt-get');
+  if (!apt) return null;
+  opts.log(`installing Debian packages: ${packages.join(' ')} (output in ${opts.logFile})`);
+  const install = (): Promise<number | null> =>
+    runToLog(apt, [...APT_OPTS, 'install', '-y', '--no-install-recommends', ...packages], {
+      logFile: opts.logFile,
+      env: APT_ENV,
+    });
+  let code = await install();
+  if (code !== 0) {
+    // Usually missing or stale package lists ("Unable to locate package"); refresh them once.
+    opts.log('apt-get install failed; running apt-get update once and retrying');
+    await runToLog(apt, [...APT_OPTS, 'update'], { logFile: opts.logFile, env: APT_ENV });
+    code = await install();
+  }
+  return code;
+}
+
+/**
  * Installs the Debian packages the requested servers need. Throws, naming what is missing, where
  * it cannot install (not root, or no apt-get).
  */
@@ -95,19 +118,7 @@ export async function ensureInstalled(
     );
   }
   const packages = [...new Set(missing.map((req) => req.debianPackage))];
-  opts.log(`installing Debian packages: ${packages.join(' ')} (output in ${opts.logFile})`);
-  const install = (): Promise<number | null> =>
-    runToLog(apt, [...APT_OPTS, 'install', '-y', '--no-install-recommends', ...packages], {
-      logFile: opts.logFile,
-      env: APT_ENV,
-    });
-  let code = await install();
-  if (code !== 0) {
-    // Usually missing or stale package lists ("Unable to locate package"); refresh them once.
-    opts.log('apt-get install failed; running apt-get update once and retrying');
-    await runToLog(apt, [...APT_OPTS, 'update'], { logFile: opts.logFile, env: APT_ENV });
-    code = await install();
-  }
+  const code = await aptInstall(packages, opts);
   const stillMissing = missingRequirements(servers);
   if (code !== 0 || stillMissing.length > 0) {
     throw new Error(

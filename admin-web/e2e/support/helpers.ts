@@ -1,4 +1,6 @@
 import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
+// The product's own rule (common/src/rules/cpf.ts), imported as a file: admin-web does not depend on @regflow/common.
+import { formatCpf, randomCpf } from '../../../common/src/rules/cpf';
 import { accessApiUrl, adminCredentials, mailInboxUrl } from './env';
 
 /** Registration -> Kafka -> index -> ActiveMQ -> staged: generous, but bounded. */
@@ -28,13 +30,8 @@ export function uniquePerson(first = randomWord(7)): { name: string; email: stri
  * would make every run after the first a duplicate.
  */
 export function uniqueCpf(): { digits: string; formatted: string } {
-  const d = Array.from({ length: 9 }, () => Math.floor(Math.random() * 10));
-  if (d.every((x) => x === d[0])) d[0] = (d[0]! + 1) % 10;
-  const check = (len: number) => ((d.slice(0, len).reduce((sum, x, i) => sum + x * (len + 1 - i), 0) * 10) % 11) % 10;
-  d.push(check(9));
-  d.push(check(10));
-  const digits = d.join('');
-  return { digits, formatted: `${digits.slice(0, 3)}.${digits.slice(3, 6)}.${digits.slice(6, 9)}-${digits.slice(9)}` };
+  const digits = randomCpf();
+  return { digits, formatted: formatCpf(digits) };
 }
 
 export interface CreatedRegistration {
