@@ -3,6 +3,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createClient, type RedisClientType } from 'redis';
 import { startStack, type Stack } from '../scripts/stack/stack';
+import { parseCli, usageError } from '../scripts/stack/lib/cli';
 import { stopLeftovers } from '../scripts/stack/lib/processes';
 import { ROOT, startService, type ManagedProcess } from '../scripts/system';
 import * as hops from './hops/raw-hops';
@@ -60,38 +61,53 @@ const PORTS = { access: 3401, orchestrator: 3402, consumer: 3403, bareExpress: 3
 
 const EXPERIMENTS = ['tcp-nodelay', 'cpu-profile'] as const;
 
-function parseArgs(argv: string[]): {
-  profile: ProfileName;
-  docs: boolean;
-  experiments: string[];
-  waitQuietSeconds: number;
-} {
-  let profile: ProfileName = 'full';
-  let docs = true;
-  let waitQuietSeconds = 0;
-  const experiments: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--profile') profile = argv[++i] as ProfileName;
-    else if (arg.startsWith('--profile=')) profile = arg.slice('--profile='.length) as ProfileName;
-    else if (arg === '--no-docs') docs = false;
-    else if (arg === '--wait-quiet') waitQuietSeconds = Number(argv[++i] ?? 600);
-    else if (arg === '--experiment' && (EXPERIMENTS as readonly string[]).includes(argv[i + 1] ?? ''))
-      experiments.push(argv[++i]!);
-    // Node flags for the three services (e.g. heap sizes), to measure their effect; counts as an experiment.
-    else if (arg === '--service-node-options' && argv[i + 1]) experiments.push(`node-options:${argv[++i]!}`);
-    else
-      throw new Error(
-        `unknown argument ${arg} (use --profile full|quick|smoke, --no-docs, --wait-quiet SECONDS, --experiment NAME, --service-node-options FLAGS)`,
-      );
-  }
-  if (!(profile in PROFILES)) throw new Error(`unknown profile ${profile} (full, quick or smoke)`);
+const CLI = {
+  usage: 'npm run bench -- [options]   (or npx tsx bench/run.ts [options])',
+  about:
+    'The raw limit of each hop, then the services on the same servers; a full run without experiments updates docs/benchmarks.md.',
+  options: {
+    profile: {
+      type: 'string',
+      value: 'NAME',
+      default: 'full',
+      choices: Object.keys(PROFILES),
+      help: 'how long each phase runs',
+    },
+    'no-docs': { type: 'boolean', default: false, help: 'leave docs/benchmarks.md as it is' },
+    'wait-quiet': {
+      type: 'string',
+      value: 'SECONDS',
+      help: 'first wait up to this long until other processes use less than 25 % of a core',
+    },
+    experiment: {
+      type: 'string',
+      value: 'NAME',
+      multiple: true,
+      choices: EXPERIMENTS,
+      help: 'measure with an experiment loaded into the services',
+    },
+    'service-node-options': {
+      type: 'string',
+      value: 'FLAGS',
+      help: 'node flags for the three services (heap sizes, say); counts as an experiment',
+    },
+  },
+} as const;
+
+function parseArgs(): { profile: ProfileName; docs: boolean; experiments: string[]; waitQuietSeconds: number } {
+  const { values } = parseCli(CLI);
+  const profile = values.profile as ProfileName;
+  const waitQuietSeconds = values['wait-quiet'] === undefined ? 0 : Number(values['wait-quiet']);
+  if (!(waitQuietSeconds >= 0)) usageError(CLI, `--wait-quiet takes seconds (got ${values['wait-quiet']})`);
+  const experiments: string[] = [...(values.experiment ?? [])];
+  if (values['service-node-options']) experiments.push(`node-options:${values['service-node-options']}`);
   // A run with an experiment measures something that is not the code as it is: never the docs' figures.
-  return { profile, docs: docs && profile === 'full' && experiments.length === 0, experiments, waitQuietSeconds };
+  const docs = !values['no-docs'] && profile === 'full' && experiments.length === 0;
+  return { profile, docs, experiments, waitQuietSeconds };
 }
 
 async function main(): Promise<void> {
-  const { profile, docs, experiments, waitQuietSeconds } = parseArgs(process.argv.slice(2));
+  const { profile, docs, experiments, waitQuietSeconds } = parseArgs();
   const P = PROFILES[profile];
   const started = Date.now();
   const log = (line: string) =>
@@ -112,7 +128,7 @@ async function main(): Promise<void> {
   try {
     if (waitQuietSeconds > 0) await waitForQuietMachine(25, waitQuietSeconds * 1000, log);
     const env = { ...stack.env };
-    const opts = { durationMs: P.hopMs, log, tag };
+    const opts = { durationMs: P.hopMs, logsDir: path.join(dataDir, 'logs'), log, tag };
     log('raw hops: bare Express');
     const express = await hops.bareExpress(PORTS.bareExpress, CONNECTIONS, opts);
     await pause();
@@ -170,8 +186,7 @@ async function main(): Promise<void> {
     };
     const track = (name: string, proc: ManagedProcess) => {
       services.set(name, proc);
-      const pid =
-        servicePid(proc.child.pid!, `${name}/dist/main.js`) ?? servicePid(proc.child.pid!, `${name}/src/main.ts`);
+      const pid = servicePid(proc.pid!, `${name}/dist/main.js`) ?? servicePid(proc.pid!, `${name}/src/main.ts`);
       if (pid) sampler.track(name, pid);
     };
     sampler.start();

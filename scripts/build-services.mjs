@@ -17,6 +17,7 @@ import {
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const SERVICES = ['access-api', 'orchestrator-api', 'consumer-mq'];
@@ -148,12 +149,39 @@ export async function buildService(service) {
   return outfile;
 }
 
+const USAGE = `usage: node scripts/build-services.mjs [--if-stale] [service...]   (default: all three)
+
+options:
+  --if-stale  build only a bundle missing or older than its sources
+  -h, --help  print this help and exit
+services: ${SERVICES.join(', ')}`;
+
 async function main(argv) {
-  const ifStale = argv.includes('--if-stale');
-  const named = argv.filter((a) => !a.startsWith('--'));
-  const services = named.length > 0 ? named : SERVICES;
+  // node:util parseArgs as every command line of the project (scripts/stack/lib/cli.ts, which this
+  // plain-JavaScript file cannot import).
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { 'if-stale': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+    });
+  } catch (err) {
+    console.error(`${err.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (parsed.values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const unknown = parsed.positionals.filter((name) => !SERVICES.includes(name));
+  if (unknown.length) {
+    console.error(`unknown service ${unknown.join(', ')}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  const services = parsed.positionals.length > 0 ? parsed.positionals : SERVICES;
   for (const service of services) {
-    if (ifStale && !isStale(service)) continue;
+    if (parsed.values['if-stale'] && !isStale(service)) continue;
     const t0 = Date.now();
     const out = await buildService(service);
     console.log(`built ${path.relative(ROOT, out)} in ${Date.now() - t0} ms`);

@@ -1,8 +1,18 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { parseCli } from './stack/lib/cli';
+import { readLogTail, runInTerminal } from './stack/lib/processes';
+import { which } from './stack/lib/programs';
+import { aptInstall } from './stack/install';
 import { startStack } from './stack/stack';
 import { ROOT, startSystem } from './system';
+
+parseCli({
+  usage: 'npm test',
+  about:
+    'Every check in order, on real servers it starts and stops: typecheck, lint, format, vitest, Playwright, faults, bench smoke.',
+  options: {},
+});
 
 /**
  * `npm test`, in order: typecheck, the vitest projects (unit, stack, integration and end to end on the
@@ -13,7 +23,7 @@ const results: Array<{ step: string; ok: boolean }> = [];
 const dataDir = path.join(ROOT, '.local', 'test');
 mkdirSync(dataDir, { recursive: true });
 
-function step(
+async function step(
   name: string,
   cmd: string,
   args: string[],
@@ -21,27 +31,19 @@ function step(
   cwd = ROOT,
 ): Promise<boolean> {
   console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, stdio: 'inherit', env: { ...process.env, ...env } });
-    child.on('exit', (code) => {
-      results.push({ step: name, ok: code === 0 });
-      resolve(code === 0);
-    });
-  });
+  const ok = (await runInTerminal(cmd, args, { cwd, env: { ...process.env, ...env } })) === 0;
+  results.push({ step: name, ok });
+  return ok;
 }
 
 /** Installs a Debian package the tests need (chromium, docker-compose) when its program is missing. */
-function ensureDebianPackage(pkg: string, program: string): void {
-  if (spawnSync('sh', ['-c', `command -v ${program}`]).status === 0) return;
-  console.log(`Installing Debian package ${pkg}...`);
-  const apt = ['-o', 'DPkg::Lock::Timeout=300'];
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  let r = spawnSync('apt-get', [...apt, 'install', '-y', '--no-install-recommends', pkg], { stdio: 'inherit', env });
-  if (r.status !== 0) {
-    spawnSync('apt-get', [...apt, 'update'], { stdio: 'inherit' });
-    r = spawnSync('apt-get', [...apt, 'install', '-y', '--no-install-recommends', pkg], { stdio: 'inherit', env });
-  }
-  if (r.status !== 0) throw new Error(`Could not install ${pkg} (apt-get install ${pkg}); the tests need it.`);
+async function ensureDebianPackage(pkg: string, program: string): Promise<void> {
+  if (which(program)) return;
+  const logFile = path.join(dataDir, 'logs', 'install.log');
+  if ((await aptInstall([pkg], { log: (line) => console.log(line), logFile })) !== 0)
+    throw new Error(
+      `Could not install ${pkg} (apt-get install ${pkg}); the tests need it. See ${logFile}:\n${readLogTail(logFile)}`,
+    );
 }
 
 const bin = (name: string) => path.join(ROOT, 'node_modules', '.bin', name);
@@ -56,7 +58,7 @@ try {
   await step('format (prettier --check)', bin('prettier'), ['--check', '.']);
   await step('npm audit --audit-level=high', 'node', ['scripts/audit.mjs']);
   await step('vitest', bin('vitest'), ['run']);
-  ensureDebianPackage('docker-compose', 'docker-compose');
+  await ensureDebianPackage('docker-compose', 'docker-compose');
   await step('docker-compose.yml is valid (docker-compose config -q)', 'docker-compose', [
     '--env-file',
     '.env.example',
@@ -64,7 +66,7 @@ try {
     '-q',
   ]);
 
-  ensureDebianPackage('chromium', 'chromium');
+  await ensureDebianPackage('chromium', 'chromium');
   const system = await startSystem({
     dataDir,
     ports: { access: 3101, orchestrator: 3102, consumer: 3103, console: 8180 },

@@ -1,7 +1,16 @@
 import path from 'node:path';
+import { parseCli } from './stack/lib/cli';
 import { ROOT, startSystem } from './system';
 
 /** `npm start`: the whole system on loopback, its URLs printed, everything stopped on Ctrl-C. */
+parseCli({
+  usage: 'npm start',
+  about:
+    'The whole system on loopback (servers, services, console), its URLs printed, everything stopped on Ctrl-C.\n' +
+    'Its ports come from ACCESS_API_PORT, ORCHESTRATOR_API_PORT, CONSUMER_MQ_PORT and CONSOLE_PORT (README.md),\n' +
+    'its data folder from REGFLOW_DATA_DIR (default .local/dev).',
+  options: {},
+});
 const dataDir = process.env.REGFLOW_DATA_DIR ?? path.join(ROOT, '.local', 'dev');
 console.log(`Starting the servers and services (data and logs in ${path.relative(ROOT, dataDir)}/)...`);
 let system;

@@ -1,9 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertPortsFree } from './stack/lib/net';
+import {
+  readLogTail,
+  runCommand,
+  runToLog,
+  startProcess,
+  type ManagedProcess,
+  type SpawnSpec,
+} from './stack/lib/processes';
 import { startStack } from './stack/stack';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -25,11 +32,7 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
-export interface ManagedProcess {
-  name: string;
-  child: ChildProcess;
-  stop(signal?: NodeJS.Signals): Promise<void>;
-}
+export type { ManagedProcess };
 
 /**
  * The whole system on this machine: the real servers (scripts/stack), the three services as child
@@ -45,7 +48,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     console: Number(process.env.CONSOLE_PORT ?? 8080),
     ...opts.ports,
   };
-  await assertPortsFree(ports);
+  await assertPortsFree(ports, (name) => `set ${PORT_VARIABLES[name]} to another port`);
   // Before the servers start, so a build error costs seconds, not a stack start and stop.
   for (const line of (await buildServicesIfStale(['orchestrator-api', 'consumer-mq', 'access-api']))
     .split('\n')
@@ -96,26 +99,13 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
   }
 }
 
-/** Fails up front, naming the port and the variable to change, instead of talking to a stranger's server. */
-async function assertPortsFree(ports: Record<string, number>): Promise<void> {
-  const vars: Record<string, string> = {
-    access: 'ACCESS_API_PORT',
-    orchestrator: 'ORCHESTRATOR_API_PORT',
-    consumer: 'CONSUMER_MQ_PORT',
-    console: 'CONSOLE_PORT',
-  };
-  for (const [name, port] of Object.entries(ports)) {
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = createServer();
-      probe.once('error', () => resolve(false));
-      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-    });
-    if (!free)
-      throw new Error(
-        `port ${port} (${name}) is already in use by another program; stop it or set ${vars[name]} to another port`,
-      );
-  }
-}
+/** The variable that moves each service's port elsewhere, for the message when the port is taken. */
+const PORT_VARIABLES: Record<string, string> = {
+  access: 'ACCESS_API_PORT',
+  orchestrator: 'ORCHESTRATOR_API_PORT',
+  consumer: 'CONSUMER_MQ_PORT',
+  console: 'CONSOLE_PORT',
+};
 
 /** The admin account for local runs: from the environment, or generated once and kept in the data folder. */
 function adminAccount(dataDir: string): { email: string; password: string } {
@@ -150,33 +140,49 @@ function keptSecret(dataDir: string, name: string): string {
  */
 export const SERVICE_NODE_OPTIONS = '--max-semi-space-size=8 --max-old-space-size=1536';
 
-/** Runs `node <name>/dist/main.js`, building the bundle first when it is missing or older than its sources. */
+/**
+ * `node <workspace>/dist/main.js` with the services' heap settings, on 127.0.0.1:port, output to
+ * logFile. node itself is the child (no tsx launcher in between): its pid is the service's, signals
+ * reach it directly, and a SIGKILL is a real crash (the fault suite).
+ */
+export function serviceSpec(opts: {
+  name: string;
+  workspace: string;
+  port: number;
+  env: Record<string, string>;
+  logFile: string;
+}): SpawnSpec {
+  const nodeOptions = [
+    process.env.SERVICE_NODE_OPTIONS ?? SERVICE_NODE_OPTIONS,
+    opts.env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? '',
+  ]
+    .join(' ')
+    .trim();
+  return {
+    name: opts.name,
+    command: process.execPath,
+    args: [path.join(ROOT, opts.workspace, 'dist', 'main.js')],
+    cwd: ROOT,
+    env: { ...process.env, ...opts.env, NODE_OPTIONS: nodeOptions, PORT: String(opts.port), HOST: '127.0.0.1' },
+    logFile: opts.logFile,
+    // Its ordered shutdown: stop taking work, finish what is in flight, close the clients.
+    stopTimeoutMs: 30_000,
+  };
+}
+
+/** Starts a service (building its bundle first when it is missing or older than its sources) and waits for /healthz. */
 export async function startService(
   name: string,
   port: number,
   env: Record<string, string>,
   dataDir: string,
 ): Promise<ManagedProcess> {
-  const logFile = path.join(dataDir, 'logs', `${name}.log`);
   await buildServicesIfStale([name]);
-  const out = createWriteStream(logFile, { flags: 'a' });
-  const nodeOptions = [
-    process.env.SERVICE_NODE_OPTIONS ?? SERVICE_NODE_OPTIONS,
-    env.NODE_OPTIONS ?? process.env.NODE_OPTIONS ?? '',
-  ]
-    .join(' ')
-    .trim();
-  // node itself is the child (no tsx launcher in between): its pid is the service's, signals reach it directly.
-  const child = spawn(process.execPath, [path.join(ROOT, name, 'dist', 'main.js')], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, NODE_OPTIONS: nodeOptions, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.pipe(out);
-  child.stderr!.pipe(out);
-  const managed = managedProcess(name, child);
-  await waitForHttp(`http://127.0.0.1:${port}/healthz`, child, logFile, 120_000);
-  return managed;
+  const proc = startProcess(
+    serviceSpec({ name, workspace: name, port, env, logFile: path.join(dataDir, 'logs', `${name}.log`) }),
+  );
+  await readyOrStopped(proc, `http://127.0.0.1:${port}/healthz`, 120_000);
+  return proc;
 }
 
 /** Services whose bundle this process has already brought up to date. */
@@ -191,19 +197,11 @@ const upToDate = new Set<string>();
 export async function buildServicesIfStale(requested: string[]): Promise<string> {
   const names = requested.filter((name) => !upToDate.has(name));
   if (names.length === 0) return '';
-  const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'build-services.mjs'), '--if-stale', ...names], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.once('error', reject);
-    // 'close', not 'exit': the output may still be arriving when the process exits.
-    child.once('close', resolve);
-  });
+  const { code, stdout, stderr } = await runCommand(
+    process.execPath,
+    [path.join(ROOT, 'scripts', 'build-services.mjs'), '--if-stale', ...names],
+    { cwd: ROOT, timeoutMs: 10 * 60_000 },
+  );
   if (code !== 0)
     throw new Error(
       `building ${names.join(', ')} failed (node scripts/build-services.mjs ${names.join(' ')}):\n${`${stdout}${stderr}`.trim()}`,
@@ -214,74 +212,30 @@ export async function buildServicesIfStale(requested: string[]): Promise<string>
 
 async function startConsole(port: number, adminApiUrl: string, dataDir: string): Promise<ManagedProcess> {
   const logFile = path.join(dataDir, 'logs', 'admin-web.log');
-  const out = createWriteStream(logFile, { flags: 'a' });
   const webDir = path.join(ROOT, 'admin-web');
+  const vite = path.join(ROOT, 'node_modules/.bin/vite');
   if (!existsSync(path.join(webDir, 'dist', 'index.html')) || process.env.REBUILD_CONSOLE !== '0') {
-    await run(path.join(ROOT, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], webDir, out);
+    const code = await runToLog(vite, ['build', '--logLevel', 'warn'], { logFile, cwd: webDir });
+    if (code !== 0) throw new Error(`vite build exited ${String(code)}; see ${logFile}:\n${readLogTail(logFile)}`);
   }
-  const child = spawn(
-    path.join(ROOT, 'node_modules/.bin/vite'),
-    ['preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
-    {
-      cwd: webDir,
-      env: { ...process.env, ADMIN_API_URL: adminApiUrl },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  child.stdout!.pipe(out);
-  child.stderr!.pipe(out);
-  const managed = managedProcess('admin-web', child);
-  await waitForHttp(`http://127.0.0.1:${port}/`, child, logFile, 60_000);
-  return managed;
-}
-
-function managedProcess(name: string, child: ChildProcess): ManagedProcess {
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  process.once('exit', () => child.kill('SIGKILL'));
-  return {
-    name,
-    child,
-    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-}
-
-function run(cmd: string, args: string[], cwd: string, out: NodeJS.WritableStream): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.pipe(out, { end: false });
-    child.stderr.pipe(out, { end: false });
-    child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} ${args.join(' ')} exited ${code}`)),
-    );
+  const proc = startProcess({
+    name: 'admin-web',
+    command: vite,
+    args: ['preview', '--port', String(port), '--strictPort', '--host', '127.0.0.1'],
+    cwd: webDir,
+    env: { ...process.env, ADMIN_API_URL: adminApiUrl },
+    logFile,
   });
+  await readyOrStopped(proc, `http://127.0.0.1:${port}/`, 60_000);
+  return proc;
 }
 
-export async function waitForHttp(url: string, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`${url}: process exited with ${child.exitCode}; see ${logFile}:\n${tail(logFile)}`);
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms; see ${logFile}:\n${tail(logFile)}`);
-}
-
-function tail(file: string, lines = 20): string {
+/** Waits until url answers; a process that does not get there is stopped, not left behind. */
+async function readyOrStopped(proc: ManagedProcess, url: string, timeoutMs: number): Promise<void> {
   try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
+    await proc.waitForHttp(url, timeoutMs);
+  } catch (err) {
+    await proc.stop();
+    throw err;
   }
 }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
 import { Client } from '@elastic/elasticsearch';
@@ -10,7 +9,8 @@ import { DecisionsRepository } from '../../consumer-mq/src/data-access/decisions
 import { StagingStore, type StagedUser } from '../../consumer-mq/src/data-access/staging-store';
 import { decisionEvent } from '../../consumer-mq/src/domain/decide-registration';
 import { UsersIndex } from '../../orchestrator-api/src/data-access/users-index';
-import { ROOT, waitForHttp } from '../../scripts/system';
+import { startProcess } from '../../scripts/stack/lib/processes';
+import { ROOT } from '../../scripts/system';
 import { cannon, summarizeCannon, type HttpLoadResult } from '../lib/http-load';
 import { load1 } from '../lib/machine';
 import { RegistrationFactory } from '../lib/registrations';
@@ -36,6 +36,8 @@ export interface HopFigure {
 
 export interface HopOptions {
   durationMs: number;
+  /** Where the bare Express server's output goes. */
+  logsDir: string;
   log: (line: string) => void;
   tag: string;
 }
@@ -47,13 +49,15 @@ export async function bareExpress(
   connections: number,
   opts: HopOptions,
 ): Promise<HopFigure & { http: HttpLoadResult }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(ROOT, 'bench/hops/bare-express-server.ts'), String(port)],
-    { cwd: ROOT, stdio: 'ignore' },
-  );
+  const server = startProcess({
+    name: 'bare-express',
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(ROOT, 'bench/hops/bare-express-server.ts'), '--port', String(port)],
+    cwd: ROOT,
+    logFile: path.join(opts.logsDir, 'bare-express.log'),
+  });
   try {
-    await waitForHttp(`http://127.0.0.1:${port}/healthz`, child, '(bare express: no log)', 60_000);
+    await server.waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000);
     const body = new RegistrationFactory().next();
     const load = load1();
     const result = summarizeCannon(
@@ -80,7 +84,7 @@ export async function bareExpress(
       http: result,
     };
   } finally {
-    child.kill('SIGTERM');
+    await server.stop();
   }
 }
 

@@ -17,7 +17,7 @@ import { SessionStore, SignInThrottle } from './data-access/session-store';
 import { StagingStore } from './data-access/staging-store';
 import { bootstrapAdmin } from './domain/bootstrap-admin';
 import { DecisionEmailsListener } from './entry-points/decision-emails.kafka';
-import { registerConsumerMetrics } from './entry-points/metrics';
+import { emailOutcomeCounter, registerConsumerMetrics } from './entry-points/metrics';
 import { RegistrationEmailsListener } from './entry-points/registration-emails.kafka';
 import { subscribeReviewQueue } from './entry-points/review-queue.stomp';
 import { DeadLetterArchiver } from './workers/dead-letter-archiver.worker';
@@ -88,6 +88,7 @@ export async function startConsumer(
 
   // Entry points: the applicant's emails (two Kafka listeners, joined in the background), the review queue, then HTTP.
   const ledger = new SentEmailsRepository(pool);
+  const countEmail = emailOutcomeCounter(metrics.registry);
   const emails = new RegistrationEmailsListener(
     { kafka, logger, hooks: metrics.pipeline.kafkaHooks, deadLetter: { topic: TOPICS.deadLetter, publisher } },
     {
@@ -95,6 +96,7 @@ export async function startConsumer(
       mailer,
       ledger,
       logger,
+      onOutcome: countEmail,
       settings: {
         tokenSecret: config.EMAIL_TOKEN_SECRET,
         publicAccessApiUrl: config.PUBLIC_ACCESS_API_URL,
@@ -108,7 +110,7 @@ export async function startConsumer(
   emails.start();
   const decisionEmails = new DecisionEmailsListener(
     { kafka, logger, hooks: metrics.pipeline.kafkaHooks, deadLetter: { topic: TOPICS.deadLetter, publisher } },
-    { templates, mailer, ledger, decisions, logger },
+    { templates, mailer, ledger, decisions, logger, onOutcome: countEmail },
     logger,
   );
   decisionEmails.start();

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { transportError, type DecisionAttempt, type DecisionScenario, type Ledger, type Outcome } from './ledger';
 import type { Rng } from './rng';
 
@@ -231,8 +232,4 @@ export async function pool<T>(items: T[], concurrency: number, fn: (item: T) => 
     }
   });
   await Promise.all(workers);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureInstalled } from '../stack/install';
 import { findPostgresBinDir, which } from '../stack/lib/programs';
-import { lockDataDir, startProcess, stopLeftovers, type ManagedProcess } from '../stack/lib/processes';
-import { HOST, runCommand, stompConnect } from '../stack/lib/net';
+import { lockDataDir, runCommand, startProcess, stopLeftovers, type ManagedProcess } from '../stack/lib/processes';
+import { HOST, stompConnect } from '../stack/lib/net';
 import { createContext } from '../stack/servers/context';
 import { startActiveMq } from '../stack/servers/activemq';
 import { startElasticsearch } from '../stack/servers/elasticsearch';
@@ -135,18 +136,7 @@ export class FaultStack {
   async down(name: string, crash: boolean): Promise<void> {
     const old = this.procs.get(name);
     if (!old) throw new Error(`${name} was not started by this stack`);
-    if (crash) {
-      if (old.pid !== undefined) {
-        try {
-          process.kill(-old.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-      await old.exited;
-    } else {
-      await old.stop();
-    }
+    await (crash ? old.kill() : old.stop());
   }
 
   /** Starts a server that is down again, from the command line of its first start, and waits until it is ready. */
@@ -165,10 +155,10 @@ export class FaultStack {
       this.procs.set(name, proc);
       if (attempt === 1) onSpawned?.();
       try {
-        await this.waitReady(
-          name,
-          proc,
+        await proc.waitUntil(
+          'ready after a restart',
           isKafkaNode(name) ? async () => kafkaStarted : await this.readinessCheck(name as RestartableServer),
+          name === 'activemq' ? 120_000 : 60_000,
         );
         return;
       } catch (err) {
@@ -189,16 +179,6 @@ export class FaultStack {
     if (pid === undefined) throw new Error(`${name}: pid unknown`);
     process.kill(pid, signal);
     return pid;
-  }
-
-  private async waitReady(name: string, proc: ManagedProcess, check: () => Promise<boolean>): Promise<void> {
-    const deadline = Date.now() + (name === 'activemq' ? 120_000 : 60_000);
-    while (Date.now() < deadline) {
-      if (!proc.isRunning) throw new Error(`${name} ${proc.describeExit()}; last lines:\n${proc.logTail(15)}`);
-      if (await check().catch(() => false)) return;
-      await sleep(250);
-    }
-    throw new Error(`${name} not ready after restart; last lines:\n${proc.logTail(15)}`);
   }
 
   private async readinessCheck(name: RestartableServer): Promise<() => Promise<boolean>> {
@@ -249,8 +229,4 @@ export class FaultStack {
 
 function isKafkaNode(name: string): boolean {
   return /^kafka(-\d+)?$/.test(name);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultStack } from './fault-stack';
 import type { KafkaProxy } from './kafka-proxy';
 import type { FaultKind, FaultRecord, Ledger } from './ledger';
@@ -232,8 +233,4 @@ export class FaultInjector {
 
 function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { HOST } from '../stack/lib/net';
 
 export type ProxyMode = 'up' | 'refuse' | 'blackhole';
@@ -105,7 +106,7 @@ export class KafkaProxy {
             break;
           } catch (err) {
             if (attempt >= 20) throw err;
-            await new Promise((r) => setTimeout(r, 250));
+            await sleep(250);
           }
         }
       }

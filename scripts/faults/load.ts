@@ -1,3 +1,4 @@
+import { formatCpf, withCheckDigits } from '@regflow/common';
 import { transportError, type Ledger, type SignUp, type SignUpKind } from './ledger';
 import type { Rng } from './rng';
 
@@ -170,22 +171,6 @@ export class SignUpLoad {
         return { name: this.name(), email, phone: '12345' };
     }
   }
-}
-
-export function withCheckDigits(nine: string): string {
-  const d = [...nine].map(Number);
-  const check = (length: number) => {
-    let sum = 0;
-    for (let i = 0; i < length; i++) sum += (d[i] as number) * (length + 1 - i);
-    return ((sum * 10) % 11) % 10;
-  };
-  d.push(check(9));
-  d.push(check(10));
-  return d.join('');
-}
-
-function formatCpf(cpf: string): string {
-  return `${cpf.slice(0, 3)}.${cpf.slice(3, 6)}.${cpf.slice(6, 9)}-${cpf.slice(9)}`;
 }
 
 /** The `code` of a problem+json answer (e.g. REGISTRATION.UNCONFIRMED vs DEPENDENCY.UNAVAILABLE). */

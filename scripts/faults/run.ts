@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseCli, usageError } from '../stack/lib/cli';
+import { assertPortsFree } from '../stack/lib/net';
 import { REPO_ROOT } from '../stack/stack';
 import { AdminClient, Decider, type Replica } from './admin';
 import { FaultStack } from './fault-stack';
@@ -11,7 +13,7 @@ import { Ledger, type FaultKind } from './ledger';
 import { SignUpLoad } from './load';
 import { acceptedDuringOutages, explainUnannounced, logErrors, outageAnswers, seconds, tally } from './report';
 import { Rng, randomSeed } from './rng';
-import { assertPortsFree, ServiceProcess, type Workspace } from './services';
+import { ServiceProcess, type Workspace } from './services';
 import { assess, Checker, decideAll, type Assessment, type StoreView } from './verify';
 
 /**
@@ -79,64 +81,49 @@ const PROFILES: Record<'ci' | 'full', Profile> = {
 
 const ADMIN = { email: 'admin@faults.local', password: 'Faults-Admin-Passw0rd' };
 
-const { values: args } = parseArgs({
+const CLI = {
+  usage: 'npm run test:faults -- [options]   (or npx tsx scripts/faults/run.ts [options])',
+  about:
+    'The fault-injection suite: the whole system under load while services and servers are killed; see docs/faults.md.',
   options: {
-    profile: { type: 'string', default: 'ci' },
-    seed: { type: 'string' },
-    rate: { type: 'string' },
-    duration: { type: 'string' },
-    interval: { type: 'string' },
-    kinds: { type: 'string' },
-    'crash-servers': { type: 'boolean', default: false },
-    'base-port': { type: 'string', default: '3201' },
-    brokers: { type: 'string' },
-    help: { type: 'boolean', default: false },
+    profile: { type: 'string', value: 'NAME', default: 'ci', choices: ['ci', 'full'], help: 'how long and how hard' },
+    seed: { type: 'string', value: 'N', help: "the faults' random seed, to replay a run (default: a new one)" },
+    rate: { type: 'string', value: 'N', help: "sign-ups per second (default: the profile's)" },
+    duration: { type: 'string', value: 'S', help: "seconds of load (default: the profile's)" },
+    interval: { type: 'string', value: 'S', help: "seconds between faults (default: the profile's)" },
+    kinds: { type: 'string', value: 'K1,K2', help: `the fault kinds to inject, of ${ALL_KINDS.join(', ')}` },
+    brokers: { type: 'string', value: 'N', help: "Kafka nodes (default: the profile's; kafka:kill-node needs 3)" },
+    'crash-servers': { type: 'boolean', default: false, help: 'restart servers with SIGKILL, not a normal shutdown' },
+    'base-port': { type: 'string', value: 'P', default: '3201', help: 'the first of the ports the services use' },
   },
-});
+} as const;
+const { values: args } = parseCli(CLI);
 
-if (args.help) {
-  console.log(`Usage: npx tsx scripts/faults/run.ts [--profile ci|full] [--seed N] [--rate N] [--duration S] [--interval S] [--kinds k1,k2] [--brokers N] [--crash-servers] [--base-port P]
-See docs/faults.md.`);
-  process.exit(0);
-}
-
-const profileName = args.profile === 'full' ? 'full' : args.profile === 'ci' ? 'ci' : null;
-if (!profileName) {
-  console.error(`unknown profile "${args.profile}" (ci or full)`);
-  process.exit(2);
-}
+const profileName = args.profile as 'ci' | 'full';
 const profile = PROFILES[profileName];
-if (args.rate) profile.rate = Number(args.rate);
-if (args.duration) profile.plan.durationMs = Number(args.duration) * 1000;
-if (args.interval) profile.plan.intervalMs = Number(args.interval) * 1000;
-if (args.brokers) {
-  profile.brokers = Number(args.brokers);
-  if (!Number.isInteger(profile.brokers) || profile.brokers < 1) {
-    console.error(`--brokers must be a positive integer (got ${args.brokers})`);
-    process.exit(2);
-  }
-}
+/** A whole number of at least `min` from an option, or a usage error naming it. */
+const intOption = (name: string, value: string, min: number): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min)
+    usageError(CLI, `--${name} must be an integer of at least ${min} (got ${value})`);
+  return n;
+};
+if (args.rate) profile.rate = intOption('rate', args.rate, 1);
+if (args.duration) profile.plan.durationMs = intOption('duration', args.duration, 1) * 1000;
+if (args.interval) profile.plan.intervalMs = intOption('interval', args.interval, 1) * 1000;
+if (args.brokers) profile.brokers = intOption('brokers', args.brokers, 1);
 if (profile.brokers === 1) profile.plan.kinds = profile.plan.kinds.filter((k) => !CLUSTER_KINDS.includes(k));
 if (args.kinds) {
   const kinds = args.kinds.split(',').map((k) => k.trim());
   const unknown = kinds.filter((k) => !ALL_KINDS.includes(k as FaultKind));
-  if (unknown.length) {
-    console.error(`unknown fault kind(s): ${unknown.join(', ')}; known: ${ALL_KINDS.join(', ')}`);
-    process.exit(2);
-  }
+  if (unknown.length) usageError(CLI, `unknown fault kind(s): ${unknown.join(', ')}; known: ${ALL_KINDS.join(', ')}`);
   const needCluster = kinds.filter((k) => CLUSTER_KINDS.includes(k as FaultKind));
-  if (needCluster.length && profile.brokers === 1) {
-    console.error(`${needCluster.join(', ')} need a Kafka cluster: add --brokers 3`);
-    process.exit(2);
-  }
+  if (needCluster.length && profile.brokers === 1)
+    usageError(CLI, `${needCluster.join(', ')} need a Kafka cluster: add --brokers 3`);
   profile.plan.kinds = kinds as FaultKind[];
 }
-const seed = args.seed !== undefined ? Number(args.seed) : randomSeed();
-if (!Number.isInteger(seed)) {
-  console.error(`--seed must be an integer (got ${args.seed})`);
-  process.exit(2);
-}
-const basePort = Number(args['base-port']);
+const seed = args.seed !== undefined ? intOption('seed', args.seed, 0) : randomSeed();
+const basePort = intOption('base-port', args['base-port'], 1);
 const dataDir = path.join(REPO_ROOT, '.local', 'faults');
 const logsDir = path.join(dataDir, 'logs');
 
@@ -190,7 +177,10 @@ async function main(): Promise<number> {
     kafkaProxy: basePort + 9,
   };
   const proxyPorts = Array.from({ length: profile.brokers }, (_, i) => ports.kafkaProxy + i);
-  await assertPortsFree([...Object.values(ports), ...proxyPorts]);
+  await assertPortsFree(
+    { ...ports, ...Object.fromEntries(proxyPorts.map((port, i) => [`kafka proxy ${i + 1}`, port])) },
+    () => 'pass --base-port',
+  );
 
   const kafkaWhat = profile.brokers === 1 ? 'kafka (one broker)' : `kafka (${profile.brokers}-node KRaft cluster)`;
   log(`starting postgres, redis, activemq, ${kafkaWhat}, elasticsearch`);
@@ -249,7 +239,7 @@ async function main(): Promise<number> {
     rng: rng.fork('faults'),
     ledger,
     log,
-    crashServers: args['crash-servers'] ?? false,
+    crashServers: args['crash-servers'],
     restartWaitMs: profile.restartWaitMs,
   });
   const loadStartedAt = Date.now();
@@ -342,13 +332,13 @@ async function warmUp(accessUrl: string, client: AdminClient): Promise<number> {
     } catch {
       // Kafka may still be electing; try again
     }
-    if (!id) await new Promise((r) => setTimeout(r, 1000));
+    if (!id) await sleep(1000);
   }
   if (!id) throw new Error('warm-up: the access API never accepted a registration');
   while (Date.now() < deadline) {
     const page = await client.pending(client.replicas[0] as Replica, 10);
     if (page?.ids.includes(id)) return Date.now() - started;
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
   }
   throw new Error(`warm-up: registration ${id} never reached the review queue; see ${logsDir}`);
 }
@@ -362,7 +352,7 @@ async function statusViaAccess(accessUrl: string, id: string): Promise<string | 
     } catch {
       // retried below
     }
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
   }
   return undefined;
 }
@@ -383,7 +373,7 @@ async function waitQuiet(ids: string[], allowPending: boolean, timeoutMs: number
     } catch (err) {
       log(`  quiet check could not read the stores: ${err instanceof Error ? err.message : String(err)}`);
       await c.close();
-      await new Promise((r) => setTimeout(r, 2000));
+      await sleep(2000);
       continue;
     }
     const { counts, verdicts } = assess(ids, view, ledger);
@@ -406,7 +396,7 @@ async function waitQuiet(ids: string[], allowPending: boolean, timeoutMs: number
       lastLog = Date.now();
       log(`  not quiet yet (${seconds(elapsed)}): ${summary(counts)}, outbox unpublished ${view.outboxUnpublished}`);
     }
-    await new Promise((r) => setTimeout(r, 2000));
+    await sleep(2000);
   }
 }
 

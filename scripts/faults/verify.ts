@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { createClient } from 'redis';
 import { pool, type AdminClient } from './admin';
@@ -345,7 +346,7 @@ export async function decideAll(
       if (page) break;
     }
     if (!page) {
-      await new Promise((r) => setTimeout(r, 1000));
+      await sleep(1000);
       continue;
     }
     if (page.total === 0) return decided;

@@ -1,44 +1,25 @@
 /**
  * Starts the local servers and keeps them up until Ctrl-C / SIGTERM.
- *   tsx scripts/stack/cli.ts [--data-dir DIR] [--skip NAME]...
  * Prints the connection settings as KEY=value lines on stdout; progress goes to stderr.
  */
+import { parseCli } from './lib/cli';
 import { DEFAULT_DATA_DIR, SERVERS, startStack, type ServerName, type Stack } from './stack';
 
-function usage(message?: string): never {
-  if (message) process.stderr.write(`${message}\n`);
-  process.stderr.write(
-    `usage: tsx scripts/stack/cli.ts [--data-dir DIR] [--skip ${SERVERS.join('|')}]...\n` +
-      `  default data dir: ${DEFAULT_DATA_DIR}\n`,
-  );
-  process.exit(2);
-}
-
-function parseArgs(argv: string[]): { dataDir: string; skip: Partial<Record<ServerName, boolean>> } {
-  let dataDir = DEFAULT_DATA_DIR;
-  const skip: Partial<Record<ServerName, boolean>> = {};
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i];
-    const value = argv[i + 1];
-    if (arg === '--data-dir' && value) {
-      dataDir = value;
-      i += 1;
-    } else if (arg?.startsWith('--data-dir=')) {
-      dataDir = arg.slice('--data-dir='.length);
-    } else if (arg === '--skip' && value) {
-      if (!(SERVERS as readonly string[]).includes(value)) usage(`unknown server: ${value}`);
-      skip[value as ServerName] = true;
-      i += 1;
-    } else if (arg === '--help' || arg === '-h') {
-      usage();
-    } else {
-      usage(`unknown argument: ${String(arg)}`);
-    }
-  }
-  return { dataDir, skip };
-}
-
-const { dataDir, skip } = parseArgs(process.argv.slice(2));
+const { values: args } = parseCli({
+  usage: 'npm run stack -- [options]   (or npx tsx scripts/stack/cli.ts [options])',
+  about: 'Starts the local servers and keeps them up until Ctrl-C; prints their settings as KEY=value lines on stdout.',
+  options: {
+    'data-dir': {
+      type: 'string',
+      value: 'DIR',
+      default: DEFAULT_DATA_DIR,
+      help: 'where the servers keep data and logs',
+    },
+    skip: { type: 'string', value: 'NAME', multiple: true, choices: SERVERS, help: 'a server not to start' },
+  },
+});
+const dataDir = args['data-dir'];
+const skip = Object.fromEntries((args.skip ?? []).map((name) => [name, true])) as Partial<Record<ServerName, boolean>>;
 const say = (line: string): void => {
   process.stderr.write(`[stack] ${line}\n`);
 };

@@ -57,7 +57,7 @@ function javaProblem(servers: readonly ServerName[]): string | null {
 export const ENV_HINT =
   'Alternatives: run everything in containers with `docker compose up --build`, or point the ' +
   'services at servers you already run by setting DATABASE_URL, REDIS_URL, KAFKA_BROKERS, ' +
-  'STOMP_URL and ELASTICSEARCH_URL (a server whose variable is set is not started).';
+  'STOMP_URL, ELASTICSEARCH_URL and SMTP_URL with MAIL_INBOX_URL (a server whose variable is set is not started).';
 
 export function missingRequirements(servers: readonly ServerName[]): Requirement[] {
   return REQUIREMENTS.filter((req) => servers.includes(req.server) && !req.present());
@@ -70,6 +70,29 @@ function describe(missing: Requirement[]): string {
 const APT_ENV = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 // npm start and npm test may install at the same time; wait for the dpkg lock instead of failing.
 const APT_OPTS = ['-o', 'DPkg::Lock::Timeout=300'];
+
+/**
+ * `apt-get install` of packages, output to opts.logFile; when it fails, once more after an `apt-get
+ * update`. The exit code; null without apt-get.
+ */
+export async function aptInstall(packages: string[], opts: { log: Log; logFile: string }): Promise<number | null> {
+  const apt = which('apt-get');
+  if (!apt) return null;
+  opts.log(`installing Debian packages: ${packages.join(' ')} (output in ${opts.logFile})`);
+  const install = (): Promise<number | null> =>
+    runToLog(apt, [...APT_OPTS, 'install', '-y', '--no-install-recommends', ...packages], {
+      logFile: opts.logFile,
+      env: APT_ENV,
+    });
+  let code = await install();
+  if (code !== 0) {
+    // Usually missing or stale package lists ("Unable to locate package"); refresh them once.
+    opts.log('apt-get install failed; running apt-get update once and retrying');
+    await runToLog(apt, [...APT_OPTS, 'update'], { logFile: opts.logFile, env: APT_ENV });
+    code = await install();
+  }
+  return code;
+}
 
 /**
  * Installs the Debian packages the requested servers need. Throws, naming what is missing, where
@@ -95,19 +118,7 @@ export async function ensureInstalled(
     );
   }
   const packages = [...new Set(missing.map((req) => req.debianPackage))];
-  opts.log(`installing Debian packages: ${packages.join(' ')} (output in ${opts.logFile})`);
-  const install = (): Promise<number | null> =>
-    runToLog(apt, [...APT_OPTS, 'install', '-y', '--no-install-recommends', ...packages], {
-      logFile: opts.logFile,
-      env: APT_ENV,
-    });
-  let code = await install();
-  if (code !== 0) {
-    // Usually missing or stale package lists ("Unable to locate package"); refresh them once.
-    opts.log('apt-get install failed; running apt-get update once and retrying');
-    await runToLog(apt, [...APT_OPTS, 'update'], { logFile: opts.logFile, env: APT_ENV });
-    code = await install();
-  }
+  const code = await aptInstall(packages, opts);
   const stillMissing = missingRequirements(servers);
   if (code !== 0 || stillMissing.length > 0) {
     throw new Error(

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { createClient } from 'redis';
 import pino from 'pino';
 import { EventPublisher, createKafka, runConsumer } from '@regflow/common/kafka';
+import { isAlive } from './lib/processes';
 import { findJdk } from './lib/programs';
 import { javaMissingMessage } from './servers/elasticsearch';
 import { REPO_ROOT, startStack, type Stack, type StackEnv } from './stack';
@@ -131,15 +132,6 @@ function runPids(dataDir: string): number[] {
   return fs
     .readdirSync(runDir)
     .map((file) => (JSON.parse(fs.readFileSync(path.join(runDir, file), 'utf8')) as { pid: number }).pid);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('local server stack', () => {

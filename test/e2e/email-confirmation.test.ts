@@ -222,6 +222,10 @@ describe('email confirmation before review, end to end', () => {
       });
     await committedToEnd(kafka, 'consumer-mq-emails', TOPICS.registrationRequested);
     expect(await inbox(email)).toHaveLength(5);
+    // Counted too: the two over the limit (only this test reaches it, in this consumer-mq).
+    const metrics = await (await fetch(`${sys.consumer.url}/metrics`)).text();
+    expect(metrics).toMatch(/^emails_total\{kind="confirmation",outcome="rate-limited",service="consumer-mq"\} 2$/m);
+    expect(metrics).toMatch(/^emails_total\{kind="confirmation",outcome="sent",service="consumer-mq"\} \d+$/m);
 
     const unknown = await fetch(`${sys.access.url}/users/${newId()}/confirmation-email`, { method: 'POST' });
     expect(unknown.status).toBe(404);
@@ -311,6 +315,35 @@ describe('email confirmation before review, end to end', () => {
     // Same key, same partition: the registration after the poison is handled.
     const after = await signUp({ email: key });
     await emailsTo(after.email);
+  });
+
+  it('when the operator sets a redirect URL, then the link answers 303 there with its status and id', async () => {
+    const redirecting = await startAccessApi(
+      loadAccessApiConfig({
+        ...sys.env,
+        PORT: '0',
+        EMAIL_TOKEN_SECRET,
+        CONFIRMATION_REDIRECT_URL: 'https://example.com/welcome?from=regflow',
+        ORCHESTRATOR_URL: sys.orchestrator.url,
+      }),
+      logger,
+    );
+    try {
+      const { id, email } = await signUp();
+      const [message] = await emailsTo(email);
+      const token = linkOf(message!).split('/confirmations/')[1]!;
+      const answer = await page(`${redirecting.url}/confirmations/${token}`);
+      expect(answer.status).toBe(303);
+      const target = new URL(answer.res.headers.get('location')!);
+      expect(target.origin + target.pathname).toBe('https://example.com/welcome');
+      expect(Object.fromEntries(target.searchParams)).toEqual({ from: 'regflow', status: 'confirmed', id });
+      await waitForStatus(id, 'pending');
+      const invalid = await page(`${redirecting.url}/confirmations/nonsense`);
+      expect(invalid.status).toBe(303);
+      expect(new URL(invalid.res.headers.get('location')!).searchParams.get('status')).toBe('invalid');
+    } finally {
+      await redirecting.stop();
+    }
   });
 
   it('when confirmation is off, then a sign-up is pending at once, goes to review and gets no email', async () => {

@@ -1,4 +1,5 @@
 import type { Kafka } from '@regflow/common/kafka';
+import { poll } from '../../scripts/stack/lib/processes';
 
 /**
  * The positive signal that a consumer group is done with a topic: its committed offsets have reached the
@@ -10,16 +11,23 @@ export async function committedToEnd(kafka: Kafka, groupId: string, topic: strin
   const admin = kafka.admin();
   await admin.connect();
   try {
-    for (const deadline = Date.now() + timeoutMs; ;) {
-      const ends = await admin.fetchTopicOffsets(topic);
-      const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-      const done = (end: { partition: number; high: string }) =>
-        end.high === '0' || committed?.partitions.find((p) => p.partition === end.partition)?.offset === end.high;
-      if (ends.every(done)) return;
-      if (Date.now() > deadline)
-        throw new Error(`group ${groupId} did not commit the end of ${topic} within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await poll(
+      async () => {
+        const ends = await admin.fetchTopicOffsets(topic);
+        const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+        const done = (end: { partition: number; high: string }) =>
+          end.high === '0' || committed?.partitions.find((p) => p.partition === end.partition)?.offset === end.high;
+        return ends.every(done);
+      },
+      {
+        timeoutMs,
+        intervalMs: 50,
+        onTimeout: (last) =>
+          new Error(
+            `group ${groupId} did not commit the end of ${topic} within ${timeoutMs} ms${last ? ` (${String(last)})` : ''}`,
+          ),
+      },
+    );
   } finally {
     await admin.disconnect();
   }

@@ -6,6 +6,7 @@ import { loadConsumerConfig } from '../../consumer-mq/src/config';
 import { startConsumer } from '../../consumer-mq/src/service';
 import { loadOrchestratorConfig } from '../../orchestrator-api/src/config';
 import { startOrchestrator } from '../../orchestrator-api/src/service';
+import { poll } from '../../scripts/stack/lib/processes';
 
 export const ADMIN = { email: 'admin@test.local', password: 'Test-Admin-Passw0rd' };
 /** Signs the confirmation links in the tests (consumer-mq) and checks them (access-api); a test may sign its own. */
@@ -66,23 +67,18 @@ export async function signIn(consumerUrl: string, account = ADMIN): Promise<Reco
   return { cookie, 'x-csrf-token': csrfToken };
 }
 
-export async function eventually<T>(
+/** Polls fn every 100 ms until it returns something truthy, which it hands back. */
+export function eventually<T>(
   fn: () => Promise<T | undefined | null | false>,
   timeoutMs = 10_000,
   what = 'condition',
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await fn();
-      if (value) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+  return poll(fn, {
+    timeoutMs,
+    intervalMs: 100,
+    onTimeout: (last) =>
+      new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`),
+  }) as Promise<T>;
 }
 
 let counter = 0;

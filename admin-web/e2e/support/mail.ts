@@ -1,9 +1,8 @@
 import { expect, type APIRequestContext } from '@playwright/test';
-import { accessApiUrl, mailInboxUrl } from './env';
+import { mailInboxUrl } from './env';
 
 /** PIPELINE_TIMEOUT's worth: an email follows an event through Kafka and the consumer, asynchronously. */
 const EMAIL_TIMEOUT = 60_000;
-export const CONFIRMATION_SUBJECT = 'Confirm your email to finish signing up';
 
 export interface InboxMessage {
   id: string;
@@ -26,13 +25,4 @@ export async function emailTo(request: APIRequestContext, address: string, subje
     expect(found).toBeDefined();
   }).toPass({ timeout: EMAIL_TIMEOUT, intervals: [250, 500, 1_000] });
   return found!;
-}
-
-/** The confirmation link in the confirmation email to `address`. */
-export async function confirmationLink(request: APIRequestContext, address: string): Promise<string> {
-  const message = await emailTo(request, address, CONFIRMATION_SUBJECT);
-  const prefix = `${accessApiUrl}/confirmations/`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const link = new RegExp(`${prefix}\\S+`).exec(message.text)?.[0];
-  expect(link, 'the confirmation link in the email').toBeDefined();
-  return link!;
 }

@@ -16,7 +16,12 @@ export interface ConfirmationEmailSettings {
   perHourLimit: number;
 }
 
-export type SendConfirmationDeps = SendEmailOnceDeps & { settings: ConfirmationEmailSettings; now?: () => Date };
+export type SendConfirmationDeps = SendEmailOnceDeps & {
+  settings: ConfirmationEmailSettings;
+  now?: () => Date;
+  /** Counts each request's outcome (metrics). */
+  onOutcome?: (kind: string, outcome: string) => void;
+};
 
 /**
  * The confirmation email, for a registration that needs one (sign-up) or asks for it again (resend):
@@ -25,6 +30,15 @@ export type SendConfirmationDeps = SendEmailOnceDeps & { settings: ConfirmationE
  * window. A registration that needs no confirmation, or whose window has passed, gets no email.
  */
 export async function sendConfirmationEmail(
+  event: UserRegistrationRequested | ConfirmationEmailRequested,
+  deps: SendConfirmationDeps,
+): Promise<SendOnceOutcome | 'not-needed' | 'expired'> {
+  const outcome = await confirmationEmail(event, deps);
+  deps.onOutcome?.('confirmation', outcome);
+  return outcome;
+}
+
+async function confirmationEmail(
   event: UserRegistrationRequested | ConfirmationEmailRequested,
   deps: SendConfirmationDeps,
 ): Promise<SendOnceOutcome | 'not-needed' | 'expired'> {

@@ -5,6 +5,8 @@ import { sendEmailOnce, type SendEmailOnceDeps } from './send-email-once';
 export type SendDecisionEmailDeps = SendEmailOnceDeps & {
   /** Postgres' decisions: the truth about a decision, and where the applicant's address and language are. */
   decisions: { find(userId: string): Promise<StoredDecision | null> };
+  /** Counts each event's outcome (emails_total by kind and outcome). */
+  onOutcome?: (kind: string, outcome: string) => void;
 };
 
 /** not-owed: decided before decision emails existed; not-found: no such decision in Postgres (nothing to tell anyone). */
@@ -46,10 +48,12 @@ export async function sendDecisionEmail(
   const decision = await deps.decisions.find(event.data.userId);
   if (!decision) {
     deps.logger.warn(fields, 'decision event for a decision Postgres does not hold; no email');
+    deps.onOutcome?.('decision', 'not-found');
     return 'not-found';
   }
   if (!decision.emailApplicant) {
     deps.logger.info(fields, 'decided before decision emails existed; no email');
+    deps.onOutcome?.('decision', 'not-owed');
     return 'not-owed';
   }
   if (decision.outcome !== event.data.outcome)
@@ -57,7 +61,10 @@ export async function sendDecisionEmail(
       { ...fields, event: event.data.outcome, stored: decision.outcome },
       'decision event disagrees with Postgres; the email follows Postgres',
     );
-  return sendEmailOnce(decisionEmail(decision, event.correlationId), deps);
+  const request = decisionEmail(decision, event.correlationId);
+  const outcome = await sendEmailOnce(request, deps);
+  deps.onOutcome?.(request.kind, outcome);
+  return outcome;
 }
 
 function localeOf(registration: Record<string, unknown>): Locale {

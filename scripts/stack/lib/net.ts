@@ -1,6 +1,4 @@
 import net from 'node:net';
-import { execFile } from 'node:child_process';
-import type { ManagedProcess } from './processes';
 
 export const HOST = '127.0.0.1';
 
@@ -69,53 +67,25 @@ export function stompConnect(port: number, host = HOST, timeoutMs = 3_000): Prom
   });
 }
 
-export interface CommandResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-export function runCommand(
-  command: string,
-  args: string[],
-  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
-): Promise<CommandResult> {
+/** Whether nothing listens on port (a bind to it succeeds). */
+export function portIsFree(port: number, host = HOST): Promise<boolean> {
   return new Promise((resolve) => {
-    execFile(
-      command,
-      args,
-      { env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 10_000, encoding: 'utf8' },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-        resolve({ code, stdout, stderr: stderr || (error && typeof error.code !== 'number' ? error.message : '') });
-      },
-    );
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, host, () => probe.close(() => resolve(true)));
   });
 }
 
-export class StartError extends Error {}
-
-export function startFailure(proc: ManagedProcess, what: string): StartError {
-  return new StartError(`${proc.name} ${what}. Last lines of ${proc.spec.logFile}:\n${proc.logTail(20)}`);
-}
-
 /**
- * Polls until check() is true; fails early when the server process dies, with its log tail.
+ * Fails up front, naming the port and how to choose another (`remedy`), instead of letting a process
+ * start and talk to a stranger's server on it.
  */
-export async function waitUntil(
-  proc: ManagedProcess,
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs: number,
-  intervalMs = 250,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (!proc.isRunning) throw startFailure(proc, `${proc.describeExit()} before ${what}`);
-    if (await check()) return;
-    if (Date.now() > deadline) {
-      throw startFailure(proc, `was still not ${what} after ${Math.round(timeoutMs / 1000)} s`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+export async function assertPortsFree(ports: Record<string, number>, remedy: (name: string) => string): Promise<void> {
+  for (const [name, port] of Object.entries(ports)) {
+    if (!(await portIsFree(port)))
+      throw new Error(`port ${port} (${name}) is already in use by another program; stop it or ${remedy(name)}`);
   }
 }
+
+// What a server module needs to start one, in one import with the network helpers (defined in processes.ts).
+export { runCommand, startFailure, StartError, waitUntil, type CommandResult } from './processes';

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -10,8 +10,11 @@ export interface SpawnSpec {
   command: string;
   args: string[];
   logFile: string;
-  /** Folder for pid files, so a later start can find servers orphaned by a killed parent. */
-  runDir: string;
+  /**
+   * Folder for pid files, so a later start can find servers orphaned by a killed parent. Without one
+   * no pid file is written (the services: their ports, checked before each start, tell of leftovers).
+   */
+  runDir?: string;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   uid?: number;
@@ -22,6 +25,7 @@ export interface SpawnSpec {
    * group would reach every backend, which reads it as "cancel your query".
    */
   stopSignalToGroup?: boolean;
+  /** How long stop() waits after the stop signal before SIGKILL (15 s). */
   stopTimeoutMs?: number;
   /** For servers that announce their address on stdout/stderr; output is still copied to the log. */
   onLine?: (line: string) => void;
@@ -47,19 +51,21 @@ export class ManagedProcess {
   readonly exited: Promise<ExitInfo>;
   private exitInfo: ExitInfo | null = null;
   private stopping: Promise<void> | null = null;
-  private readonly pidFile: string;
+  private readonly pidFile: string | null;
+  /** Set once we ask it to go (stop, kill); any other exit is the process's own (a crash). */
+  private exitAskedFor = false;
 
   constructor(
     readonly spec: SpawnSpec,
     private readonly child: ChildProcess,
   ) {
-    this.pidFile = path.join(spec.runDir, `${spec.name}.pid`);
+    this.pidFile = spec.runDir ? path.join(spec.runDir, `${spec.name}.pid`) : null;
     this.exited = new Promise<ExitInfo>((resolve) => {
       const finish = (info: ExitInfo): void => {
         if (this.exitInfo) return;
         this.exitInfo = info;
         running.delete(this);
-        fs.rmSync(this.pidFile, { force: true });
+        if (this.pidFile) fs.rmSync(this.pidFile, { force: true });
         resolve(info);
       };
       child.once('exit', (code, signal) => finish({ code, signal }));
@@ -78,7 +84,7 @@ export class ManagedProcess {
         stopSignalToGroup: this.stopSignalToGroup,
         command: spec.command,
       };
-      fs.writeFileSync(this.pidFile, JSON.stringify(record));
+      if (this.pidFile) fs.writeFileSync(this.pidFile, JSON.stringify(record));
     }
   }
 
@@ -92,6 +98,11 @@ export class ManagedProcess {
 
   get isRunning(): boolean {
     return this.exitInfo === null && this.child.pid !== undefined;
+  }
+
+  /** Exited without being asked to (stop, kill): a crash of the process itself. */
+  get exitedOnItsOwn(): boolean {
+    return this.exitInfo !== null && !this.exitAskedFor;
   }
 
   describeExit(): string {
@@ -113,24 +124,53 @@ export class ManagedProcess {
     return this.spec.stopSignalToGroup ?? true;
   }
 
+  /**
+   * Polls check() until it is true (a check that throws counts as not yet); fails early, with the
+   * log tail, when the process dies, and after timeoutMs.
+   */
+  async waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<void> {
+    await poll(check, {
+      timeoutMs,
+      intervalMs,
+      failIf: () => (this.isRunning ? null : startFailure(this, `${this.describeExit()} before ${what}`)),
+      onTimeout: () => startFailure(this, `was still not ${what} after ${Math.round(timeoutMs / 1000)} s`),
+    });
+  }
+
+  /** waitUntil() an HTTP GET of url answers 2xx. */
+  waitForHttp(url: string, timeoutMs: number): Promise<void> {
+    return this.waitUntil(`answering ${url}`, () => httpAnswers(url), timeoutMs);
+  }
+
   /** Synchronous, so it can run inside a process 'exit' handler. */
   signalStop(): void {
+    this.exitAskedFor = true;
     if (this.isRunning && this.child.pid !== undefined) {
       sendSignal(this.child.pid, this.stopSignal, this.stopSignalToGroup);
     }
   }
 
-  stop(): Promise<void> {
-    this.stopping ??= this.doStop();
+  /** The stop signal, SIGKILL to the group after the stop timeout (the spec's, or timeoutMs). */
+  stop(timeoutMs = this.spec.stopTimeoutMs ?? 15_000): Promise<void> {
+    this.exitAskedFor = true;
+    this.stopping ??= this.doStop(timeoutMs);
     return this.stopping;
   }
 
-  private async doStop(): Promise<void> {
+  /** SIGKILL to the whole group (a crash: no shutdown hook runs); resolves once the process is gone. */
+  async kill(): Promise<void> {
+    this.exitAskedFor = true;
+    if (!this.isRunning || this.child.pid === undefined) return;
+    appendLog(this.spec.logFile, `[stack] ${new Date().toISOString()} SIGKILL\n`);
+    sendSignal(this.child.pid, 'SIGKILL', true);
+    await this.exited;
+  }
+
+  private async doStop(timeoutMs: number): Promise<void> {
     const pid = this.child.pid;
     if (pid === undefined) return;
     if (this.isRunning) {
       sendSignal(pid, this.stopSignal, this.stopSignalToGroup);
-      const timeoutMs = this.spec.stopTimeoutMs ?? 15_000;
       if (!(await settlesWithin(this.exited, timeoutMs))) {
         appendLog(this.spec.logFile, `[stack] no exit ${timeoutMs} ms after ${this.stopSignal}, sending SIGKILL\n`);
         sendSignal(pid, 'SIGKILL', true);
@@ -144,7 +184,7 @@ export class ManagedProcess {
 
 export function startProcess(spec: SpawnSpec): ManagedProcess {
   fs.mkdirSync(path.dirname(spec.logFile), { recursive: true });
-  fs.mkdirSync(spec.runDir, { recursive: true });
+  if (spec.runDir) fs.mkdirSync(spec.runDir, { recursive: true });
   appendLog(spec.logFile, `\n[stack] ${new Date().toISOString()} starting: ${spec.command} ${spec.args.join(' ')}\n`);
   const logFd = fs.openSync(spec.logFile, 'a');
   let child: ChildProcess;
@@ -187,26 +227,55 @@ export function startProcess(spec: SpawnSpec): ManagedProcess {
   return new ManagedProcess(spec, child);
 }
 
-/** Runs a one-shot command (initdb, apt-get) with its output appended to a log file. */
+interface RunOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  uid?: number;
+  gid?: number;
+}
+
+/** Runs a one-shot command (initdb, apt-get, vite build) with its output appended to a log file. */
 export function runToLog(
   command: string,
   args: string[],
-  opts: { logFile: string; cwd?: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number },
+  opts: RunOptions & { logFile: string },
 ): Promise<number | null> {
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   appendLog(opts.logFile, `\n[stack] ${new Date().toISOString()} running: ${command} ${args.join(' ')}\n`);
   const logFd = fs.openSync(opts.logFile, 'a');
-  return new Promise((resolve) => {
-    const child = spawn(command, args, {
-      cwd: opts.cwd,
-      env: opts.env ?? process.env,
-      uid: opts.uid,
-      gid: opts.gid,
-      stdio: ['ignore', logFd, logFd],
-    });
+  try {
+    return runOnce(command, args, ['ignore', logFd, logFd], opts, (error) =>
+      appendLog(opts.logFile, `[stack] could not run ${command}: ${error.message}\n`),
+    );
+  } finally {
     fs.closeSync(logFd);
+  }
+}
+
+/** Runs a one-shot command in this terminal (npm test's steps); its exit code, null if it could not run. */
+export function runInTerminal(command: string, args: string[], opts: RunOptions = {}): Promise<number | null> {
+  return runOnce(command, args, 'inherit', opts, (error) =>
+    process.stderr.write(`could not run ${command}: ${error.message}\n`),
+  );
+}
+
+function runOnce(
+  command: string,
+  args: string[],
+  stdio: StdioOptions,
+  opts: RunOptions,
+  onError: (error: Error) => void,
+): Promise<number | null> {
+  const child = spawn(command, args, {
+    cwd: opts.cwd,
+    env: opts.env ?? process.env,
+    uid: opts.uid,
+    gid: opts.gid,
+    stdio,
+  });
+  return new Promise((resolve) => {
     child.once('error', (error) => {
-      appendLog(opts.logFile, `[stack] could not run ${command}: ${error.message}\n`);
+      onError(error);
       resolve(null);
     });
     child.once('exit', (code) => resolve(code));
@@ -230,6 +299,148 @@ export function appendLog(logFile: string, text: string): void {
   }
 }
 
+export interface CommandResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a one-shot command and hands back what it printed (pg_isready, redis-cli, the bundle build). */
+export function runCommand(
+  command: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    execFile(
+      command,
+      args,
+      { env: opts.env ?? process.env, cwd: opts.cwd, timeout: opts.timeoutMs ?? 10_000, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        resolve({ code, stdout, stderr: stderr || (error && typeof error.code !== 'number' ? error.message : '') });
+      },
+    );
+  });
+}
+
+/**
+ * The one polling loop: check() every intervalMs until it returns something truthy, which it hands
+ * back. A check that throws counts as not yet. failIf() ends the wait early with its error (the
+ * process died); onTimeout(last error thrown by check) makes the error thrown after timeoutMs.
+ */
+export async function poll<T>(
+  check: () => Promise<T> | T,
+  opts: {
+    timeoutMs: number;
+    intervalMs?: number;
+    failIf?: () => Error | null;
+    onTimeout?: (lastError: unknown) => Error;
+  },
+): Promise<Exclude<T, false | null | undefined | 0 | ''>> {
+  const deadline = Date.now() + opts.timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    const failure = opts.failIf?.();
+    if (failure) throw failure;
+    try {
+      const value = await check();
+      if (value) return value as Exclude<T, false | null | undefined | 0 | ''>;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw opts.onTimeout?.(lastError) ?? new Error(`not done after ${opts.timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, opts.intervalMs ?? 250));
+  }
+}
+
+/** Whether a GET of url answers 2xx within a second. */
+export async function httpAnswers(url: string): Promise<boolean> {
+  try {
+    return (await fetch(url, { signal: AbortSignal.timeout(1_000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+/** A process that could not be started, with what it said last. */
+export class StartError extends Error {}
+
+export function startFailure(proc: ManagedProcess, what: string): StartError {
+  return new StartError(`${proc.name} ${what}. Last lines of ${proc.spec.logFile}:\n${proc.logTail(20)}`);
+}
+
+/** proc.waitUntil(), in the form the server modules call it. */
+export function waitUntil(
+  proc: ManagedProcess,
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 250,
+): Promise<void> {
+  return proc.waitUntil(what, check, timeoutMs, intervalMs);
+}
+
+export interface Crash {
+  at: number;
+  /** describeExit(): "was killed by SIGSEGV", "exited with code 1". */
+  how: string;
+  tail: string;
+}
+
+/**
+ * One process started again and again from the same spec, as the fault suite kills and restarts a
+ * service: the current run, the number of starts, and every exit nobody asked for (a crash) with the
+ * log's last lines at that moment.
+ */
+export class RestartableProcess {
+  private current: ManagedProcess | null = null;
+  starts = 0;
+  readonly crashes: Crash[] = [];
+
+  constructor(
+    readonly spec: SpawnSpec,
+    /** Resolves once a fresh start is ready (a health check); rejects to fail start(). */
+    private readonly ready: (proc: ManagedProcess) => Promise<void> = async () => undefined,
+  ) {}
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get pid(): number | undefined {
+    return this.current?.pid;
+  }
+
+  get isRunning(): boolean {
+    return this.current?.isRunning ?? false;
+  }
+
+  /** Down because it exited on its own (not stopped or killed by us). */
+  get crashedAndDown(): boolean {
+    return this.current?.exitedOnItsOwn ?? false;
+  }
+
+  async start(): Promise<void> {
+    if (this.isRunning) throw new Error(`${this.name} is already running`);
+    this.starts += 1;
+    const proc = startProcess(this.spec);
+    this.current = proc;
+    void proc.exited.then(() => {
+      if (proc.exitedOnItsOwn) this.crashes.push({ at: Date.now(), how: proc.describeExit(), tail: proc.logTail(40) });
+    });
+    await this.ready(proc);
+  }
+
+  kill(): Promise<void> {
+    return this.current?.kill() ?? Promise.resolve();
+  }
+
+  stop(timeoutMs?: number): Promise<void> {
+    return this.current?.stop(timeoutMs) ?? Promise.resolve();
+  }
+}
+
 function sendSignal(pid: number, signal: NodeJS.Signals, toGroup: boolean): void {
   try {
     process.kill(toGroup ? -pid : pid, signal);
@@ -247,7 +458,8 @@ function groupExists(pgid: number): boolean {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (one of another user's counts). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -289,13 +501,11 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   }
 }
 
-async function waitForPidGone(pid: number, startTime: string | null, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (!isSameProcess(pid, startTime)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return !isSameProcess(pid, startTime);
+function waitForPidGone(pid: number, startTime: string | null, ms: number): Promise<boolean> {
+  return poll(() => !isSameProcess(pid, startTime), { timeoutMs: ms, intervalMs: 100 }).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**
