@@ -150,6 +150,10 @@ describe('decision emails', () => {
     expect(await ledger().forRegistration(user.id)).toMatchObject([
       { kind: 'decision-approved', requestEventId: user.id, recipient: user.email, locale: 'pt-BR', outcome: 'sent' },
     ]);
+    // And it is counted.
+    expect(await (await fetch(`${service.url}/metrics`)).text()).toMatch(
+      /emails_total\{kind="decision-approved",outcome="sent",service="consumer-mq"\} [1-9]/,
+    );
   });
 
   it('when an admin rejects and shares the reason, then the email quotes it; unshared, then it does not', async () => {
