@@ -1,14 +1,13 @@
-import { TOPICS, TransientError, registrationTopicEventSchema, retryUntilReady, type Logger } from '@regflow/common';
+import { TOPICS, registrationTopicEventSchema, retryUntilReady, type Logger } from '@regflow/common';
 import {
-  PoisonMessageError,
   parseRecord,
   runConsumer,
   type ConsumedRecord,
   type ListenerOptions,
   type RunningConsumer,
 } from '@regflow/common/kafka';
-import { EmailRefusedError } from '../domain/model';
 import { sendConfirmationEmail, type SendConfirmationDeps } from '../domain/send-confirmation-email';
+import { emailFailure } from './email-failures';
 
 const GROUP_ID = 'consumer-mq-emails';
 
@@ -49,10 +48,7 @@ export class RegistrationEmailsListener {
             try {
               await this.handle(record);
             } catch (err) {
-              if (err instanceof PoisonMessageError) throw err;
-              if (err instanceof EmailRefusedError) throw new PoisonMessageError(err.message);
-              if (!isOutage(err) && record.attempt >= maxAttempts) throw new PoisonMessageError(String(err));
-              throw err;
+              throw emailFailure(err, record, maxAttempts);
             }
           },
         }),
@@ -76,15 +72,4 @@ export class RegistrationEmailsListener {
     this.stopping.abort();
     await (await this.consumer)?.stop();
   }
-}
-
-/** A server that is down or unreachable (SMTP, Postgres): worth waiting for, however long. */
-function isOutage(err: unknown): boolean {
-  if (err instanceof TransientError) return true;
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return false;
-  // Node's socket errors, and Postgres' connection (08), shutdown (57P0x) and too-many-connections classes.
-  return /^(E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|NETUNREACH|AI_AGAIN)|ENOTFOUND|08...|57P0.|53300)$/.test(
-    code,
-  );
 }
