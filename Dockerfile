@@ -28,11 +28,13 @@ COPY scripts/build-services.mjs scripts/
 COPY common/ common/
 COPY ${SERVICE}/ ${SERVICE}/
 # /out is what the runtime stage takes: the bundle and, for consumer-mq, the SQL migrations it applies
-# at start-up (read from <service>/drizzle, beside dist/). No other service reads files at run time.
+# at start-up and the email templates it loads (read from <service>/drizzle and <service>/emails, beside
+# dist/). No other service reads files at run time.
 RUN node scripts/build-services.mjs "$SERVICE" \
  && mkdir -p /out \
  && cp -r "$SERVICE/dist" /out/ \
- && if [ -d "$SERVICE/drizzle" ]; then cp -r "$SERVICE/drizzle" /out/; fi
+ && if [ -d "$SERVICE/drizzle" ]; then cp -r "$SERVICE/drizzle" /out/; fi \
+ && if [ -d "$SERVICE/emails" ]; then cp -r "$SERVICE/emails" /out/; fi
 
 # Production dependencies only: the packages the bundle imports (@regflow/common is inside it).
 FROM manifests AS deps

@@ -88,6 +88,7 @@ try {
         ADMIN_EMAIL: system.admin.email,
         ADMIN_PASSWORD: system.admin.password,
         REDIS_URL: system.env.REDIS_URL ?? '',
+        MAIL_INBOX_URL: system.env.MAIL_INBOX_URL ?? '',
       },
     );
     // schemathesis against both OpenAPI documents, on the same running system (scripts/schemathesis.ts).

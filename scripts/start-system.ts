@@ -28,12 +28,14 @@ regflow is running.
   Access API        ${urls.access}    (POST /users)
   Orchestrator API  ${urls.orchestrator}    (GET /users/search)
   Admin API         ${urls.consumer}
+  Mail inbox        ${env.MAIL_INBOX_URL}   (every email the system sends, e.g. the confirmation links)
 
   Kafka             ${env.KAFKA_BROKERS}
   ActiveMQ STOMP    ${env.STOMP_URL}
   Redis             ${env.REDIS_URL}
   Postgres          ${env.DATABASE_URL}
   Elasticsearch     ${env.ELASTICSEARCH_URL}
+  SMTP              ${env.SMTP_URL}
 
 Logs: ${path.relative(ROOT, path.join(dataDir, 'logs'))}/   Press Ctrl-C to stop everything.
 `);

@@ -56,6 +56,7 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     log(line);
   const stack = await startStack({ dataDir: opts.dataDir, log });
   const admin = adminAccount(opts.dataDir);
+  const emailTokenSecret = process.env.EMAIL_TOKEN_SECRET ?? keptSecret(opts.dataDir, 'email-token-secret');
   const urls = {
     access: `http://127.0.0.1:${ports.access}`,
     orchestrator: `http://127.0.0.1:${ports.orchestrator}`,
@@ -67,6 +68,9 @@ export async function startSystem(opts: SystemOptions): Promise<RunningSystem> {
     ADMIN_EMAIL: admin.email,
     ADMIN_PASSWORD: admin.password,
     CONSOLE_ORIGIN: `http://127.0.0.1:${ports.console}`,
+    EMAIL_TOKEN_SECRET: emailTokenSecret,
+    // The confirmation links in the emails point at the access API as the applicant reaches it.
+    PUBLIC_ACCESS_API_URL: process.env.PUBLIC_ACCESS_API_URL ?? urls.access,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     ...opts.serviceEnv,
   };
@@ -112,6 +116,15 @@ function adminAccount(dataDir: string): { email: string; password: string } {
   const account = { email: 'admin@regflow.local', password: `Rf-${randomBytes(12).toString('base64url')}9a` };
   writeFileSync(file, JSON.stringify(account), { mode: 0o600 });
   return account;
+}
+
+/** A secret for local runs, generated once and kept in the data folder (so links sent before a restart still work). */
+function keptSecret(dataDir: string, name: string): string {
+  const file = path.join(dataDir, name);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(24).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
 }
 
 /**

@@ -2,7 +2,15 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startStack } from '../scripts/stack/stack';
 
-const KEYS = ['DATABASE_URL', 'REDIS_URL', 'KAFKA_BROKERS', 'STOMP_URL', 'ELASTICSEARCH_URL'] as const;
+const KEYS = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'KAFKA_BROKERS',
+  'STOMP_URL',
+  'ELASTICSEARCH_URL',
+  'SMTP_URL',
+  'MAIL_INBOX_URL',
+] as const;
 export type StackEnv = Record<(typeof KEYS)[number], string>;
 
 declare module 'vitest' {

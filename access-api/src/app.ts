@@ -2,16 +2,25 @@ import type { Express } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { createServiceApp, sendProblem, type ServiceAppOptions } from '@regflow/common/http';
 import type { EventPublisher } from '@regflow/common/kafka';
+import type { EmailConfirmationMode } from '@regflow/common';
 import type { StatusClient } from './data-access/status-client';
+import { confirmationRoutes } from './entry-points/confirmations.http';
 import { usersRoutes } from './entry-points/users.http';
 
 export interface AppDeps extends ServiceAppOptions {
   publisher: EventPublisher;
   statusClient: StatusClient;
   rateLimitPerMinute: number;
+  emailConfirmation: EmailConfirmationMode;
+  tokenSecret: string;
+  confirmationRedirectUrl?: string;
+  resendLimitPerHour: number;
 }
 
-/** The public sign-up API: POST /users (rate limited per client address) and GET /users/{id}. */
+/**
+ * The public sign-up API: POST /users (rate limited per client address), GET /users/{id}, and email
+ * confirmation: the link's page GET /confirmations/{token} and asking for the email again.
+ */
 export function createApp(deps: AppDeps): Express {
   // Answers are per request (a new id each time): an ETag would only cost a hash of every body.
   const openapi = {
@@ -27,7 +36,8 @@ export function createApp(deps: AppDeps): Express {
         limit: deps.rateLimitPerMinute,
         standardHeaders: 'draft-8',
         legacyHeaders: false,
-        skip: (req) => req.method !== 'POST',
+        // Sign-ups only (POST /users); asking for the confirmation email again has limits of its own.
+        skip: (req) => req.method !== 'POST' || req.path !== '/',
         handler: (_req, res) => {
           sendProblem(
             res,
@@ -38,6 +48,22 @@ export function createApp(deps: AppDeps): Express {
         },
       }),
     );
-    app.use(usersRoutes({ publisher: deps.publisher, statusClient: deps.statusClient, retryAfterSeconds: 5 }));
+    app.use(
+      usersRoutes({
+        publisher: deps.publisher,
+        statusClient: deps.statusClient,
+        retryAfterSeconds: 5,
+        emailConfirmation: deps.emailConfirmation,
+      }),
+    );
+    app.use(
+      confirmationRoutes({
+        tokenSecret: deps.tokenSecret,
+        statusClient: deps.statusClient,
+        publisher: deps.publisher,
+        resendLimitPerHour: deps.resendLimitPerHour,
+        ...(deps.confirmationRedirectUrl ? { redirectUrl: deps.confirmationRedirectUrl } : {}),
+      }),
+    );
   });
 }

@@ -34,6 +34,10 @@ export async function startAccessApi(
     publisher,
     statusClient,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    emailConfirmation: config.EMAIL_CONFIRMATION,
+    tokenSecret: config.EMAIL_TOKEN_SECRET,
+    resendLimitPerHour: config.RESEND_LIMIT_PER_HOUR,
+    ...(config.CONFIRMATION_REDIRECT_URL ? { confirmationRedirectUrl: config.CONFIRMATION_REDIRECT_URL } : {}),
     trustProxy: config.TRUST_PROXY,
   });
   const server = await listen(app, config.PORT, config.HOST);

@@ -31,6 +31,9 @@ export const env = {
           .filter(Boolean),
       ),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** A secret with no default anywhere: a service that lacks it does not start. */
+  secret: (minLength: number) =>
+    z.string().min(minLength, `Must be a secret of at least ${minLength} characters (openssl rand -hex 24).`),
   positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
   bool: (fallback: boolean) =>
     z

@@ -6,3 +6,4 @@ export * from './retry';
 export * from './rules/cpf';
 export * from './rules/text';
 export { newId } from './ids';
+export * from './rules/confirmation-token';

@@ -27,7 +27,22 @@ export const configSchema = z.object({
   RECONCILE_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(300),
   /** How long a freshly indexed registration may take to reach the queue before reconciliation stages it. */
   RECONCILE_GRACE_SECONDS: z.coerce.number().int().min(0).default(60),
+  /** Where emails go out: smtp://[user:pass@]host:port (smtps:// for implicit TLS). */
+  SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'an smtp:// or smtps:// URL'),
+  MAIL_FROM: z.string().min(3).default('regflow <no-reply@regflow.local>'),
+  /** Signs the confirmation links; the access API checks them with the same secret. */
+  EMAIL_TOKEN_SECRET: env.secret(32),
+  /** Where the confirmation links point: the access API as the applicant reaches it. */
+  PUBLIC_ACCESS_API_URL: env.url().default('http://127.0.0.1:3001'),
+  /** An unconfirmed registration's window (as the orchestrator's), and how long one link works within it. */
+  EMAIL_CONFIRMATION_TTL_HOURS: z.coerce.number().positive().default(48),
+  EMAIL_LINK_TTL_HOURS: z.coerce.number().positive().default(24),
+  /** The sender's own limit, across replicas: confirmation emails per registration per hour. */
+  CONFIRMATION_EMAILS_PER_HOUR: env.positiveInt(5),
 });
+
+/** The email templates (consumer-mq/emails), resolved like MIGRATIONS_FOLDER and shipped beside dist/ the same way. */
+export const EMAIL_TEMPLATES_FOLDER = fileURLToPath(new URL('../emails/', import.meta.url));
 
 /**
  * The SQL migrations applied at start-up (written by drizzle-kit to consumer-mq/drizzle). Resolved from

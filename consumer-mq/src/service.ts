@@ -3,17 +3,22 @@ import { createMetrics, listen, type RunningService } from '@regflow/common/http
 import { EventPublisher, createKafka, topicSpecs } from '@regflow/common/kafka';
 import { StompSession } from '@regflow/common/stomp';
 import { createApp } from './app';
-import type { ConsumerConfig } from './config';
+import { EMAIL_TEMPLATES_FOLDER, type ConsumerConfig } from './config';
 import { AdminEventBus } from './data-access/admin-events';
 import { AdminsRepository } from './data-access/admins-repository';
 import { createDatabase, migrateWithLock } from './data-access/db/database';
 import { DeadLettersRepository } from './data-access/dead-letters-repository';
 import { DecisionsRepository } from './data-access/decisions-repository';
+import { EmailTemplates } from './data-access/email-templates';
+import { Mailer } from './data-access/mailer';
+import { SentEmailsRepository } from './data-access/sent-emails-repository';
 import { SearchClient } from './data-access/search-client';
 import { SessionStore, SignInThrottle } from './data-access/session-store';
 import { StagingStore } from './data-access/staging-store';
 import { bootstrapAdmin } from './domain/bootstrap-admin';
-import { registerConsumerMetrics } from './entry-points/metrics';
+import { DecisionEmailsListener } from './entry-points/decision-emails.kafka';
+import { emailOutcomeCounter, registerConsumerMetrics } from './entry-points/metrics';
+import { RegistrationEmailsListener } from './entry-points/registration-emails.kafka';
 import { subscribeReviewQueue } from './entry-points/review-queue.stomp';
 import { DeadLetterArchiver } from './workers/dead-letter-archiver.worker';
 import { OutboxRelay } from './workers/outbox-relay.worker';
@@ -57,6 +62,10 @@ export async function startConsumer(
     .catch((err: unknown) => logger.warn({ err }, 'kafka not reachable at start-up; the outbox relay retries'));
   const stomp = new StompSession(config.STOMP_URL, logger.child({ component: 'stomp' }), metrics.pipeline.stompHooks);
   const search = new SearchClient(config.ORCHESTRATOR_URL);
+  // Email: templates compiled now (a missing one fails the start), SMTP connected on first send. SMTP
+  // is not in the readiness check: while it is down the emails wait in Kafka, and everything else works.
+  const templates = EmailTemplates.load(EMAIL_TEMPLATES_FOLDER);
+  const mailer = new Mailer(config.SMTP_URL, config.MAIL_FROM, logger.child({ component: 'mailer' }));
   registerConsumerMetrics(metrics.registry, store, decisions);
 
   // Workers: the outbox relay, the dead-letter archiver and scheduled reconciliation.
@@ -77,7 +86,34 @@ export async function startConsumer(
   );
   reconciler.start();
 
-  // Entry points: the review queue, then HTTP.
+  // Entry points: the applicant's emails (two Kafka listeners, joined in the background), the review queue, then HTTP.
+  const ledger = new SentEmailsRepository(pool);
+  const countEmail = emailOutcomeCounter(metrics.registry);
+  const emails = new RegistrationEmailsListener(
+    { kafka, logger, hooks: metrics.pipeline.kafkaHooks, deadLetter: { topic: TOPICS.deadLetter, publisher } },
+    {
+      templates,
+      mailer,
+      ledger,
+      logger,
+      onOutcome: countEmail,
+      settings: {
+        tokenSecret: config.EMAIL_TOKEN_SECRET,
+        publicAccessApiUrl: config.PUBLIC_ACCESS_API_URL,
+        confirmationTtlHours: config.EMAIL_CONFIRMATION_TTL_HOURS,
+        linkTtlHours: config.EMAIL_LINK_TTL_HOURS,
+        perHourLimit: config.CONFIRMATION_EMAILS_PER_HOUR,
+      },
+    },
+    logger,
+  );
+  emails.start();
+  const decisionEmails = new DecisionEmailsListener(
+    { kafka, logger, hooks: metrics.pipeline.kafkaHooks, deadLetter: { topic: TOPICS.deadLetter, publisher } },
+    { templates, mailer, ledger, decisions, logger, onOutcome: countEmail },
+    logger,
+  );
+  decisionEmails.start();
   subscribeReviewQueue(stomp, config.QUEUE_PREFETCH, { store, events, logger });
   stomp.start();
   let shuttingDown = false;
@@ -118,6 +154,8 @@ export async function startConsumer(
       shuttingDown = true;
       await reconciler.stop();
       await archiver.stop();
+      await Promise.all([emails.stop(), decisionEmails.stop()]); // finish the emails in hand (and their ledger rows) before Postgres closes
+      mailer.close();
       await stomp.close(); // stop taking messages; the ones in hand are staged and acked first
       await events.stop(); // ends live streams so the HTTP server can close
       await server.close();

@@ -14,6 +14,8 @@ export const configSchema = z.object({
   ELASTICSEARCH_PASSWORD: z.string().optional(),
   KAFKA_MAX_ATTEMPTS: env.positiveInt(8),
   KAFKA_PARTITIONS_CONCURRENTLY: env.positiveInt(4),
+  /** How long an unconfirmed registration may be confirmed before it expires (fractions allowed, for tests). */
+  EMAIL_CONFIRMATION_TTL_HOURS: z.coerce.number().positive().default(48),
 });
 
 export type OrchestratorConfig = z.infer<typeof configSchema>;

@@ -9,6 +9,7 @@ import { ReviewQueueSender } from './data-access/review-queue-sender';
 import { UsersIndex } from './data-access/users-index';
 import { startDecisionsListener } from './entry-points/decisions.kafka';
 import { startRegistrationsListener } from './entry-points/registrations.kafka';
+import { ExpireUnconfirmedWorker } from './workers/expire-unconfirmed.worker';
 
 export type Orchestrator = RunningService;
 
@@ -54,7 +55,14 @@ export async function startOrchestrator(
   };
   const registrations = await retryUntilReady(
     'kafka (registrations listener)',
-    () => startRegistrationsListener(listener, { index, claims, reviewQueue, logger }),
+    () =>
+      startRegistrationsListener(listener, {
+        index,
+        claims,
+        reviewQueue,
+        logger,
+        confirmationTtlHours: config.EMAIL_CONFIRMATION_TTL_HOURS,
+      }),
     { logger },
   );
   const decisions = await retryUntilReady(
@@ -62,6 +70,9 @@ export async function startOrchestrator(
     () => startDecisionsListener(listener, { index, logger }),
     { logger },
   );
+  // Workers: the expiry sweep.
+  const expiry = new ExpireUnconfirmedWorker(index, config.EMAIL_CONFIRMATION_TTL_HOURS, logger);
+  expiry.start();
   let shuttingDown = false;
   const app = createApp({
     logger,
@@ -69,6 +80,7 @@ export async function startOrchestrator(
     readiness: { elasticsearch: () => index.ping(), kafka: () => deadLetters.ping(), activemq: () => stomp.ping() },
     isShuttingDown: () => shuttingDown,
     index,
+    confirmationTtlHours: config.EMAIL_CONFIRMATION_TTL_HOURS,
   });
   const server = await listen(app, config.PORT, config.HOST);
   logger.info({ url: server.url }, 'orchestrator-api listening');
@@ -78,7 +90,7 @@ export async function startOrchestrator(
     stop: async () => {
       shuttingDown = true;
       // Listeners first: they finish the record in hand and commit, while STOMP and ES still work.
-      await Promise.allSettled([registrations.stop(), decisions.stop()]);
+      await Promise.allSettled([registrations.stop(), decisions.stop(), expiry.stop()]);
       await deadLetters.close();
       await server.close();
       await stomp.close();

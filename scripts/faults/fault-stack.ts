@@ -9,6 +9,7 @@ import { createContext } from '../stack/servers/context';
 import { startActiveMq } from '../stack/servers/activemq';
 import { startElasticsearch } from '../stack/servers/elasticsearch';
 import { startKafka } from '../stack/servers/kafka';
+import { startMail } from '../stack/servers/mail';
 import { startPostgres } from '../stack/servers/postgres';
 import { startRedis } from '../stack/servers/redis';
 import { REPO_ROOT, type ServerName, type StackEnv } from '../stack/stack';
@@ -45,7 +46,15 @@ export class FaultStack {
     const releaseLock = lockDataDir(dataDir);
     const procs = new Map<string, ManagedProcess>();
     const stack = new FaultStack(
-      { DATABASE_URL: '', REDIS_URL: '', KAFKA_BROKERS: '', STOMP_URL: '', ELASTICSEARCH_URL: '' },
+      {
+        DATABASE_URL: '',
+        REDIS_URL: '',
+        KAFKA_BROKERS: '',
+        STOMP_URL: '',
+        ELASTICSEARCH_URL: '',
+        SMTP_URL: '',
+        MAIL_INBOX_URL: '',
+      },
       procs,
       releaseLock,
       log,
@@ -53,10 +62,10 @@ export class FaultStack {
     try {
       await stopLeftovers(path.join(dataDir, 'run'), log);
       // Every run starts from empty stores, so the final counts are about this run only.
-      for (const dir of ['postgres', 'redis', 'activemq', 'kafka', 'elasticsearch', 'logs'])
+      for (const dir of ['postgres', 'redis', 'activemq', 'kafka', 'elasticsearch', 'mail', 'logs'])
         fs.rmSync(path.join(dataDir, dir), { recursive: true, force: true });
       fs.mkdirSync(path.join(dataDir, 'logs'), { recursive: true });
-      const names: ServerName[] = ['postgres', 'redis', 'activemq', 'kafka', 'elasticsearch'];
+      const names: ServerName[] = ['postgres', 'redis', 'activemq', 'kafka', 'elasticsearch', 'mail'];
       await ensureInstalled(names, { log, logFile: path.join(dataDir, 'logs', 'install.log') });
       const ctx = createContext({ dataDir, repoRoot: REPO_ROOT, log, track: (proc) => procs.set(proc.name, proc) });
       const starters = {
@@ -65,6 +74,11 @@ export class FaultStack {
         activemq: startActiveMq,
         kafka: (c: typeof ctx) => startKafka(c, { brokers: opts.kafkaBrokers ?? 1 }),
         elasticsearch: startElasticsearch,
+        mail: async (c: typeof ctx) => {
+          const mail = await startMail(c);
+          stack.env.MAIL_INBOX_URL = mail.MAIL_INBOX_URL;
+          return mail.SMTP_URL;
+        },
       };
       const keys = {
         postgres: 'DATABASE_URL',
@@ -72,6 +86,7 @@ export class FaultStack {
         activemq: 'STOMP_URL',
         kafka: 'KAFKA_BROKERS',
         elasticsearch: 'ELASTICSEARCH_URL',
+        mail: 'SMTP_URL',
       } as const;
       const results = await Promise.allSettled(
         names.map(async (name) => {

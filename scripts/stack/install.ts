@@ -5,7 +5,8 @@ import { elasticsearchJarsCached, javaMissingMessage, MIN_JAVA } from './servers
 import { kafkaJarsCached } from './servers/kafka';
 import { REPO_ROOT } from './lib/repo-root';
 
-export type ServerName = 'postgres' | 'redis' | 'activemq' | 'kafka' | 'elasticsearch';
+/** `mail` (maildev) is an npm package of the repo: nothing to install from Debian. */
+export type ServerName = 'postgres' | 'redis' | 'activemq' | 'kafka' | 'elasticsearch' | 'mail';
 
 interface Requirement {
   server: ServerName;
@@ -56,7 +57,7 @@ function javaProblem(servers: readonly ServerName[]): string | null {
 export const ENV_HINT =
   'Alternatives: run everything in containers with `docker compose up --build`, or point the ' +
   'services at servers you already run by setting DATABASE_URL, REDIS_URL, KAFKA_BROKERS, ' +
-  'STOMP_URL and ELASTICSEARCH_URL (a server whose variable is set is not started).';
+  'STOMP_URL, ELASTICSEARCH_URL and SMTP_URL with MAIL_INBOX_URL (a server whose variable is set is not started).';
 
 export function missingRequirements(servers: readonly ServerName[]): Requirement[] {
   return REQUIREMENTS.filter((req) => servers.includes(req.server) && !req.present());

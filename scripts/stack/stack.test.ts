@@ -12,7 +12,15 @@ import { findJdk } from './lib/programs';
 import { javaMissingMessage } from './servers/elasticsearch';
 import { REPO_ROOT, startStack, type Stack, type StackEnv } from './stack';
 
-const ENV_KEYS: (keyof StackEnv)[] = ['DATABASE_URL', 'REDIS_URL', 'KAFKA_BROKERS', 'STOMP_URL', 'ELASTICSEARCH_URL'];
+const ENV_KEYS: (keyof StackEnv)[] = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'KAFKA_BROKERS',
+  'STOMP_URL',
+  'ELASTICSEARCH_URL',
+  'SMTP_URL',
+  'MAIL_INBOX_URL',
+];
 const PERSISTENT_QUEUE = '/queue/stack-test.persistent';
 const KAFKA_TOPIC = 'stack-test.persistent';
 const quietLogger = pino({ level: 'silent' });
@@ -69,6 +77,46 @@ async function openStomp(port: number): Promise<{
     return frames.shift() ?? '';
   };
   return { write, next, close: () => socket.destroy() };
+}
+
+/** One message over plain SMTP, without the application's mailer: the server is what is tested. */
+async function sendSmtp(port: number, to: string, subject: string): Promise<void> {
+  const socket = net.connect({ port, host: '127.0.0.1' });
+  let buffer = '';
+  const reply = (code: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        const lines = buffer.split('\r\n').filter(Boolean);
+        const last = lines[lines.length - 1];
+        if (!last || last[3] === '-') return;
+        socket.off('data', onData);
+        buffer = '';
+        if (last.startsWith(code)) resolve();
+        else reject(new Error(`SMTP answered ${last}, expected ${code}`));
+      };
+      const onData = (chunk: Buffer): void => {
+        buffer += chunk.toString('utf8');
+        check();
+      };
+      socket.on('data', onData);
+      check();
+    });
+  const say = (line: string, code: string): Promise<void> => {
+    const answered = reply(code);
+    socket.write(`${line}\r\n`);
+    return answered;
+  };
+  try {
+    await reply('220');
+    await say('EHLO stack-test', '250');
+    await say('MAIL FROM:<stack-test@regflow.local>', '250');
+    await say(`RCPT TO:<${to}>`, '250');
+    await say('DATA', '354');
+    await say(`From: stack-test@regflow.local\r\nTo: ${to}\r\nSubject: ${subject}\r\n\r\nkept\r\n.`, '250');
+    await say('QUIT', '221');
+  } finally {
+    socket.destroy();
+  }
 }
 
 async function stompSession(port: number): Promise<Awaited<ReturnType<typeof openStomp>>> {
@@ -199,6 +247,14 @@ describe('local server stack', () => {
     expect(fs.existsSync(path.join(dataDir, 'elasticsearch', 'data'))).toBe(true);
   });
 
+  it('when started in an empty folder, then the mail server takes a message over SMTP and shows it in its inbox API', async () => {
+    const env = stack?.env;
+    expect(env?.SMTP_URL).toMatch(/^smtp:\/\/127\.0\.0\.1:\d+$/);
+    await sendSmtp(portOf(env?.SMTP_URL ?? ''), 'someone@example.com', 'stack probe');
+    const inbox = (await (await fetch(`${env?.MAIL_INBOX_URL}/api/email`)).json()) as { subject: string }[];
+    expect(inbox.map((m) => m.subject)).toContain('stack probe');
+  });
+
   it('when a second stack starts on a folder already in use, then it is refused', async () => {
     await expect(startStack({ dataDir })).rejects.toThrow(/in use by the stack of process/);
   });
@@ -207,7 +263,7 @@ describe('local server stack', () => {
     const env = stack?.env;
     const ports = ENV_KEYS.map((key) => portOf(env?.[key] ?? ''));
     const pids = runPids(dataDir);
-    expect(pids).toHaveLength(5);
+    expect(pids).toHaveLength(6);
     for (const port of ports) expect(await tcpAccepts(port)).toBe(true);
     const t0 = Date.now();
     await Promise.all([stack?.stop(), stack?.stop()]);
@@ -224,6 +280,8 @@ describe('local server stack', () => {
       KAFKA_BROKERS: '127.0.0.1:1',
       STOMP_URL: 'stomp://127.0.0.1:1',
       ELASTICSEARCH_URL: 'http://127.0.0.1:1',
+      SMTP_URL: 'smtp://127.0.0.1:1',
+      MAIL_INBOX_URL: 'http://127.0.0.1:2',
     };
     Object.assign(process.env, given);
     try {
@@ -243,6 +301,7 @@ describe('local server stack', () => {
       'activemq.pid',
       'elasticsearch.pid',
       'kafka.pid',
+      'mail.pid',
       'postgres.pid',
       'redis.pid',
     ]);
@@ -297,6 +356,9 @@ describe('local server stack', () => {
     } finally {
       stomp.close();
     }
+
+    const inbox = (await (await fetch(`${restarted.env.MAIL_INBOX_URL}/api/email`)).json()) as { subject: string }[];
+    expect(inbox.map((m) => m.subject)).toContain('stack probe');
   }, 180_000);
 });
 

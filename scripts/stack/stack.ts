@@ -7,6 +7,7 @@ import { createContext, type ServerContext } from './servers/context';
 import { startActiveMq } from './servers/activemq';
 import { startElasticsearch } from './servers/elasticsearch';
 import { startKafka } from './servers/kafka';
+import { startMail } from './servers/mail';
 import { startPostgres } from './servers/postgres';
 import { startRedis } from './servers/redis';
 
@@ -18,6 +19,9 @@ export interface StackEnv {
   KAFKA_BROKERS: string;
   STOMP_URL: string;
   ELASTICSEARCH_URL: string;
+  SMTP_URL: string;
+  /** The mail server's web inbox and its HTTP API (read by the tests); set together with SMTP_URL. */
+  MAIL_INBOX_URL: string;
 }
 
 export interface StackOptions {
@@ -34,7 +38,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export const SERVERS: readonly ServerName[] = ['postgres', 'redis', 'activemq', 'kafka', 'elasticsearch'];
+export const SERVERS: readonly ServerName[] = ['postgres', 'redis', 'activemq', 'kafka', 'elasticsearch', 'mail'];
 
 export const ENV_VAR: Record<ServerName, keyof StackEnv> = {
   postgres: 'DATABASE_URL',
@@ -42,14 +46,20 @@ export const ENV_VAR: Record<ServerName, keyof StackEnv> = {
   activemq: 'STOMP_URL',
   kafka: 'KAFKA_BROKERS',
   elasticsearch: 'ELASTICSEARCH_URL',
+  mail: 'SMTP_URL',
 };
 
-const STARTERS: Record<ServerName, (ctx: ServerContext) => Promise<string>> = {
+/** Variables a server sets beside its own (ENV_VAR): given together, or not at all. */
+const COMPANION_VARS: Partial<Record<ServerName, (keyof StackEnv)[]>> = { mail: ['MAIL_INBOX_URL'] };
+
+/** Each starter answers its variable's value, or every variable it sets (the mail server: SMTP and inbox). */
+const STARTERS: Record<ServerName, (ctx: ServerContext) => Promise<string | Partial<StackEnv>>> = {
   postgres: startPostgres,
   redis: startRedis,
   activemq: startActiveMq,
   kafka: startKafka,
   elasticsearch: startElasticsearch,
+  mail: startMail,
 };
 
 export { REPO_ROOT };
@@ -58,13 +68,22 @@ export const DEFAULT_DATA_DIR = path.join(REPO_ROOT, '.local');
 export async function startStack(opts: StackOptions): Promise<Stack> {
   const log = opts.log ?? ((): void => undefined);
   const dataDir = path.resolve(opts.dataDir);
-  const env: StackEnv = { DATABASE_URL: '', REDIS_URL: '', KAFKA_BROKERS: '', STOMP_URL: '', ELASTICSEARCH_URL: '' };
+  const env: StackEnv = {
+    DATABASE_URL: '',
+    REDIS_URL: '',
+    KAFKA_BROKERS: '',
+    STOMP_URL: '',
+    ELASTICSEARCH_URL: '',
+    SMTP_URL: '',
+    MAIL_INBOX_URL: '',
+  };
   const toStart: ServerName[] = [];
   for (const name of SERVERS) {
     const key = ENV_VAR[name];
     const given = process.env[key];
     if (given) {
       env[key] = given;
+      for (const companion of COMPANION_VARS[name] ?? []) env[companion] = process.env[companion] ?? '';
       log(`${name}: not started, ${key} is set (${given})`);
     } else if (opts.skip?.[name]) {
       log(`${name}: skipped`);
@@ -100,8 +119,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     toStart.map(async (name) => {
       const started = Date.now();
       log(`${name}: starting`);
-      const url = await STARTERS[name](ctx);
-      env[ENV_VAR[name]] = url;
+      const answer = await STARTERS[name](ctx);
+      const vars = typeof answer === 'string' ? { [ENV_VAR[name]]: answer } : answer;
+      Object.assign(env, vars);
+      const url = vars[ENV_VAR[name]] ?? '';
       log(`${name}: ready at ${url} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }),
   );

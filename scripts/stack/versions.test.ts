@@ -14,4 +14,15 @@ describe('server versions', () => {
     expect(local).toMatch(/^\d+\.\d+\.\d+$/);
     expect(image).toBe(local);
   });
+
+  it('when compose runs the mail server, then its image is the maildev version npm start runs', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+    };
+    const local = pkg.devDependencies.maildev;
+    const image = /image:\s*maildev\/maildev:(\S+)/.exec(compose)?.[1];
+    // Pinned exactly: a range would let npm install a version the image is not.
+    expect(local).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(image).toBe(local);
+  });
 });

@@ -31,7 +31,7 @@ describe('one person, one live registration', () => {
   };
 
   beforeAll(async () => {
-    sys = await startServices();
+    sys = await startServices({ EMAIL_CONFIRMATION: 'off' });
     admin = await signIn(sys.consumer.url);
     await warmUp(sys, admin);
   });

@@ -57,7 +57,11 @@ describe('operations: reconciliation and dead letters', () => {
   };
 
   beforeAll(async () => {
-    sys = await startServices({ RECONCILE_GRACE_SECONDS: '0', RECONCILE_INTERVAL_SECONDS: '0' });
+    sys = await startServices({
+      EMAIL_CONFIRMATION: 'off',
+      RECONCILE_GRACE_SECONDS: '0',
+      RECONCILE_INTERVAL_SECONDS: '0',
+    });
     admin = await signIn(sys.consumer.url);
     redis = createClient({ url: sys.env.REDIS_URL });
     redis.on('error', () => {});

@@ -55,7 +55,7 @@ describe('registration pipeline, end to end on the real servers', () => {
   };
 
   beforeAll(async () => {
-    sys = await startServices();
+    sys = await startServices({ EMAIL_CONFIRMATION: 'off' });
     admin = await signIn(sys.consumer.url);
     db = new pg.Client({ connectionString: sys.env.DATABASE_URL });
     await db.connect();

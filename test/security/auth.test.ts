@@ -67,7 +67,7 @@ describe('admin API authentication and authorization', () => {
 
   beforeAll(async () => {
     // Trusting X-Forwarded-For lets each test sign in from its own address, so per-address throttling stays inside it.
-    sys = await startServices({ TRUST_PROXY: 'true' });
+    sys = await startServices({ EMAIL_CONFIRMATION: 'off', TRUST_PROXY: 'true' });
     db = new pg.Client({ connectionString: sys.env.DATABASE_URL });
     await db.connect();
     redis = createClient({ url: sys.env.REDIS_URL });

@@ -716,7 +716,7 @@ describe('hostile input, fuzzed, on the real servers', () => {
   };
 
   beforeAll(async () => {
-    sys = await startServices({ TRUST_PROXY: 'true' });
+    sys = await startServices({ EMAIL_CONFIRMATION: 'off', TRUST_PROXY: 'true' });
     db = new pg.Client({ connectionString: sys.env.DATABASE_URL });
     await db.connect();
     redis = createClient({ url: sys.env.REDIS_URL });

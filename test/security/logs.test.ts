@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, formatCpf, randomCpf } from '@regflow/common';
+import { linkIn, messagesTo } from '../support/mail-inbox';
 import { eventually, signIn, startServices } from '../support/services';
 import { createTestAdmin, deleteTestAdmins } from './support';
 
@@ -20,7 +21,7 @@ describe('logs hold no secrets and no whole personal data', () => {
   });
   const logger = (name: string) => createLogger(name, 'debug', sink);
   let stop: () => Promise<void> = async () => {};
-  let urls: { access: string; orchestrator: string; consumer: string };
+  let urls: { access: string; orchestrator: string; consumer: string; inbox: string };
   let admin: { email: string; password: string };
   let databaseUrl: string;
 
@@ -37,7 +38,12 @@ describe('logs hold no secrets and no whole personal data', () => {
   beforeAll(async () => {
     const sys = await startServices({ LOG_LEVEL: 'debug' }, logger);
     databaseUrl = sys.env.DATABASE_URL;
-    urls = { access: sys.access.url, orchestrator: sys.orchestrator.url, consumer: sys.consumer.url };
+    urls = {
+      access: sys.access.url,
+      orchestrator: sys.orchestrator.url,
+      consumer: sys.consumer.url,
+      inbox: sys.env.MAIL_INBOX_URL,
+    };
     stop = sys.stop;
     admin = await createTestAdmin(databaseUrl, 'logs');
   });
@@ -47,7 +53,7 @@ describe('logs hold no secrets and no whole personal data', () => {
     if (admin) await deleteTestAdmins(databaseUrl, [admin.email]);
   });
 
-  it('when a person signs up and an admin finds and approves them, then no log line holds a password, session id, CSRF token, or a whole email, CPF or phone number', async () => {
+  it('when a person signs up, confirms their email and an admin finds and approves them, then no log line holds a password, session id, CSRF token, confirmation link, or a whole email, CPF or phone number', async () => {
     // A failed sign-in first: the attempt is logged, the password typed must not be.
     const typo = `${admin.password}-typo`;
     expect(
@@ -68,6 +74,18 @@ describe('logs hold no secrets and no whole personal data', () => {
     });
     expect(posted.status).toBe(202);
     const { id } = (await posted.json()) as { id: string };
+    // The confirmation email, and its link followed: the token must not be logged either.
+    const [email] = await eventually(
+      async () => {
+        const found = await messagesTo(urls.inbox, person.email);
+        return found.length > 0 && found;
+      },
+      60_000,
+      'the confirmation email',
+    );
+    const link = linkIn(email!, `${urls.access}/confirmations/`)!;
+    expect((await fetch(link)).status).toBe(200);
+    const token = link.split('/confirmations/')[1]!;
     await eventually(
       async () => {
         const res = await fetch(`${urls.consumer}/admin/users/${id}`, { headers: session });
@@ -107,6 +125,8 @@ describe('logs hold no secrets and no whole personal data', () => {
       'mistyped password': typo,
       'session id': session.cookie!.split('=')[1]!,
       'CSRF token': session['x-csrf-token']!,
+      'confirmation token': token,
+      'confirmation token signature': token.split('.')[2]!,
       'applicant email': person.email.toLowerCase(),
       'admin email': admin.email,
       CPF: person.cpf.replace(/\D/g, ''),

@@ -9,27 +9,39 @@ import { startOrchestrator } from '../../orchestrator-api/src/service';
 import { poll } from '../../scripts/stack/lib/processes';
 
 export const ADMIN = { email: 'admin@test.local', password: 'Test-Admin-Passw0rd' };
+/** Signs the confirmation links in the tests (consumer-mq) and checks them (access-api); a test may sign its own. */
+export const EMAIL_TOKEN_SECRET = 'test-email-token-secret-0123456789abcdef';
 
 /**
- * The three services in this process on free ports, against the real servers of the stack. `logger`
- * makes each service's logger (a test that reads the logs passes one writing to memory).
+ * The three services in this process on free ports, against the real servers of the stack (the mail
+ * server too). `logger` makes each service's logger (a test that reads the logs passes one writing to
+ * memory). Email confirmation is the services' default (required) unless `EMAIL_CONFIRMATION` is given:
+ * suites about something else than confirming pass 'off', so a sign-up goes straight to review.
  */
 export async function startServices(extraEnv: Record<string, string> = {}, logger?: (service: string) => Logger) {
-  const env = { ...inject('stackEnv'), LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', PORT: '0', ...extraEnv };
+  const env = {
+    ...inject('stackEnv'),
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    PORT: '0',
+    EMAIL_TOKEN_SECRET,
+    ...extraEnv,
+  };
   logger ??= (name: string) => createLogger(name, env.LOG_LEVEL);
   const orchestrator = await startOrchestrator(loadOrchestratorConfig(env), logger('orchestrator-api'));
+  const access = await startAccessApi(
+    loadAccessApiConfig({ RATE_LIMIT_PER_MINUTE: '100000', ...env, ORCHESTRATOR_URL: orchestrator.url }),
+    logger('access-api'),
+  );
+  // After the access API: the confirmation links point at it.
   const consumer = await startConsumer(
     loadConsumerConfig({
       ...env,
       ORCHESTRATOR_URL: orchestrator.url,
+      PUBLIC_ACCESS_API_URL: access.url,
       ADMIN_EMAIL: ADMIN.email,
       ADMIN_PASSWORD: ADMIN.password,
     }),
     logger('consumer-mq'),
-  );
-  const access = await startAccessApi(
-    loadAccessApiConfig({ RATE_LIMIT_PER_MINUTE: '100000', ...env, ORCHESTRATOR_URL: orchestrator.url }),
-    logger('access-api'),
   );
   return {
     env,

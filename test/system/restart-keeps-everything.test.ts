@@ -18,6 +18,8 @@ const SERVER_VARIABLES = [
   'KAFKA_BROKERS',
   'STOMP_URL',
   'ELASTICSEARCH_URL',
+  'SMTP_URL',
+  'MAIL_INBOX_URL',
   'ADMIN_EMAIL',
   'ADMIN_PASSWORD',
 ] as const;
@@ -55,7 +57,8 @@ describe('npm start, sign-ups, Ctrl-C, npm start again', () => {
     ports: PORTS,
     console: false,
     log: () => undefined,
-    serviceEnv: { RATE_LIMIT_PER_MINUTE: '100000', LOG_LEVEL: 'info' },
+    // About what a restart keeps on the way to review: sign-ups go straight there (no one to confirm).
+    serviceEnv: { RATE_LIMIT_PER_MINUTE: '100000', LOG_LEVEL: 'info', EMAIL_CONFIRMATION: 'off' },
   };
 
   const saved: Partial<Record<(typeof SERVER_VARIABLES)[number], string>> = {};

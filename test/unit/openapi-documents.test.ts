@@ -24,6 +24,9 @@ const apps = {
     publisher: {} as never,
     statusClient: {} as never,
     rateLimitPerMinute: 1,
+    emailConfirmation: 'required',
+    tokenSecret: 'a-secret-for-mounting-only-0123456789',
+    resendLimitPerHour: 1,
   }),
   'consumer-mq': createConsumerApp({ ...base(), consoleOrigin: 'http://127.0.0.1:8080' } as never),
 };

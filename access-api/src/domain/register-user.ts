@@ -3,6 +3,8 @@ import {
   TOPICS,
   TransientError,
   newId,
+  type EmailConfirmationMode,
+  type Locale,
   type Registration,
   type UserRegistrationRequested,
 } from '@regflow/common';
@@ -22,18 +24,26 @@ export type RegisterOutcome =
   | { accepted: 'unknown'; id: string };
 
 /**
- * Accepts a validated registration: gives it an id, wraps it in a versioned event and publishes it,
+ * Accepts a validated registration: gives it an id, the applicant's language and whether it waits for
+ * email confirmation (decided here, at sign-up, so changing EMAIL_CONFIRMATION strands nothing in flight), wraps it in a versioned event and publishes it,
  * keyed by email so one person's events stay in order. Accepted only once Kafka has acked the event
  * from all in-sync replicas; when Kafka certainly did not get it, rejects with a TransientError (nothing
  * was accepted).
  */
 export async function registerUser(
   input: RegistrationInput,
-  correlationId: string,
+  context: { correlationId: string; locale: Locale; emailConfirmation: EmailConfirmationMode },
   deps: RegisterUserDeps,
 ): Promise<RegisterOutcome> {
+  const { correlationId } = context;
   const now = (deps.now ?? (() => new Date()))().toISOString();
-  const registration: Registration = { id: newId(), ...withoutUndefined(input), registeredAt: now };
+  const registration: Registration = {
+    id: newId(),
+    ...withoutUndefined(input),
+    registeredAt: now,
+    locale: context.locale,
+    emailConfirmation: context.emailConfirmation,
+  };
   const event: UserRegistrationRequested = {
     type: 'UserRegistrationRequested',
     version: 1,

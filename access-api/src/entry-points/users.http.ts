@@ -1,6 +1,6 @@
 import { Router, json } from 'express';
 import { z } from 'zod';
-import { AppError, REGISTRATION_STATUSES, ValidationError } from '@regflow/common';
+import { AppError, REGISTRATION_STATUSES, ValidationError, type EmailConfirmationMode } from '@regflow/common';
 import {
   documented,
   fieldErrors,
@@ -18,14 +18,22 @@ import type { EventPublisher } from '@regflow/common/kafka';
 import type { StatusClient } from '../data-access/status-client';
 import { registerUser } from '../domain/register-user';
 import { registrationInputSchema } from '../domain/registration-input';
+import { pickLocale } from './locale';
 
 export interface UsersRouteDeps {
   publisher: EventPublisher;
   statusClient: StatusClient;
   retryAfterSeconds: number;
+  emailConfirmation: EmailConfirmationMode;
 }
 
-const accepted = z.object({ id: z.uuid(), status: z.literal('pending') });
+const accepted = z.object({
+  id: z.uuid(),
+  status: z.enum(['unconfirmed', 'pending']).meta({
+    description:
+      '`unconfirmed`: the confirmation email is on its way (EMAIL_CONFIRMATION=required); `pending`: in review (off).',
+  }),
+});
 const statusView = z.object({ id: z.uuid(), status: z.enum(REGISTRATION_STATUSES) });
 
 const signUp: Operation = {
@@ -73,7 +81,12 @@ export function usersRoutes(deps: UsersRouteDeps): Router {
     const parsed = registrationInputSchema.safeParse(req.body);
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
     const outcome = await orUnavailable(
-      () => registerUser(parsed.data, req.id, deps),
+      () =>
+        registerUser(
+          parsed.data,
+          { correlationId: req.id, locale: pickLocale(req), emailConfirmation: deps.emailConfirmation },
+          deps,
+        ),
       'Registrations cannot be accepted right now; nothing was saved. Try again shortly.',
       deps.retryAfterSeconds,
     );
@@ -93,10 +106,11 @@ export function usersRoutes(deps: UsersRouteDeps): Router {
     const { id } = outcome.registration;
     // On the request's one log line, not a second line: logging was a large share of a sign-up's CPU.
     logFields(res, { userId: id });
+    const status = deps.emailConfirmation === 'required' ? 'unconfirmed' : 'pending';
     res
       .status(202)
       .location(`/users/${id}`)
-      .json({ id, status: 'pending' } satisfies z.input<typeof accepted>);
+      .json({ id, status } satisfies z.input<typeof accepted>);
   });
 
   router.get('/users/:id', documented(getStatus), async (req, res) => {

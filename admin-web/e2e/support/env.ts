@@ -3,6 +3,13 @@ import { fileURLToPath } from 'node:url';
 export const consoleUrl = process.env.CONSOLE_URL ?? 'http://127.0.0.1:8080';
 export const accessApiUrl = process.env.ACCESS_API_URL ?? 'http://127.0.0.1:3001';
 
+/** The mail server's inbox (maildev): its HTTP API gives the confirmation emails (npm test passes it; npm start prints it). */
+export function mailInboxUrl(): string {
+  const url = process.env.MAIL_INBOX_URL;
+  if (!url) throw new Error('Set MAIL_INBOX_URL to the inbox of the mail server the running consumer-mq sends to.');
+  return url;
+}
+
 const resultsDir = fileURLToPath(new URL('../../test-results/', import.meta.url));
 /** Signed-in browser state written by auth.setup.ts (git-ignored with the rest of test-results/). */
 export const STORAGE_STATE = `${resultsDir}.auth/admin.json`;

@@ -1,7 +1,7 @@
 import { expect, type APIRequestContext, type Locator, type Page } from '@playwright/test';
 // The product's own rule (common/src/rules/cpf.ts), imported as a file: admin-web does not depend on @regflow/common.
 import { formatCpf, randomCpf } from '../../../common/src/rules/cpf';
-import { accessApiUrl, adminCredentials } from './env';
+import { accessApiUrl, adminCredentials, mailInboxUrl } from './env';
 
 /** Registration -> Kafka -> index -> ActiveMQ -> staged: generous, but bounded. */
 export const PIPELINE_TIMEOUT = 60_000;
@@ -40,16 +40,44 @@ export interface CreatedRegistration {
   email: string;
 }
 
-/** Signs someone up through the public access API, exactly as the sign-up form would. */
+/**
+ * Signs someone up through the public access API, exactly as the sign-up form would, and confirms the
+ * email as the applicant would: the link from the confirmation email in the mail server's inbox. (The
+ * spec about confirming opens the link in the browser itself: `confirmationLink`.)
+ */
 export async function createRegistration(
   request: APIRequestContext,
   person: { name: string; email: string; cpf?: string; phone?: string; note?: string } = uniquePerson(),
+  opts: { confirm?: boolean } = {},
 ): Promise<CreatedRegistration> {
   const response = await request.post(`${accessApiUrl}/users`, { data: person });
   expect(response.status(), await response.text()).toBe(202);
   const body = (await response.json()) as { id: string; status: string };
   expect(body.id).toBeTruthy();
+  if (body.status === 'unconfirmed' && opts.confirm !== false) {
+    const confirmed = await request.get(await confirmationLink(request, person.email));
+    expect(confirmed.status()).toBe(200);
+  }
   return { id: body.id, name: person.name, email: person.email };
+}
+
+/** The link of the confirmation email sent to `email`, read from the mail server's HTTP API once it has arrived. */
+export async function confirmationLink(request: APIRequestContext, email: string): Promise<string> {
+  let link: string | undefined;
+  await expect
+    .poll(
+      async () => {
+        const res = await request.get(`${mailInboxUrl()}/api/email`, { params: { 'to.address': email.toLowerCase() } });
+        const messages = (await res.json()) as Array<{ text: string }>;
+        link = messages
+          .map((m) => new RegExp(`${escapeRegExp(accessApiUrl)}/confirmations/\\S+`).exec(m.text)?.[0])
+          .find(Boolean);
+        return Boolean(link);
+      },
+      { timeout: PIPELINE_TIMEOUT, message: `the confirmation email to ${email}` },
+    )
+    .toBe(true);
+  return link!;
 }
 
 export async function signIn(page: Page): Promise<void> {

@@ -9,7 +9,15 @@ const optionalText = z
 export const decisionOutcomeSchema = z.enum(['approved', 'rejected']);
 export type DecisionOutcome = z.infer<typeof decisionOutcomeSchema>;
 
-export const registrationStatusSchema = z.enum(['pending', 'approved', 'rejected', 'duplicate']);
+/** As the API's one list (common REGISTRATION_STATUSES): unconfirmed and expired are applicants who never confirmed their email. */
+export const registrationStatusSchema = z.enum([
+  'unconfirmed',
+  'pending',
+  'approved',
+  'rejected',
+  'duplicate',
+  'expired',
+]);
 export type RegistrationStatus = z.infer<typeof registrationStatusSchema>;
 
 export const sessionSchema = z.object({ email: z.string(), csrfToken: z.string() });
@@ -68,6 +76,8 @@ export const registrationDetailSchema = z.object({
       decidedBy: z.string(),
       decidedAt: z.string(),
       reason: optionalText,
+      /** Whether the applicant's decision email quotes the reason. */
+      reasonShared: z.boolean().optional(),
     })
     .nullish()
     .transform((value) => value ?? undefined),

@@ -23,11 +23,30 @@ export const HEADERS = {
   correlationId: 'correlation-id',
 } as const;
 
-export const REGISTRATION_STATUSES = ['pending', 'approved', 'rejected', 'duplicate'] as const;
+/**
+ * `unconfirmed`: signed up, the email not confirmed yet (holds no claim, not in the review queue);
+ * `expired`: never confirmed within EMAIL_CONFIRMATION_TTL_HOURS. The others as before.
+ */
+export const REGISTRATION_STATUSES = [
+  'unconfirmed',
+  'pending',
+  'approved',
+  'rejected',
+  'duplicate',
+  'expired',
+] as const;
 export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
 /** What an admin can decide: the two final statuses a decision sets. */
 export const DECISION_OUTCOMES = ['approved', 'rejected'] as const satisfies readonly RegistrationStatus[];
 export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
+
+/** The languages the applicant's emails and pages come in (chosen from Accept-Language at sign-up). */
+export const LOCALES = ['en', 'pt-BR'] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = 'en';
+
+export const EMAIL_CONFIRMATION_MODES = ['required', 'off'] as const;
+export type EmailConfirmationMode = (typeof EMAIL_CONFIRMATION_MODES)[number];
 
 const uuid = z.uuid();
 
@@ -46,6 +65,14 @@ export const registrationSchema = z.strictObject({
     .optional(),
   note: z.string().max(500).optional(),
   registeredAt: z.iso.datetime(),
+  /** The applicant's language, from Accept-Language at sign-up; absent means DEFAULT_LOCALE. */
+  locale: z.enum(LOCALES).optional(),
+  /**
+   * Decided by the access API at sign-up (EMAIL_CONFIRMATION), so changing the setting never strands a
+   * registration in flight. `required`: indexed as unconfirmed until UserEmailConfirmed; absent or
+   * `off`: claimed and queued for review at once (as before email confirmation existed).
+   */
+  emailConfirmation: z.enum(EMAIL_CONFIRMATION_MODES).optional(),
 });
 export type Registration = z.infer<typeof registrationSchema>;
 
@@ -62,6 +89,43 @@ const event = <T extends string, D extends z.ZodType>(type: T, data: D) =>
 
 export const userRegistrationRequestedSchema = event('UserRegistrationRequested', registrationSchema);
 export type UserRegistrationRequested = z.infer<typeof userRegistrationRequestedSchema>;
+
+/**
+ * The applicant followed a valid confirmation link. Published by the access API on the registration
+ * topic, keyed by email like the registration, so every consumer sees the registration first.
+ */
+export const userEmailConfirmedSchema = event(
+  'UserEmailConfirmed',
+  z.strictObject({
+    userId: uuid,
+    email: z.email(),
+    /** The nonce of the link that was followed (the request event id of the email that carried it). */
+    linkNonce: uuid,
+    confirmedAt: z.iso.datetime(),
+  }),
+);
+export type UserEmailConfirmed = z.infer<typeof userEmailConfirmedSchema>;
+
+/** The applicant asked for the confirmation email again: one email per such event (rate limited by the sender too). */
+export const confirmationEmailRequestedSchema = event(
+  'ConfirmationEmailRequested',
+  z.strictObject({
+    userId: uuid,
+    name: z.string().min(1).max(120),
+    email: z.email(),
+    locale: z.enum(LOCALES),
+    requestedAt: z.iso.datetime(),
+  }),
+);
+export type ConfirmationEmailRequested = z.infer<typeof confirmationEmailRequestedSchema>;
+
+/** Whatever travels on the registration topic; a consumer dispatches on `type`, and an unknown type is poison. */
+export const registrationTopicEventSchema = z.discriminatedUnion('type', [
+  userRegistrationRequestedSchema,
+  userEmailConfirmedSchema,
+  confirmationEmailRequestedSchema,
+]);
+export type RegistrationTopicEvent = z.infer<typeof registrationTopicEventSchema>;
 
 export const decisionSchema = z.strictObject({
   userId: uuid,

@@ -61,7 +61,7 @@ export function requestLogger(logger: Logger): RequestHandler {
       const status = res.statusCode;
       const line = {
         correlationId: id,
-        req: { method: req.method, url: withoutQueryValues(req.originalUrl ?? req.url) },
+        req: { method: req.method, url: withoutSecrets(withoutQueryValues(req.originalUrl ?? req.url)) },
         res: { statusCode: status },
         responseTime: Math.round(performance.now() - started),
         ...(res.locals.logFields as Record<string, unknown> | undefined),
@@ -75,6 +75,11 @@ export function requestLogger(logger: Logger): RequestHandler {
     res.once('close', done);
     next();
   };
+}
+
+/** A confirmation link's token works for whoever holds it: a logged path keeps its place, not its value. */
+export function withoutSecrets(url: string): string {
+  return url.replace(/\/confirmations\/[^/?]+/, '/confirmations/***');
 }
 
 /**

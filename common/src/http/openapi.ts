@@ -153,6 +153,7 @@ const STANDARD_PROBLEMS = {
   403: problemResponse("AUTH.CSRF: the x-csrf-token header is missing or not the session's."),
   404: problemResponse('Not found.'),
   409: problemResponse('Conflict.'),
+  410: problemResponse('Gone.'),
   413: problemResponse('REQUEST.TOO_LARGE: the body is larger than this route takes.'),
   415: problemResponse(
     'REQUEST.UNSUPPORTED_MEDIA_TYPE: send the body as application/json; REQUEST.UNSUPPORTED_ENCODING: an unsupported content-encoding or charset.',

@@ -67,15 +67,16 @@ export async function runConsumer(opts: RunConsumerOptions): Promise<RunningCons
   const cap = opts.maxBackoffMs ?? 15_000;
   const attempts = new Map<string, number>();
   const resumeTimers = new Set<NodeJS.Timeout>();
-  const consumer = opts.kafka.consumer({
-    groupId: opts.groupId,
-    allowAutoTopicCreation: false,
-    sessionTimeout: opts.sessionTimeoutMs ?? 12_000,
-    // How long a rebalance waits for members to rejoin: short, because batches are small and fast.
-    rebalanceTimeout: (opts.sessionTimeoutMs ?? 12_000) + 3000,
-    heartbeatInterval: 1000,
-    maxWaitTimeInMs: 100,
-  });
+  const newConsumer = (): Consumer =>
+    opts.kafka.consumer({
+      groupId: opts.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: opts.sessionTimeoutMs ?? 12_000,
+      // How long a rebalance waits for members to rejoin: short, because batches are small and fast.
+      rebalanceTimeout: (opts.sessionTimeoutMs ?? 12_000) + 3000,
+      heartbeatInterval: 1000,
+      maxWaitTimeInMs: 100,
+    });
 
   const deadLetter = async (record: ConsumedRecord, err: unknown) => {
     const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -281,23 +282,68 @@ export async function runConsumer(opts: RunConsumerOptions): Promise<RunningCons
       );
   };
 
-  await consumer.connect();
-  await consumer.subscribe({ topics: opts.topics, fromBeginning: true });
-  await consumer.run({
-    eachBatchAutoResolve: false,
-    // Committed by eachBatch itself (commitResolved); threshold 1 = whenever anything is resolved.
-    autoCommit: false,
-    autoCommitThreshold: 1,
-    partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 1,
-    eachBatch,
-  });
+  const start = async (consumer: Consumer): Promise<void> => {
+    await consumer.connect();
+    await consumer.subscribe({ topics: opts.topics, fromBeginning: true });
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      // Committed by eachBatch itself (commitResolved); threshold 1 = whenever anything is resolved.
+      autoCommit: false,
+      autoCommitThreshold: 1,
+      partitionsConsumedConcurrently: opts.partitionsConsumedConcurrently ?? 1,
+      eachBatch,
+    });
+  };
+
+  /**
+   * kafkajs restarts a consumer that crashed on a retriable error, but one that crashed on an error it
+   * calls non-retriable stays stopped for good, while the process lives on (seen in the fault suite: a
+   * broker stopped during a rebalance gave "Failed to find group coordinator", and that group consumed
+   * nothing more). Such a consumer is replaced by a new one of the same group, after a pause, until it
+   * runs again; what it had not committed is fetched again, as after any restart.
+   */
+  let stopping = false;
+  let current = newConsumer();
+  let replacing: Promise<void> | undefined;
+  const watch = (consumer: Consumer): void => {
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || stopping || consumer !== current) return;
+      opts.logger.error(
+        { groupId: opts.groupId, err: payload.error },
+        'kafka consumer stopped for good by kafkajs; starting a new one',
+      );
+      replacing = (async () => {
+        for (let attempt = 1; !stopping; attempt++) {
+          await new Promise((resolve) => setTimeout(resolve, backoff(attempt, 1000, 15_000)));
+          if (stopping) return;
+          // The crashed one, or the last one that did not start.
+          await current.disconnect().catch(() => undefined);
+          const next = newConsumer();
+          current = next;
+          watch(next);
+          try {
+            await start(next);
+            return;
+          } catch (err) {
+            opts.logger.warn({ groupId: opts.groupId, err, attempt }, 'new kafka consumer did not start; retrying');
+          }
+        }
+      })();
+    });
+  };
+  watch(current);
+  await start(current);
 
   return {
-    consumer,
+    get consumer() {
+      return current;
+    },
     stop: async () => {
+      stopping = true;
       for (const timer of resumeTimers) clearTimeout(timer);
+      await replacing?.catch(() => undefined);
       // kafkajs waits for the running batch, commits resolved offsets and leaves the group.
-      await consumer.disconnect();
+      await current.disconnect();
     },
   };
 }

@@ -14,13 +14,15 @@ export class DecisionsRepository {
    * Records a decision, the approved user (when approved) and its event in ONE statement, so in one
    * transaction: the decision insert feeds the other two through `returning`, so they insert nothing
    * unless it did. The decisions primary key makes the first writer win: a second decision for the
-   * same user inserts nothing at all and gets the winner back instead.
+   * same user inserts nothing at all and gets the winner back instead. Every decision recorded here
+   * owes the applicant a decision email (`email_applicant`).
    */
   async record(
     decision: Decision,
     registration: Registration & Record<string, unknown>,
     event: OutboxEvent,
     correlationId: string,
+    options: { reasonShared?: boolean } = {},
   ): Promise<{ won: true } | { won: false; existing: StoredDecision }> {
     // A single round trip instead of begin, three inserts and commit (five), and a named statement so
     // Postgres parses and plans it once per connection: this is the hot path of every decision.
@@ -46,6 +48,7 @@ export class DecisionsRepository {
         event.key,
         event.value,
         JSON.stringify(event.headers),
+        options.reasonShared === true && decision.reason !== undefined,
       ],
     });
     if (rows[0]?.won === 1) return { won: true as const };
@@ -122,8 +125,8 @@ export class DecisionsRepository {
 
 const RECORD_SQL = `
 with d as (
-  insert into decisions (user_id, outcome, reason, decided_by, decided_at, registration, correlation_id)
-  values ($1, $2, $3, $4, $5, $6, $7)
+  insert into decisions (user_id, outcome, reason, decided_by, decided_at, registration, correlation_id, reason_shared, email_applicant)
+  values ($1, $2, $3, $4, $5, $6, $7, $19, true)
   on conflict do nothing
   returning user_id
 ), a as (
@@ -148,5 +151,7 @@ function toStored(row: typeof decisions.$inferSelect): StoredDecision {
     decidedBy: row.decidedBy,
     decidedAt: row.decidedAt.toISOString(),
     registration: row.registration as StoredDecision['registration'],
+    reasonShared: row.reasonShared,
+    emailApplicant: row.emailApplicant,
   };
 }

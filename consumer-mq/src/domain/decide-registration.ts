@@ -24,6 +24,7 @@ export interface DecideDeps {
       registration: Registration & Record<string, unknown>,
       event: OutboxEvent,
       correlationId: string,
+      options?: { reasonShared?: boolean },
     ): Promise<{ won: true } | { won: false; existing: StoredDecision }>;
     find(userId: string): Promise<StoredDecision | null>;
   };
@@ -37,6 +38,8 @@ export interface DecideCommand {
   userId: string;
   outcome: DecisionOutcome;
   reason?: string;
+  /** The reviewer lets the applicant see the reason (in the decision email); false unless said. */
+  shareReason?: boolean;
   admin: string;
   correlationId: string;
 }
@@ -74,6 +77,7 @@ export async function decideRegistration(
     registration,
     decisionEvent(decision, correlationId),
     correlationId,
+    { reasonShared: cmd.shareReason === true },
   );
   if (!result.won) {
     // Decided elsewhere, but still staged here (a crash between the two writes): finish the cleanup.
@@ -99,6 +103,7 @@ export async function decideRegistration(
   return decision;
 }
 
+/** The event for a decision: the contract's fields only (a stored decision carries more than the contract allows). */
 export function decisionEvent(decision: Decision, correlationId: string): OutboxEvent {
   const event: UserRegistrationDecided = {
     type: 'UserRegistrationDecided',
@@ -106,7 +111,13 @@ export function decisionEvent(decision: Decision, correlationId: string): Outbox
     eventId: newId(),
     occurredAt: decision.decidedAt,
     correlationId,
-    data: decision,
+    data: {
+      userId: decision.userId,
+      outcome: decision.outcome,
+      ...(decision.reason ? { reason: decision.reason } : {}),
+      decidedBy: decision.decidedBy,
+      decidedAt: decision.decidedAt,
+    },
   };
   return {
     topic: TOPICS.registrationDecided,

@@ -1,4 +1,4 @@
-import type { Decision, Registration, RegistrationStatus } from '@regflow/common';
+import type { Decision, Locale, Registration, RegistrationStatus } from '@regflow/common';
 
 /**
  * The shapes the use cases work with. The stores in data-access/ read and write them; the use cases say,
@@ -19,6 +19,10 @@ export type StageResult = 'staged' | 'already-staged' | 'already-decided';
 /** A decision as Postgres keeps it, with a snapshot of what was decided on (and its timeline). */
 export interface StoredDecision extends Decision {
   registration: Registration & Record<string, unknown>;
+  /** The reviewer let the applicant see the reason. */
+  reasonShared: boolean;
+  /** The applicant is owed a decision email (every decision since decision emails exist). */
+  emailApplicant: boolean;
 }
 
 /** An event in the transactional outbox, waiting for the relay to publish it. */
@@ -69,3 +73,40 @@ export interface DeadLetter {
 }
 
 export type NewDeadLetter = Omit<DeadLetter, 'id' | 'replayedAt' | 'replayedBy'>;
+
+/** The kinds of email the system sends; each has templates in consumer-mq/emails/<kind>/<locale>/. */
+export const EMAIL_KINDS = ['confirmation', 'decision-approved', 'decision-rejected'] as const;
+export type EmailKind = (typeof EMAIL_KINDS)[number];
+
+/** An email ready for the SMTP server: rendered, addressed, with its deterministic Message-ID. */
+export interface OutgoingEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  messageId: string;
+  headers?: Record<string, string>;
+}
+
+/** One email the system owes someone: what kind, in which language, to whom, because of which request event. */
+export interface EmailRequest {
+  kind: EmailKind;
+  /** The event that asked for it: one email per (kind, request event), whatever the redeliveries. */
+  requestEventId: string;
+  registrationId: string;
+  to: string;
+  locale: Locale;
+  correlationId?: string;
+  /** The template's variables. */
+  vars: Record<string, unknown>;
+  /** At most this many emails of this kind per registration per hour (counted in sent_emails). */
+  perHourLimit?: number;
+}
+
+/** sent: this call sent it; already-sent: an earlier one did; rate-limited: over the per-hour limit, not sent (and never will be). */
+export type SendOnceOutcome = 'sent' | 'already-sent' | 'rate-limited';
+
+/** The SMTP server refused the email for good (5xx): retrying cannot help. */
+export class EmailRefusedError extends Error {
+  override name = 'EmailRefusedError';
+}

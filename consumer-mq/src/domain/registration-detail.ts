@@ -13,7 +13,13 @@ export interface RegistrationDetail {
   };
   status: RegistrationStatus;
   timeline: { receivedAt: string; indexedAt?: string; queuedAt?: string; stagedAt?: string; decidedAt?: string };
-  decision?: { outcome: DecisionOutcome; decidedBy: string; decidedAt: string; reason?: string };
+  decision?: {
+    outcome: DecisionOutcome;
+    decidedBy: string;
+    decidedAt: string;
+    reason?: string;
+    reasonShared?: boolean;
+  };
 }
 
 /** Everything known about one registration: the review queue, then the decisions, then the index. */
@@ -58,7 +64,7 @@ export async function registrationDetail(
         outcome: decided.outcome,
         decidedBy: decided.decidedBy,
         decidedAt: decided.decidedAt,
-        ...(decided.reason ? { reason: decided.reason } : {}),
+        ...(decided.reason ? { reason: decided.reason, reasonShared: decided.reasonShared } : {}),
       },
     };
   }

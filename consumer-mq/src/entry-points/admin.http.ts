@@ -56,11 +56,14 @@ const pendingQuery = z.strictObject({
 });
 /** Stored in Postgres with the decision, so plain text (common/src/rules/text.ts). */
 const reason = z.string().trim().pipe(plainText(500));
-const reasonBody = z.strictObject({ reason: reason.optional() });
+/** Whether the applicant may read the reason in the decision email: only when the reviewer says so. */
+const shareReason = z.boolean().default(false);
+const reasonBody = z.strictObject({ reason: reason.optional(), shareReason });
 const batchBody = z.strictObject({
   ids: z.array(z.uuid()).min(1).max(200),
   outcome: z.enum(DECISION_OUTCOMES),
   reason: reason.optional(),
+  shareReason,
 });
 const searchQuery = z.strictObject({
   q: z.string().max(200).optional(),
@@ -104,6 +107,7 @@ const detail = z.object({
       decidedBy: z.string(),
       decidedAt: timestamp,
       reason: z.string().optional(),
+      reasonShared: z.boolean().optional(),
     })
     .optional(),
 });
@@ -113,6 +117,10 @@ const decided = z.object({
   decidedBy: z.string(),
   decidedAt: timestamp,
   reason: z.string().optional(),
+  reasonShared: z
+    .boolean()
+    .optional()
+    .meta({ description: "Whether the applicant's decision email quotes the reason." }),
 });
 const batchResults = z.object({
   results: z.array(
@@ -294,6 +302,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
         userId: uuidParam(req),
         outcome: 'rejected',
         reason: body.data.reason || undefined,
+        shareReason: body.data.shareReason,
         admin: req.session!.email,
         correlationId: req.id,
       },
@@ -305,20 +314,27 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
       status: decision.outcome,
       decidedBy: decision.decidedBy,
       decidedAt: decision.decidedAt,
-      ...(decision.reason ? { reason: decision.reason } : {}),
+      ...(decision.reason ? { reason: decision.reason, reasonShared: body.data.shareReason } : {}),
     } satisfies z.input<typeof decided>);
   });
 
   router.post('/admin/decisions', documented(decideMany), requireJson, json({ limit: '32kb' }), async (req, res) => {
     const body = batchBody.safeParse(req.body);
     if (!body.success) throw new ValidationError(fieldErrors(body.error));
-    const { ids, outcome, reason } = body.data;
+    const { ids, outcome, reason, shareReason: share } = body.data;
     const results: z.input<typeof batchResults>['results'] = [];
     // One at a time: each decision is its own transaction, and one failure does not stop the rest.
     for (const id of new Set(ids)) {
       try {
         const d = await decideRegistration(
-          { userId: id, outcome, reason: reason || undefined, admin: req.session!.email, correlationId: req.id },
+          {
+            userId: id,
+            outcome,
+            reason: reason || undefined,
+            shareReason: share,
+            admin: req.session!.email,
+            correlationId: req.id,
+          },
           deps,
         );
         results.push({ id, ok: true, status: d.outcome });

@@ -1,4 +1,4 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { DecisionsRepository } from '../data-access/decisions-repository';
 import type { StagingStore } from '../data-access/staging-store';
 
@@ -25,4 +25,15 @@ export function registerConsumerMetrics(registry: Registry, store: StagingStore,
       this.set({ outcome: 'rejected' }, counts.rejected);
     },
   });
+}
+
+/** Counts what became of each email request in this process: sent, already sent (a redelivery), rate limited, not needed. */
+export function emailOutcomeCounter(registry: Registry): (kind: string, outcome: string) => void {
+  const counter = new Counter({
+    name: 'emails_total',
+    help: 'Email requests handled, by kind and outcome (sent, already-sent, rate-limited, not-needed, expired)',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [registry],
+  });
+  return (kind, outcome) => counter.inc({ kind, outcome });
 }

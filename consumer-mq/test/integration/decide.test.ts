@@ -33,6 +33,7 @@ describe('consumer-mq decide path', () => {
         PORT: '0',
         ADMIN_EMAIL: ADMIN.email,
         ADMIN_PASSWORD: ADMIN.password,
+        EMAIL_TOKEN_SECRET: 'test-email-token-secret-0123456789abcdef',
         ORCHESTRATOR_URL: 'http://127.0.0.1:9',
         RECONCILE_INTERVAL_SECONDS: '0',
       }),

@@ -41,6 +41,9 @@ const MAPPINGS: estypes.MappingTypeMapping = {
     decidedBy: { type: 'keyword' },
     reason: { type: 'text' },
     duplicateOf: { type: 'keyword' },
+    locale: { type: 'keyword' },
+    emailConfirmation: { type: 'keyword' },
+    confirmedAt: { type: 'date' },
   },
 };
 
@@ -121,6 +124,45 @@ export class UsersIndex {
       if (err instanceof errors.ResponseError && err.statusCode === 404) return false;
       throw asTransient(err, 'update the registration');
     }
+  }
+
+  /**
+   * Marks unconfirmed registrations registered before `cutoff` as expired, up to `max` of them, each
+   * only if it is unchanged since it was read (if_seq_no): one confirmed in the meantime is left alone,
+   * and replicas sweeping at once do not collide. Without painless (not on the local node: ADR 0002),
+   * a search and a bulk of conditional partial updates instead of update_by_query. Returns how many.
+   */
+  async expireUnconfirmed(cutoff: Date, max = 500): Promise<number> {
+    const res = await this.client
+      .search<UserDocument>({
+        index: this.index,
+        query: {
+          bool: {
+            filter: [{ term: { status: 'unconfirmed' } }, { range: { registeredAt: { lt: cutoff.toISOString() } } }],
+          },
+        },
+        size: max,
+        seq_no_primary_term: true,
+        _source: false,
+      })
+      .catch((err: unknown) => {
+        throw asTransient(err, 'find expired registrations');
+      });
+    const hits = res.hits.hits.filter((hit) => hit._seq_no !== undefined && hit._primary_term !== undefined);
+    if (hits.length === 0) return 0;
+    const bulk = await this.client
+      .bulk({
+        operations: hits.flatMap((hit) => [
+          {
+            update: { _index: this.index, _id: hit._id!, if_seq_no: hit._seq_no!, if_primary_term: hit._primary_term! },
+          },
+          { doc: { status: 'expired' } },
+        ]),
+      })
+      .catch((err: unknown) => {
+        throw asTransient(err, 'mark registrations expired');
+      });
+    return bulk.items.filter((item) => item.update?.status === 200).length;
   }
 
   /**

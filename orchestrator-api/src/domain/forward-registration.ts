@@ -1,13 +1,15 @@
 import {
   HEADERS,
   QUEUES,
+  TransientError,
   newId,
   type Logger,
   type RegistrationStatus,
   type ReviewMessage,
+  type UserEmailConfirmed,
   type UserRegistrationRequested,
 } from '@regflow/common';
-import type { UserDocument } from './user-document';
+import { confirmationExpired, type UserDocument } from './user-document';
 
 /** Who holds an identity: this registration, or another one (with the version to take it over at). */
 export type ClaimResult = { held: true } | { held: false; holder: string; seqNo: number; primaryTerm: number };
@@ -18,6 +20,8 @@ export interface ForwardRegistrationDeps {
     get(id: string): Promise<UserDocument | null>;
     /** Creates the document, or returns the one already indexed under its id. */
     createOrGet(doc: UserDocument): Promise<{ doc: UserDocument }>;
+    /** A partial update; false when no document has this id. */
+    update(id: string, patch: Partial<UserDocument>): Promise<boolean>;
   };
   /** One claim per email and per CPF; of two racing registrations exactly one gets it. */
   claims: {
@@ -29,14 +33,18 @@ export interface ForwardRegistrationDeps {
   reviewQueue: { send(destination: string, body: string, headers: Record<string, string>): Promise<void> };
   logger: Logger;
   now?: () => Date;
+  /** EMAIL_CONFIRMATION_TTL_HOURS: how long an unconfirmed registration may be confirmed. */
+  confirmationTtlHours: number;
 }
 
 export type ForwardOutcome = { queued: true } | { queued: false; status: RegistrationStatus; duplicateOf?: string };
 
 /**
- * A registration event, in four steps: unless it is already indexed (a redelivery), claim the person's
- * email and CPF; index it as pending, or as duplicate when someone else holds a claim; queue it for
- * review only if it is pending. The caller commits the offset only after this resolves.
+ * A registration event. One that needs email confirmation is only indexed, as `unconfirmed`: it claims
+ * nothing and is not queued, so it never blocks anyone (confirmRegistration does the rest). Any other,
+ * in four steps: unless it is already indexed (a redelivery), claim the person's email and CPF; index
+ * it as pending, or as duplicate when someone else holds a claim; queue it for review only if it is
+ * pending. The caller commits the offset only after this resolves.
  */
 export async function forwardRegistration(
   event: UserRegistrationRequested,
@@ -44,24 +52,85 @@ export async function forwardRegistration(
 ): Promise<ForwardOutcome> {
   const log = deps.logger.child({ correlationId: event.correlationId, userId: event.data.id });
   let doc = await deps.index.get(event.data.id);
-  if (!doc) {
+  if (!doc && event.data.emailConfirmation === 'required') {
+    ({ doc } = await deps.index.createOrGet(toDocument(event, now(deps), 'unconfirmed')));
+  } else if (!doc) {
     const duplicateOf = await claimIdentities(event.data, deps);
-    ({ doc } = await deps.index.createOrGet(toDocument(event, deps.now?.() ?? new Date(), duplicateOf)));
+    ({ doc } = await deps.index.createOrGet(toDocument(event, now(deps), duplicateOf)));
   }
+  return queueIfPending(doc, event.correlationId, log, deps);
+}
+
+/**
+ * The applicant confirmed their email. An unconfirmed registration whose window had not passed when
+ * the link was followed now does what forwardRegistration does for one without confirmation: claim,
+ * index as pending (or duplicate), queue. The window is judged at the confirmation's own time, so a
+ * confirmation that waited in Kafka is not refused for the wait, even if the expiry worker marked the
+ * document meanwhile. A redelivery finds it pending and queues it again (staging is idempotent: that
+ * covers a crash between the index update and the queue); anything else is left as it is.
+ */
+export async function confirmRegistration(
+  event: UserEmailConfirmed,
+  deps: ForwardRegistrationDeps,
+): Promise<ForwardOutcome> {
+  const { userId, email, confirmedAt } = event.data;
+  const log = deps.logger.child({ correlationId: event.correlationId, userId });
+  let doc = await deps.index.get(userId);
+  // The registration precedes its confirmation on the partition, so it is indexed unless it was dead-lettered.
+  if (!doc) throw new TransientError(`user ${userId} is not in the search index`);
+  if (doc.email !== email) {
+    log.warn('confirmation for another email than the registration has; ignored');
+    return { queued: false, status: doc.status };
+  }
+  if (doc.status === 'unconfirmed' || doc.status === 'expired') {
+    if (confirmationExpired(doc, new Date(confirmedAt), deps.confirmationTtlHours)) {
+      if (doc.status === 'unconfirmed') await deps.index.update(userId, { status: 'expired' });
+      log.info('confirmation refused: the registration had expired');
+      return { queued: false, status: 'expired' };
+    }
+    const duplicateOf = await claimIdentities(doc, deps);
+    const patch: Partial<UserDocument> = {
+      status: duplicateOf ? 'duplicate' : 'pending',
+      ...(duplicateOf ? { duplicateOf } : {}),
+      confirmedAt,
+      // Indexed as pending now: reconciliation's grace period counts from here.
+      indexedAt: now(deps).toISOString(),
+    };
+    if (!(await deps.index.update(userId, patch)))
+      throw new TransientError(`user ${userId} left the search index while being confirmed`);
+    doc = { ...doc, ...patch };
+  }
+  return queueIfPending(doc, event.correlationId, log, deps);
+}
+
+async function queueIfPending(
+  doc: UserDocument,
+  correlationId: string,
+  log: Logger,
+  deps: ForwardRegistrationDeps,
+): Promise<ForwardOutcome> {
   if (doc.status !== 'pending') {
     log.info({ status: doc.status, duplicateOf: doc.duplicateOf }, 'registration not queued for review');
     return { queued: false, status: doc.status, ...(doc.duplicateOf ? { duplicateOf: doc.duplicateOf } : {}) };
   }
-  await deps.reviewQueue.send(QUEUES.review, JSON.stringify(toReviewMessage(event, doc)), {
+  await deps.reviewQueue.send(QUEUES.review, JSON.stringify(toReviewMessage(doc, correlationId)), {
     [HEADERS.eventType]: 'RegistrationQueuedForReview',
     [HEADERS.schemaVersion]: '1',
-    [HEADERS.correlationId]: event.correlationId,
+    [HEADERS.correlationId]: correlationId,
   });
   log.info('registration indexed and queued for review');
   return { queued: true };
 }
 
-function toDocument(event: UserRegistrationRequested, now: Date, duplicateOf: string | null): UserDocument {
+const now = (deps: ForwardRegistrationDeps): Date => deps.now?.() ?? new Date();
+
+/** `duplicateOf`: the holder of a claim (duplicate), null (pending), or 'unconfirmed' (no claims made yet). */
+function toDocument(
+  event: UserRegistrationRequested,
+  now: Date,
+  duplicateOf: string | null | 'unconfirmed',
+): UserDocument {
+  if (duplicateOf === 'unconfirmed') return { ...event.data, status: 'unconfirmed', indexedAt: now.toISOString() };
   return {
     ...event.data,
     status: duplicateOf ? 'duplicate' : 'pending',
@@ -77,7 +146,7 @@ const LIVE: ReadonlySet<RegistrationStatus> = new Set(['pending', 'approved']);
  * registration that already holds one of them, or null when this one now holds all of its claims.
  */
 async function claimIdentities(
-  user: UserRegistrationRequested['data'],
+  user: Pick<UserRegistrationRequested['data'], 'id' | 'email' | 'cpf'>,
   deps: ForwardRegistrationDeps,
 ): Promise<string | null> {
   const identities = [`email:${user.email}`, ...(user.cpf ? [`cpf:${user.cpf}`] : [])];
@@ -95,13 +164,16 @@ async function claimIdentities(
   return null;
 }
 
-function toReviewMessage(event: UserRegistrationRequested, doc: UserDocument): ReviewMessage {
+/** The review message carries the registration as accepted (only its own fields, not the index's). */
+function toReviewMessage(doc: UserDocument, correlationId: string): ReviewMessage {
+  const { status, decidedAt, decidedBy, reason, duplicateOf, confirmedAt, ...registration } = doc;
+  void [status, decidedAt, decidedBy, reason, duplicateOf, confirmedAt];
   return {
     type: 'RegistrationQueuedForReview',
     version: 1,
     eventId: newId(),
     occurredAt: new Date().toISOString(),
-    correlationId: event.correlationId,
-    data: { ...event.data, indexedAt: doc.indexedAt },
+    correlationId,
+    data: registration,
   };
 }

@@ -9,4 +9,19 @@ export interface UserDocument extends Registration {
   reason?: string;
   /** For a duplicate: the live registration that holds the email or CPF. */
   duplicateOf?: string;
+  /** When the applicant followed the confirmation link (absent when confirmation was off for it). */
+  confirmedAt?: string;
+}
+
+/** An unconfirmed registration is expired once its confirmation window has passed, at `at`. */
+export function confirmationExpired(doc: Pick<UserDocument, 'registeredAt'>, at: Date, ttlHours: number): boolean {
+  return at.getTime() >= Date.parse(doc.registeredAt) + ttlHours * 3_600_000;
+}
+
+/**
+ * The status a reader sees: an unconfirmed registration past its window reads as `expired` at once,
+ * whether or not the expiry worker has marked the document yet.
+ */
+export function effectiveStatus(doc: UserDocument, now: Date, ttlHours: number): UserDocument['status'] {
+  return doc.status === 'unconfirmed' && confirmationExpired(doc, now, ttlHours) ? 'expired' : doc.status;
 }

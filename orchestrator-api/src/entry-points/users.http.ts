@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError, REGISTRATION_STATUSES, ValidationError } from '@regflow/common';
 import { fieldErrors, orUnavailable, uuidParam } from '@regflow/common/http';
 import type { UsersIndex } from '../data-access/users-index';
+import { effectiveStatus } from '../domain/user-document';
 
 /** Elasticsearch refuses pages past index.max_result_window (10 000 by default) with a 400 of its own. */
 const MAX_RESULT_WINDOW = 10_000;
@@ -21,20 +22,26 @@ const searchQuery = z
 
 const SEARCH_UNAVAILABLE = 'Search is unavailable right now.';
 
-export function usersRoutes(index: UsersIndex): Router {
+/** Answers show the status a reader should see: an unconfirmed registration past its window as expired. */
+export function usersRoutes(index: UsersIndex, confirmationTtlHours: number): Router {
   const router = Router();
 
   router.get('/users/search', async (req, res) => {
     const parsed = searchQuery.safeParse(req.query);
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
-    res.json(await orUnavailable(() => index.search(parsed.data), SEARCH_UNAVAILABLE));
+    const result = await orUnavailable(() => index.search(parsed.data), SEARCH_UNAVAILABLE);
+    const now = new Date();
+    res.json({
+      ...result,
+      items: result.items.map((hit) => ({ ...hit, status: effectiveStatus(hit, now, confirmationTtlHours) })),
+    });
   });
 
   router.get('/users/:id', async (req, res) => {
     const id = uuidParam(req);
     const doc = await orUnavailable(() => index.get(id), SEARCH_UNAVAILABLE);
     if (!doc) throw new AppError('REGISTRATION.NOT_FOUND', 404, 'No registration with this id is indexed.');
-    res.json(doc);
+    res.json({ ...doc, status: effectiveStatus(doc, new Date(), confirmationTtlHours) });
   });
 
   return router;

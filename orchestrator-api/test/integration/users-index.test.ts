@@ -196,3 +196,40 @@ describe('UsersIndex search past 10,000 hits on the real Elasticsearch', () => {
     expect(res.total).toBe(docs.filter((doc) => doc.status === 'rejected').length);
   });
 });
+
+describe('expiring unconfirmed registrations on the real Elasticsearch', () => {
+  let es: Client;
+  let users: UsersIndex;
+  const index = `test-users-expiry-${randomUUID()}`;
+
+  beforeAll(async () => {
+    es = new Client({ node: inject('stackEnv').ELASTICSEARCH_URL });
+    users = new UsersIndex(es, logger, index);
+    await users.ensureIndex();
+  });
+
+  afterAll(async () => {
+    await es.indices.delete({ index }, { ignore: [404] });
+    await es.close();
+  });
+
+  it('when the sweep runs, then only unconfirmed registrations older than the cutoff become expired', async () => {
+    const cutoff = new Date(Date.UTC(2026, 5, 1));
+    const before = new Date(cutoff.getTime() - 3_600_000).toISOString();
+    const after = new Date(cutoff.getTime() + 3_600_000).toISOString();
+    const old = buildUser({ status: 'unconfirmed', registeredAt: before });
+    const recent = buildUser({ status: 'unconfirmed', registeredAt: after });
+    const oldButPending = buildUser({ status: 'pending', registeredAt: before });
+    for (const doc of [old, recent, oldButPending]) await users.createOrGet(doc);
+    // The sweep searches: wait until the search sees both old documents.
+    await until('the documents in search', async () => (await users.search({ from: 0, size: 20 })).total === 3);
+
+    expect(await users.expireUnconfirmed(cutoff)).toBe(1);
+    expect((await users.get(old.id))?.status).toBe('expired');
+    expect((await users.get(recent.id))?.status).toBe('unconfirmed');
+    expect((await users.get(oldButPending.id))?.status).toBe('pending');
+
+    // Swept again: nothing left to expire, and what was expired stays expired.
+    expect(await users.expireUnconfirmed(cutoff)).toBe(0);
+  });
+});

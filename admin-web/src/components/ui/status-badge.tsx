@@ -1,6 +1,8 @@
 import type { RegistrationStatus } from '@/types/api';
 
 const LABEL: Record<RegistrationStatus, string> = {
+  unconfirmed: 'Email unconfirmed',
+  expired: 'Expired',
   pending: 'Pending',
   approved: 'Approved',
   rejected: 'Rejected',

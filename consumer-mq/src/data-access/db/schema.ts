@@ -1,5 +1,16 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { DECISION_OUTCOMES } from '@regflow/common';
 
 /** Admins who may decide. Passwords are scrypt hashes (memory-hard), never plain text. */
@@ -26,6 +37,10 @@ export const approvedUsers = pgTable('approved_users', {
 /**
  * One row per decided registration (the primary key makes "exactly one decision wins" a database
  * fact), with who, when, why, and a snapshot of what was decided on and its timeline.
+ * `reason_shared`: the reviewer let the applicant see the reason (the decision email quotes it).
+ * `email_applicant`: the applicant is owed a decision email; true for every decision recorded since
+ * decision emails exist, false for the ones before (so a new email consumer reading the decision topic
+ * from its start does not write to everyone ever decided).
  */
 export const decisions = pgTable(
   'decisions',
@@ -37,6 +52,8 @@ export const decisions = pgTable(
     decidedAt: timestamp('decided_at', { withTimezone: true }).notNull(),
     registration: jsonb('registration').notNull(),
     correlationId: text('correlation_id'),
+    reasonShared: boolean('reason_shared').notNull().default(false),
+    emailApplicant: boolean('email_applicant').notNull().default(false),
   },
   (t) => [index('decisions_decided_at_idx').on(t.decidedAt)],
 );
@@ -89,5 +106,31 @@ export const deadLetters = pgTable(
     index('dead_letters_unreplayed_idx')
       .on(t.id)
       .where(sql`replayed_at is null`),
+  ],
+);
+
+/**
+ * Every email the system sent or decided not to send, one row per request: `(kind, request_event_id)`
+ * is unique, and the row is inserted in the transaction that sends the email (send-email-once), so a
+ * redelivery, a restart or a second replica finds it and sends nothing. `message_id` is the
+ * deterministic Message-ID the email carried (<eventId.kind@regflow>).
+ */
+export const sentEmails = pgTable(
+  'sent_emails',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    kind: text('kind').notNull(),
+    requestEventId: uuid('request_event_id').notNull(),
+    registrationId: uuid('registration_id').notNull(),
+    recipient: text('recipient').notNull(),
+    locale: text('locale').notNull(),
+    messageId: text('message_id').notNull(),
+    outcome: text('outcome', { enum: ['sent', 'rate-limited'] }).notNull(),
+    correlationId: text('correlation_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('sent_emails_request_idx').on(t.kind, t.requestEventId),
+    index('sent_emails_registration_idx').on(t.registrationId, t.kind, t.createdAt),
   ],
 );

@@ -34,6 +34,8 @@ export interface DecideInput {
   targets: DecisionTarget[];
   outcome: DecisionOutcome;
   reason?: string;
+  /** The applicant may read the reason in their decision email (sent only with a reason). */
+  shareReason?: boolean;
   /** Draft to discard once the decision is settled (kept if the session expired mid-way). */
   draftKey?: string;
 }
@@ -52,11 +54,17 @@ function approveRegistration(id: string): Promise<DecisionResult> {
   return api.post(`/admin/users/${encodeURIComponent(id)}/approve`, {}, decisionResultSchema);
 }
 
-function rejectRegistration(id: string, reason?: string): Promise<DecisionResult> {
+/** The reason, and whether it is shared, as the API takes them: nothing without a reason. */
+function reasonFields(reason?: string, shareReason?: boolean): { reason?: string; shareReason?: true } {
   const trimmed = reason?.trim();
+  if (!trimmed) return {};
+  return shareReason ? { reason: trimmed, shareReason: true } : { reason: trimmed };
+}
+
+function rejectRegistration(id: string, reason?: string, shareReason?: boolean): Promise<DecisionResult> {
   return api.post(
     `/admin/users/${encodeURIComponent(id)}/reject`,
-    trimmed ? { reason: trimmed } : {},
+    reasonFields(reason, shareReason),
     decisionResultSchema,
   );
 }
@@ -65,11 +73,11 @@ function decideBatch(input: {
   ids: string[];
   outcome: DecisionOutcome;
   reason?: string;
+  shareReason?: boolean;
 }): Promise<BatchDecisionResponse> {
-  const reason = input.reason?.trim();
   return api.post(
     '/admin/decisions',
-    { ids: input.ids, outcome: input.outcome, ...(reason ? { reason } : {}) },
+    { ids: input.ids, outcome: input.outcome, ...reasonFields(input.reason, input.shareReason) },
     batchDecisionResponseSchema,
   );
 }
@@ -85,7 +93,9 @@ export async function decideRegistrations(input: DecideInput): Promise<DecideRep
     const id = ids[0] as string;
     try {
       const result =
-        input.outcome === 'approved' ? await approveRegistration(id) : await rejectRegistration(id, input.reason);
+        input.outcome === 'approved'
+          ? await approveRegistration(id)
+          : await rejectRegistration(id, input.reason, input.shareReason);
       return { succeeded: [{ id, decidedBy: result.decidedBy, decidedAt: result.decidedAt }], failed: [] };
     } catch (error) {
       if (isApiError(error) && !isUnauthorized(error)) return { succeeded: [], failed: [{ id, error }] };
@@ -100,7 +110,7 @@ export async function decideRegistrations(input: DecideInput): Promise<DecideRep
       const response = await decideBatch({
         ids: chunk,
         outcome: input.outcome,
-        ...(input.reason ? { reason: input.reason } : {}),
+        ...(input.reason ? { reason: input.reason, shareReason: input.shareReason } : {}),
       });
       const answered = new Set<string>();
       for (const result of response.results) {
@@ -214,6 +224,7 @@ function settle(queryClient: QueryClient, store: RowStateStore, report: DecideRe
       decidedBy: success.decidedBy ?? me,
       decidedAt: success.decidedAt ?? now,
       reason: input.reason?.trim() || undefined,
+      reasonShared: input.reason?.trim() ? input.shareReason === true : undefined,
     });
   }
 

@@ -43,7 +43,7 @@ export function RegistrationDecision({ detail }: { detail: RegistrationDetail })
             type="button"
             className="btn btn-reject"
             disabled={deciding}
-            onClick={() => setRejectDraft({ targets: [target], reason: '' })}
+            onClick={() => setRejectDraft({ targets: [target], reason: '', shareReason: false })}
           >
             {deciding && decide.variables?.outcome === 'rejected' ? 'Rejecting…' : 'Reject…'}
           </button>
@@ -55,12 +55,12 @@ export function RegistrationDecision({ detail }: { detail: RegistrationDetail })
           draft={rejectDraft}
           pagePath={pagePath}
           onCancel={() => setRejectDraft(null)}
-          onConfirm={(reason) => {
+          onConfirm={({ reason, shareReason }) => {
             setRejectDraft(null);
             decide.mutate({
               targets: rejectDraft.targets,
               outcome: 'rejected',
-              ...(reason ? { reason } : {}),
+              ...(reason ? { reason, shareReason } : {}),
               draftKey: rejectDraftKey(pagePath),
             });
           }}

@@ -14,6 +14,8 @@ const PRESETS = [
 const rejectDraftSchema = z.object({
   targets: z.array(z.object({ id: z.string(), name: z.string() })).min(1),
   reason: z.string().max(REASON_MAX),
+  /** The applicant may read the reason in their decision email; absent (older drafts too) means not. */
+  shareReason: z.boolean().optional(),
 });
 export type RejectDraft = z.infer<typeof rejectDraftSchema>;
 
@@ -24,24 +26,32 @@ export function loadRejectDraft(pagePath: string): RejectDraft | null {
   return loadDraft(rejectDraftKey(pagePath), rejectDraftSchema);
 }
 
+/** What the dialog confirms: the trimmed reason, and whether the applicant may read it (only with a reason). */
+export interface RejectChoice {
+  reason: string;
+  shareReason: boolean;
+}
+
 export interface RejectDialogProps {
   draft: RejectDraft;
   pagePath: string;
   onCancel: () => void;
-  onConfirm: (reason: string) => void;
+  onConfirm: (choice: RejectChoice) => void;
 }
 
 export function RejectDialog({ draft, pagePath, onCancel, onConfirm }: RejectDialogProps) {
   const [reason, setReason] = useState(draft.reason);
+  const [shareReason, setShareReason] = useState(draft.shareReason ?? false);
   const reasonRef = useRef<HTMLTextAreaElement>(null);
   const reasonId = useId();
   const hintId = useId();
+  const shareHintId = useId();
   const key = rejectDraftKey(pagePath);
   const { targets } = draft;
 
   useEffect(() => {
-    saveDraft(key, { targets, reason } satisfies RejectDraft);
-  }, [key, targets, reason]);
+    saveDraft(key, { targets, reason, shareReason } satisfies RejectDraft);
+  }, [key, targets, reason, shareReason]);
 
   const cancel = () => {
     clearDraft(key);
@@ -49,7 +59,8 @@ export function RejectDialog({ draft, pagePath, onCancel, onConfirm }: RejectDia
   };
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
-    onConfirm(reason.trim());
+    const trimmed = reason.trim();
+    onConfirm({ reason: trimmed, shareReason: shareReason && trimmed !== '' });
   };
   const onTextareaKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) submit();
@@ -107,6 +118,22 @@ export function RejectDialog({ draft, pagePath, onCancel, onConfirm }: RejectDia
               {preset}
             </button>
           ))}
+        </div>
+        <div className="field field-checkbox">
+          <label>
+            <input
+              type="checkbox"
+              checked={shareReason}
+              disabled={reason.trim() === ''}
+              onChange={(e) => setShareReason(e.target.checked)}
+              aria-describedby={shareHintId}
+            />{' '}
+            Share the reason with the applicant
+          </label>
+          <p id={shareHintId} className="field-hint">
+            {targets.length > 1 ? 'Each applicant' : 'The applicant'} gets an email about the decision; it quotes the
+            reason only when this is ticked.
+          </p>
         </div>
         <div className="dialog-actions">
           <button type="button" className="btn" onClick={cancel}>

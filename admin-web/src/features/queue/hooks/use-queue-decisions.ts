@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import { useDecideRegistrations, type DecisionTarget } from '../api/decide-registrations';
-import { loadRejectDraft, rejectDraftKey, type RejectDraft } from '../components/reject-dialog';
+import { loadRejectDraft, rejectDraftKey, type RejectChoice, type RejectDraft } from '../components/reject-dialog';
 
 const PAGE_PATH = '/';
 // Approving this many at once asks first: there is no undo, and "select all" makes it one keystroke.
@@ -35,15 +35,20 @@ export function useQueueDecisions({
   );
 
   const askReject = useCallback((targets: DecisionTarget[]) => {
-    if (targets.length > 0) setRejectDraft({ targets, reason: '' });
+    if (targets.length > 0) setRejectDraft({ targets, reason: '', shareReason: false });
   }, []);
 
-  const confirmReject = (reason: string) => {
+  const confirmReject = ({ reason, shareReason }: RejectChoice) => {
     if (!rejectDraft) return;
     const { targets } = rejectDraft;
     setRejectDraft(null);
     keepFocusInList();
-    mutate({ targets, outcome: 'rejected', ...(reason ? { reason } : {}), draftKey: rejectDraftKey(PAGE_PATH) });
+    mutate({
+      targets,
+      outcome: 'rejected',
+      ...(reason ? { reason, shareReason } : {}),
+      draftKey: rejectDraftKey(PAGE_PATH),
+    });
     if (targets.length > 1) clearSelection();
   };
 

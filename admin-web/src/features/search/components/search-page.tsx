@@ -19,6 +19,8 @@ const STATUS_OPTIONS: Array<{ value: RegistrationStatus | ''; label: string }> =
   { value: 'approved', label: 'Approved' },
   { value: 'rejected', label: 'Rejected' },
   { value: 'duplicate', label: 'Duplicate' },
+  { value: 'unconfirmed', label: 'Email unconfirmed' },
+  { value: 'expired', label: 'Expired (never confirmed)' },
 ];
 
 const route = getRouteApi('/signed-in/search');

@@ -22,7 +22,13 @@ export function useRegistration(id: string) {
 export function applyDecisionToRegistration(
   queryClient: QueryClient,
   id: string,
-  decision: { outcome: DecisionOutcome; decidedBy: string; decidedAt: string; reason?: string | undefined },
+  decision: {
+    outcome: DecisionOutcome;
+    decidedBy: string;
+    decidedAt: string;
+    reason?: string | undefined;
+    reasonShared?: boolean | undefined;
+  },
 ): void {
   queryClient.setQueryData<RegistrationDetail>(registrationQueryKey(id), (detail) => {
     if (!detail) return detail;

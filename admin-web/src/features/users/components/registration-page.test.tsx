@@ -29,7 +29,7 @@ const detail = (overrides: Record<string, unknown> = {}) => ({
 });
 
 describe('registration detail', () => {
-  it('when a registration was rejected, then the timeline shows every step, who decided, when and why', async () => {
+  it('when a registration was rejected, then the timeline shows every step, who decided, when and why, and whether the applicant was told why', async () => {
     const { api } = signedInApi();
     api.on('GET', '/admin/users/user-7', () =>
       json(
@@ -42,6 +42,7 @@ describe('registration detail', () => {
             decidedBy: 'bob@regflow.test',
             decidedAt: '2025-11-20T09:30:00.000Z',
             reason: 'Duplicate account',
+            reasonShared: true,
           },
         }),
       ),
@@ -60,7 +61,7 @@ describe('registration detail', () => {
       'Rejected by bob@regflow.test',
     ]);
     expect(steps[1]).toHaveTextContent('+400 ms');
-    expect(steps[4]).toHaveTextContent('Reason Duplicate account');
+    expect(steps[4]).toHaveTextContent('Reason Duplicate account (shared with the applicant)');
     expect(screen.queryByRole('button', { name: 'Approve' })).not.toBeInTheDocument();
   });
 

@@ -22,10 +22,27 @@ function decisionStep(detail: RegistrationDetail): Step {
       extra: decision.reason ? (
         <blockquote className="timeline-reason">
           <span className="field-label">Reason</span> {decision.reason}
+          {decision.reasonShared !== undefined ? (
+            <span className="muted small">
+              {' '}
+              ({decision.reasonShared ? 'shared with the applicant' : 'not shared with the applicant'})
+            </span>
+          ) : null}
         </blockquote>
       ) : decision.outcome === 'rejected' ? (
         <p className="muted small">No reason was given.</p>
       ) : null,
+    };
+  }
+  if (status === 'unconfirmed' || status === 'expired') {
+    return {
+      key: 'decided',
+      label: status === 'expired' ? 'Expired' : 'Email not confirmed yet',
+      at: undefined,
+      explanation:
+        status === 'expired'
+          ? 'The applicant never confirmed their email; the registration was discarded.'
+          : 'Waiting for the applicant to follow the link in the confirmation email.',
     };
   }
   if (status === 'duplicate') {
