@@ -5,6 +5,7 @@ import { createLogger, newId } from '@regflow/common';
 import type { OpenApiDocument } from '@regflow/common/http';
 import { loadAccessApiConfig } from '../../access-api/src/config';
 import { startAccessApi } from '../../access-api/src/service';
+import { linkIn, messagesTo } from '../support/mail-inbox';
 import { contractChecker } from '../support/openapi';
 import { ADMIN, buildRegistration, eventually, signIn, startServices, warmUp } from '../support/services';
 import { clearThrottle, testAddress } from '../security/support';
@@ -47,7 +48,9 @@ describe('the access and admin APIs answer as their OpenAPI documents say', () =
 
   beforeAll(async () => {
     // Sign-in refusals count against a documentation-range address of this test's own.
-    sys = await startServices({ TRUST_PROXY: 'true' });
+    // Sign-ups go straight to review here; the confirmation flow below signs up through an access API
+    // of its own that asks for confirmation.
+    sys = await startServices({ TRUST_PROXY: 'true', EMAIL_CONFIRMATION: 'off' });
     access = contractChecker(await document(sys.access.url));
     admin = contractChecker(await document(sys.consumer.url));
     adminHeaders = await signIn(sys.consumer.url);
@@ -129,6 +132,84 @@ describe('the access and admin APIs answer as their OpenAPI documents say', () =
       await limited.stop();
     }
     expect([...access.covered]).toEqual(expect.arrayContaining(['POST /users 429', 'GET /users/{id} 503']));
+  });
+
+  it('when an applicant confirms their email, follows the link twice and asks for the email again, then every answer is as documented', async () => {
+    const env = { ...inject('stackEnv'), PORT: '0', LOG_LEVEL: 'silent' };
+    const confirming = await startAccessApi(
+      loadAccessApiConfig({
+        ...env,
+        ...sys.env,
+        PORT: '0',
+        EMAIL_CONFIRMATION: 'required',
+        RATE_LIMIT_PER_MINUTE: '100000',
+        ORCHESTRATOR_URL: sys.orchestrator.url,
+      }),
+      createLogger('access-api', 'silent'),
+    );
+    try {
+      const call = (method: string, path: string, url: string, init: RequestInit = {}) =>
+        fetch(`${confirming.url}${url}`, { method, redirect: 'manual', ...init }).then((res) =>
+          access.check(method, path, res),
+        );
+      const signUp = async () => {
+        const registration = buildRegistration();
+        const { id, status } = (await call('POST', '/users', '/users', postJson(registration))) as {
+          id: string;
+          status: string;
+        };
+        expect(status).toBe('unconfirmed');
+        // The link is signed by consumer-mq and points at the suite's access API (PUBLIC_ACCESS_API_URL).
+        const link = await eventually(
+          async () => {
+            const [message] = await messagesTo(sys.env.MAIL_INBOX_URL, registration.email);
+            return message && linkIn(message, `${sys.access.url}/confirmations/`);
+          },
+          30_000,
+          'the confirmation email',
+        );
+        return { id, path: new URL(link).pathname };
+      };
+
+      const first = await signUp();
+      await eventually(
+        async () => (await fetch(`${confirming.url}/users/${first.id}`)).status === 200,
+        30_000,
+        'the unconfirmed registration to be indexed',
+      );
+      // Asked for again while unconfirmed: 202; from the link's own resend form: a page, 202 too.
+      expect(await call('POST', '/users/{id}/confirmation-email', `/users/${first.id}/confirmation-email`)).toEqual({
+        id: first.id,
+        status: 'unconfirmed',
+      });
+      expect(await call('POST', '/confirmations/{token}/resend', `${first.path}/resend`)).toContain('<html');
+      // Followed: confirmed; followed again: already confirmed (200 both); then asking for it again is 409.
+      await call('GET', '/confirmations/{token}', first.path);
+      await call('GET', '/confirmations/{token}', first.path);
+      await eventually(
+        async () => {
+          const res = await fetch(`${confirming.url}/users/${first.id}/confirmation-email`, { method: 'POST' });
+          await access.check('POST', '/users/{id}/confirmation-email', res);
+          return res.status === 409;
+        },
+        30_000,
+        'the confirmation to reach the index',
+      );
+      await call('GET', '/confirmations/{token}', '/confirmations/not-a-token');
+      await call('POST', '/users/{id}/confirmation-email', `/users/${newId()}/confirmation-email`);
+      expect([...access.covered]).toEqual(
+        expect.arrayContaining([
+          'GET /confirmations/{token} 200',
+          'GET /confirmations/{token} 400',
+          'POST /confirmations/{token}/resend 202',
+          'POST /users/{id}/confirmation-email 202',
+          'POST /users/{id}/confirmation-email 404',
+          'POST /users/{id}/confirmation-email 409',
+        ]),
+      );
+    } finally {
+      await confirming.stop();
+    }
   });
 
   it('when an admin signs in, reads the queue and decides, then every answer is as documented', async () => {
