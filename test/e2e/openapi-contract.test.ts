@@ -7,7 +7,15 @@ import { loadAccessApiConfig } from '../../access-api/src/config';
 import { startAccessApi } from '../../access-api/src/service';
 import { linkIn, messagesTo } from '../support/mail-inbox';
 import { contractChecker } from '../support/openapi';
-import { ADMIN, buildRegistration, eventually, signIn, startServices, warmUp } from '../support/services';
+import {
+  ADMIN,
+  EMAIL_TOKEN_SECRET,
+  buildRegistration,
+  eventually,
+  signIn,
+  startServices,
+  warmUp,
+} from '../support/services';
 import { clearThrottle, testAddress } from '../security/support';
 
 type Services = Awaited<ReturnType<typeof startServices>>;
@@ -115,7 +123,7 @@ describe('the access and admin APIs answer as their OpenAPI documents say', () =
   });
 
   it('when an address signs up too often, or the search index cannot be reached, then 429 and 503 answer as documented', async () => {
-    const env = { ...inject('stackEnv'), PORT: '0', LOG_LEVEL: 'silent' };
+    const env = { ...inject('stackEnv'), EMAIL_TOKEN_SECRET, PORT: '0', LOG_LEVEL: 'silent' };
     const limited = await startAccessApi(
       loadAccessApiConfig({ ...env, RATE_LIMIT_PER_MINUTE: '1', ORCHESTRATOR_URL: 'http://127.0.0.1:1' }),
       createLogger('access-api', 'silent'),

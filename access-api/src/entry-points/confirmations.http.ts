@@ -121,7 +121,7 @@ const resendConfirmationEmail: Operation = {
     ...problems({
       400: 'REQUEST.INVALID: the id is not a UUID.',
       404: 'REGISTRATION.NOT_FOUND: not indexed (yet).',
-      409: 'REGISTRATION.ALREADY_CONFIRMED: nothing to confirm; `status` is where it is now.',
+      409: 'REGISTRATION.ALREADY_CONFIRMED: nothing to confirm; `registrationStatus` is where it is now.',
       410: 'REGISTRATION.EXPIRED: not confirmed in time; sign up again.',
       429: 'REQUEST.RATE_LIMITED: asked for too often, for this registration or from this address.',
       503: true,
@@ -223,7 +223,7 @@ export function confirmationRoutes(deps: ConfirmationRouteDeps): Router {
           );
         case 'already-confirmed':
           throw new AppError('REGISTRATION.ALREADY_CONFIRMED', 409, 'This registration is already confirmed.', {
-            status: outcome.registrationStatus,
+            registrationStatus: outcome.registrationStatus,
           });
       }
     },
