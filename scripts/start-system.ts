@@ -25,9 +25,9 @@ console.log(`
 regflow is running.
 
   Admin console     ${urls.console}   (sign in as ${admin.email} / ${admin.password})
-  Access API        ${urls.access}    (POST /users)
+  Access API        ${urls.access}    (POST /users; its API docs at ${urls.access}/docs)
   Orchestrator API  ${urls.orchestrator}    (GET /users/search)
-  Admin API         ${urls.consumer}
+  Admin API         ${urls.consumer}    (its API docs at ${urls.consumer}/docs)
   Mail inbox        ${env.MAIL_INBOX_URL}   (every email the system sends, e.g. the confirmation links)
 
   Kafka             ${env.KAFKA_BROKERS}
