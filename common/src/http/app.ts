@@ -43,7 +43,9 @@ export function createServiceApp(opts: ServiceAppOptions, routes: (app: Express)
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', opts.etag ?? true);
-  app.set('trust proxy', opts.trustProxy ?? false);
+  // One proxy hop, not `true`: with `true` the client's own X-Forwarded-For entries would be believed,
+  // so anyone could pick the address the rate limits and sign-in throttle count against.
+  app.set('trust proxy', opts.trustProxy ? 1 : false);
   app.use(helmet());
   app.use(requestLogger(opts.logger));
   app.use(opts.metrics.httpMetrics);
