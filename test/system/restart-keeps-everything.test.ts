@@ -83,6 +83,7 @@ describe('npm start, sign-ups, Ctrl-C, npm start again', () => {
       'activemq.pid',
       'elasticsearch.pid',
       'kafka.pid',
+      'mail.pid',
       'postgres.pid',
       'redis.pid',
     ]);

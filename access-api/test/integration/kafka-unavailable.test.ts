@@ -4,6 +4,7 @@ import { createLogger } from '@regflow/common';
 import { KafkaProxy } from '../../../scripts/faults/kafka-proxy';
 import { loadAccessApiConfig } from '../../src/config';
 import { startAccessApi, type AccessApi } from '../../src/service';
+import { EMAIL_TOKEN_SECRET } from '../../../test/support/services';
 
 const signUp = (api: AccessApi, email = 'ana@example.com') =>
   fetch(`${api.url}/users`, {
@@ -32,12 +33,18 @@ describe('access-api when Kafka cannot be reached', () => {
     // The real broker behind the fault suite's Kafka proxy, which can go silent mid-conversation.
     proxy = await KafkaProxy.start(inject('stackEnv').KAFKA_BROKERS);
     const logger = createLogger('access-api', 'silent');
-    silent = await startAccessApi(loadAccessApiConfig({ KAFKA_BROKERS: `127.0.0.1:${silentPort}`, PORT: '0' }), logger);
-    refused = await startAccessApi(
-      loadAccessApiConfig({ KAFKA_BROKERS: `127.0.0.1:${closedPort}`, PORT: '0' }),
+    silent = await startAccessApi(
+      loadAccessApiConfig({ KAFKA_BROKERS: `127.0.0.1:${silentPort}`, PORT: '0', EMAIL_TOKEN_SECRET }),
       logger,
     );
-    stalling = await startAccessApi(loadAccessApiConfig({ KAFKA_BROKERS: proxy.address, PORT: '0' }), logger);
+    refused = await startAccessApi(
+      loadAccessApiConfig({ KAFKA_BROKERS: `127.0.0.1:${closedPort}`, PORT: '0', EMAIL_TOKEN_SECRET }),
+      logger,
+    );
+    stalling = await startAccessApi(
+      loadAccessApiConfig({ KAFKA_BROKERS: proxy.address, PORT: '0', EMAIL_TOKEN_SECRET }),
+      logger,
+    );
   });
 
   afterAll(async () => {
