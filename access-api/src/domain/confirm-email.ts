@@ -1,5 +1,5 @@
 import {
-  HEADERS,
+  eventMessage,
   TOPICS,
   newId,
   verifyConfirmationToken,
@@ -58,14 +58,6 @@ export async function confirmEmail(
     correlationId,
     data: { userId: claims.userId, email: claims.email, linkNonce: claims.nonce, confirmedAt: now.toISOString() },
   };
-  await deps.publisher.publish(TOPICS.registrationRequested, {
-    key: claims.email,
-    value: JSON.stringify(event),
-    headers: {
-      [HEADERS.eventType]: event.type,
-      [HEADERS.schemaVersion]: String(event.version),
-      [HEADERS.correlationId]: correlationId,
-    },
-  });
+  await deps.publisher.publish(TOPICS.registrationRequested, { key: claims.email, ...eventMessage(event) });
   return { status: 'confirmed', claims };
 }

@@ -1,5 +1,5 @@
 import {
-  HEADERS,
+  eventMessage,
   TOPICS,
   TransientError,
   newId,
@@ -53,15 +53,7 @@ export async function registerUser(
     data: registration,
   };
   try {
-    await deps.publisher.publish(TOPICS.registrationRequested, {
-      key: registration.email,
-      value: JSON.stringify(event),
-      headers: {
-        [HEADERS.eventType]: event.type,
-        [HEADERS.schemaVersion]: String(event.version),
-        [HEADERS.correlationId]: correlationId,
-      },
-    });
+    await deps.publisher.publish(TOPICS.registrationRequested, { key: registration.email, ...eventMessage(event) });
   } catch (err) {
     if (err instanceof TransientError && err.outcome === 'unknown') return { accepted: 'unknown', id: registration.id };
     throw err;

@@ -1,6 +1,6 @@
 import {
   DEFAULT_LOCALE,
-  HEADERS,
+  eventMessage,
   TOPICS,
   newId,
   type ConfirmationEmailRequested,
@@ -61,14 +61,6 @@ export async function requestConfirmationEmail(
       requestedAt: now,
     },
   };
-  await deps.publisher.publish(TOPICS.registrationRequested, {
-    key: registration.email,
-    value: JSON.stringify(event),
-    headers: {
-      [HEADERS.eventType]: event.type,
-      [HEADERS.schemaVersion]: String(event.version),
-      [HEADERS.correlationId]: correlationId,
-    },
-  });
+  await deps.publisher.publish(TOPICS.registrationRequested, { key: registration.email, ...eventMessage(event) });
   return { status: 'requested' };
 }

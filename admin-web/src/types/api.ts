@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DECISION_OUTCOMES, REGISTRATION_STATUSES } from '@regflow/common/statuses';
 
 /** Absent and null both mean "not provided"; the console only ever sees `undefined`. */
 const optionalText = z
@@ -6,18 +7,11 @@ const optionalText = z
   .nullish()
   .transform((value) => (value === null || value === '' ? undefined : value));
 
-export const decisionOutcomeSchema = z.enum(['approved', 'rejected']);
+export const decisionOutcomeSchema = z.enum(DECISION_OUTCOMES);
 export type DecisionOutcome = z.infer<typeof decisionOutcomeSchema>;
 
-/** As the API's one list (common REGISTRATION_STATUSES): unconfirmed and expired are applicants who never confirmed their email. */
-export const registrationStatusSchema = z.enum([
-  'unconfirmed',
-  'pending',
-  'approved',
-  'rejected',
-  'duplicate',
-  'expired',
-]);
+/** The API's one list of statuses (common/src/contracts/statuses.ts). */
+export const registrationStatusSchema = z.enum(REGISTRATION_STATUSES);
 export type RegistrationStatus = z.infer<typeof registrationStatusSchema>;
 
 export const sessionSchema = z.object({ email: z.string(), csrfToken: z.string() });

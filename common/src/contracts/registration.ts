@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DECISION_OUTCOMES } from './statuses';
 
 /**
  * Event contracts shared by every service. A consumer validates each message against these schemas at
@@ -23,22 +24,8 @@ export const HEADERS = {
   correlationId: 'correlation-id',
 } as const;
 
-/**
- * `unconfirmed`: signed up, the email not confirmed yet (holds no claim, not in the review queue);
- * `expired`: never confirmed within EMAIL_CONFIRMATION_TTL_HOURS. The others as before.
- */
-export const REGISTRATION_STATUSES = [
-  'unconfirmed',
-  'pending',
-  'approved',
-  'rejected',
-  'duplicate',
-  'expired',
-] as const;
-export type RegistrationStatus = (typeof REGISTRATION_STATUSES)[number];
-/** What an admin can decide: the two final statuses a decision sets. */
-export const DECISION_OUTCOMES = ['approved', 'rejected'] as const satisfies readonly RegistrationStatus[];
-export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
+export { DECISION_OUTCOMES, REGISTRATION_STATUSES } from './statuses';
+export type { DecisionOutcome, RegistrationStatus } from './statuses';
 
 /** The languages the applicant's emails and pages come in (chosen from Accept-Language at sign-up). */
 export const LOCALES = ['en', 'pt-BR'] as const;
@@ -145,6 +132,24 @@ export const reviewMessageSchema = event(
   registrationSchema.extend({ indexedAt: z.iso.datetime() }),
 );
 export type ReviewMessage = z.infer<typeof reviewMessageSchema>;
+
+/**
+ * An event as a message on Kafka or STOMP: its JSON body, and the headers every consumer reads before
+ * the body (type, version, the correlation id of the request that started it).
+ */
+export function eventMessage(event: { type: string; version: number; correlationId: string }): {
+  value: string;
+  headers: Record<string, string>;
+} {
+  return {
+    value: JSON.stringify(event),
+    headers: {
+      [HEADERS.eventType]: event.type,
+      [HEADERS.schemaVersion]: String(event.version),
+      [HEADERS.correlationId]: event.correlationId,
+    },
+  };
+}
 
 /**
  * Reads a message body against its contract. Returns the event, or why it is poison (not JSON, or not

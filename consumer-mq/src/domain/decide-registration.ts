@@ -1,6 +1,6 @@
 import {
   AppError,
-  HEADERS,
+  eventMessage,
   TOPICS,
   newId,
   type Decision,
@@ -122,8 +122,7 @@ export function decisionEvent(decision: Decision, correlationId: string): Outbox
   return {
     topic: TOPICS.registrationDecided,
     key: decision.userId,
-    value: JSON.stringify(event),
-    headers: { [HEADERS.eventType]: event.type, [HEADERS.schemaVersion]: '1', [HEADERS.correlationId]: correlationId },
+    ...eventMessage(event),
   };
 }
 

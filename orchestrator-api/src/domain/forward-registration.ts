@@ -1,5 +1,5 @@
 import {
-  HEADERS,
+  eventMessage,
   QUEUES,
   TransientError,
   newId,
@@ -113,11 +113,8 @@ async function queueIfPending(
     log.info({ status: doc.status, duplicateOf: doc.duplicateOf }, 'registration not queued for review');
     return { queued: false, status: doc.status, ...(doc.duplicateOf ? { duplicateOf: doc.duplicateOf } : {}) };
   }
-  await deps.reviewQueue.send(QUEUES.review, JSON.stringify(toReviewMessage(doc, correlationId)), {
-    [HEADERS.eventType]: 'RegistrationQueuedForReview',
-    [HEADERS.schemaVersion]: '1',
-    [HEADERS.correlationId]: correlationId,
-  });
+  const message = eventMessage(toReviewMessage(doc, correlationId));
+  await deps.reviewQueue.send(QUEUES.review, message.value, message.headers);
   log.info('registration indexed and queued for review');
   return { queued: true };
 }
