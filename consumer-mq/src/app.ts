@@ -5,6 +5,7 @@ import type { EventPublisher } from '@regflow/common/kafka';
 import type { StompSession } from '@regflow/common/stomp';
 import type { AdminEventBus } from './data-access/admin-events';
 import type { AdminsRepository } from './data-access/admins-repository';
+import type { AuditLog } from './data-access/audit-log';
 import type { DeadLettersRepository } from './data-access/dead-letters-repository';
 import type { DecisionsRepository } from './data-access/decisions-repository';
 import type { SearchClient } from './data-access/search-client';
@@ -22,6 +23,7 @@ export interface AppDeps extends ServiceAppOptions {
   consoleOrigin: string;
   sessionAbsoluteSeconds: number;
   admins: AdminsRepository;
+  audit: AuditLog;
   sessions: SessionStore;
   throttle: SignInThrottle;
   store: StagingStore;

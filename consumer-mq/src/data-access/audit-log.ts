@@ -31,3 +31,12 @@ export async function recordAudit(executor: AuditExecutor, entry: AuditEntry): P
   const row = rows[0]!;
   return { id: Number(row.id), at: row.at };
 }
+
+/** What the entry points and use cases are given to record with: the pool, behind one call. */
+export class AuditLog {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async record(entry: AuditEntry): Promise<void> {
+    await recordAudit(this.pool, entry);
+  }
+}

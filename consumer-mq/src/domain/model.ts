@@ -25,6 +25,13 @@ export interface StoredDecision extends Decision {
   emailApplicant: boolean;
 }
 
+/** How a decision is recorded besides itself: whether the reason is shared, and its audit entry's parts. */
+export interface DecisionRecordOptions {
+  reasonShared?: boolean;
+  /** The audit entry's actor id, correlation id (the request's) and detail (no applicant data). */
+  audit?: { actorId?: string | null; correlationId?: string; detail?: Record<string, unknown> };
+}
+
 /** An event in the transactional outbox, waiting for the relay to publish it. */
 export interface OutboxEvent {
   topic: string;

@@ -12,13 +12,23 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { DECISION_OUTCOMES } from '@regflow/common';
+import { ROLES } from '../../domain/roles';
 
-/** Admins who may decide. Passwords are scrypt hashes (memory-hard), never plain text. */
+/**
+ * The people who use the console (the table keeps its first name, admins). Passwords are scrypt hashes
+ * (memory-hard), never plain text. `role`: reviewer (reads the queue, decides) or admin (also manages
+ * people, dead letters, reconciliation, the audit trail); everyone there before roles became admin.
+ * `disabled_at`: set, the person cannot sign in (and their sessions were ended when it was set).
+ * An invited person has no usable password until they set one through the invitation link
+ * (`password_hash` is then a hash of random bytes nobody knows).
+ */
 export const admins = pgTable('admins', {
   id: uuid('id').primaryKey(),
   email: text('email').notNull().unique(),
   passwordHash: text('password_hash').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  role: text('role', { enum: ROLES }).notNull().default('reviewer'),
+  disabledAt: timestamp('disabled_at', { withTimezone: true }),
 });
 
 /** Approved users: the system's output. The primary key is the registration id, so a user is here once. */
