@@ -82,7 +82,15 @@ export async function startConsumer(
   archiver.start();
   const reconciler = new ReconcileWorker(
     pool,
-    { store, decisions, search, logger, wakeRelay: () => relay.wake(), graceMs: config.RECONCILE_GRACE_SECONDS * 1000 },
+    {
+      store,
+      decisions,
+      search,
+      logger,
+      audit,
+      wakeRelay: () => relay.wake(),
+      graceMs: config.RECONCILE_GRACE_SECONDS * 1000,
+    },
     logger,
     config.RECONCILE_INTERVAL_SECONDS * 1000,
   );
@@ -136,6 +144,9 @@ export async function startConsumer(
     sessionAbsoluteSeconds: config.SESSION_ABSOLUTE_HOURS * 3600,
     admins,
     audit,
+    templates,
+    mailer,
+    tokenSecret: config.EMAIL_TOKEN_SECRET,
     sessions,
     throttle: new SignInThrottle(store.redis),
     store,

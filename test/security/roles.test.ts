@@ -87,9 +87,12 @@ describe('admin API roles', () => {
     expect(role('post', '/admin/reconcile')).toBe('admin');
     expect(role('post', '/admin/users/{id}/approve')).toBe('reviewer');
     expect(role('get', '/admin/pending')).toBe('reviewer');
-    // Signing in is the one operation open to anyone.
+    for (const path of ['/admin/accounts', '/admin/accounts/{id}/disable', '/admin/accounts/{id}/reset-password'])
+      expect(role(path === '/admin/accounts' ? 'get' : 'post', path), path).toBe('admin');
+    // Signing in, and setting a password with an emailed link (the token is the credential), are open to anyone.
     expect(operations.filter((op) => op.security?.length === 0).map((op) => `${op.method} ${op.path}`)).toEqual([
       'post /admin/session',
+      'post /admin/password',
     ]);
   });
 

@@ -82,7 +82,13 @@ export interface DeadLetter {
 export type NewDeadLetter = Omit<DeadLetter, 'id' | 'replayedAt' | 'replayedBy'>;
 
 /** The kinds of email the system sends; each has templates in consumer-mq/emails/<kind>/<locale>/. */
-export const EMAIL_KINDS = ['confirmation', 'decision-approved', 'decision-rejected'] as const;
+export const EMAIL_KINDS = [
+  'confirmation',
+  'decision-approved',
+  'decision-rejected',
+  'account-invitation',
+  'password-reset',
+] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 
 /** An email ready for the SMTP server: rendered, addressed, with its deterministic Message-ID. */

@@ -84,3 +84,7 @@ export function requireSession(sessions: SessionStore): RequestHandler {
 export function cookieOptions(req: Request, maxAgeMs: number) {
   return { httpOnly: true, sameSite: 'strict' as const, secure: req.secure, path: '/', maxAge: maxAgeMs };
 }
+
+/** The 403 of an admin-only operation, for its `problems(...)`. */
+export const ADMIN_ONLY_403 =
+  "AUTH.FORBIDDEN: the session's role is reviewer; this needs admin (`requiredRole`). AUTH.CSRF: the x-csrf-token header is missing or not the session's.";

@@ -119,7 +119,12 @@ export function operationsRoutes(deps: OperationsRouteDeps): Router {
     const parsed = replayBody.safeParse(req.body);
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
     const ids = 'all' in parsed.data ? 'all' : parsed.data.ids;
-    res.json(await replayDeadLetters(ids, req.session!.email, deps));
+    res.json(
+      await replayDeadLetters(ids, req.session!.email, deps, {
+        actorId: req.session!.accountId,
+        correlationId: req.id,
+      }),
+    );
   });
 
   router.post('/admin/reconcile', guarded(runReconcile), async (_req, res) => {
