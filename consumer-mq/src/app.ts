@@ -9,6 +9,7 @@ import type { AuditLog } from './data-access/audit-log';
 import type { EmailTemplates } from './data-access/email-templates';
 import type { Mailer } from './data-access/mailer';
 import { accountsRoutes } from './entry-points/accounts.http';
+import { auditRoutes } from './entry-points/audit.http';
 
 /** How long an invitation or password-reset link works. */
 export const ACCOUNT_LINK_HOURS = 72;
@@ -63,6 +64,7 @@ export function createApp(deps: AppDeps): Express {
     app.use(sessionRoutes({ ...deps, absoluteSeconds: deps.sessionAbsoluteSeconds }));
     app.use(operationsRoutes(deps));
     app.use(accountsRoutes({ ...deps, linkHours: ACCOUNT_LINK_HOURS }));
+    app.use(auditRoutes(deps));
     app.use(adminRoutes(deps));
   });
 }

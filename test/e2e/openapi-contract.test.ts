@@ -391,6 +391,19 @@ describe('the access and admin APIs answer as their OpenAPI documents say', () =
       await deleteTestAdmins(sys.env.DATABASE_URL, [person]);
     }
 
+    // The audit trail: a page, a refused filter, and the CSV export of one admin's entries.
+    const auditPage = (await callAdmin(
+      'GET',
+      '/admin/audit',
+      `/admin/audit?actor=${encodeURIComponent(ADMIN.email)}&limit=2`,
+    )) as {
+      items: unknown[];
+    };
+    expect(auditPage.items.length).toBeGreaterThan(0);
+    await callAdmin('GET', '/admin/audit', '/admin/audit?cursor=abc');
+    await callAdmin('GET', '/admin/audit/export', `/admin/audit/export?actor=${encodeURIComponent(ADMIN.email)}`);
+    await callAdmin('GET', '/admin/audit/export', '/admin/audit/export?registrationId=42');
+
     const own = await signIn(sys.consumer.url);
     await callAdmin('DELETE', '/admin/session', '/admin/session', { headers: { ...own, 'x-csrf-token': 'wrong' } });
     await callAdmin('DELETE', '/admin/session', '/admin/session', { headers: own });
