@@ -5,6 +5,14 @@ import type { EventPublisher } from '@regflow/common/kafka';
 import type { StompSession } from '@regflow/common/stomp';
 import type { AdminEventBus } from './data-access/admin-events';
 import type { AdminsRepository } from './data-access/admins-repository';
+import type { AuditLog } from './data-access/audit-log';
+import type { EmailTemplates } from './data-access/email-templates';
+import type { Mailer } from './data-access/mailer';
+import { accountsRoutes } from './entry-points/accounts.http';
+import { auditRoutes } from './entry-points/audit.http';
+
+/** How long an invitation or password-reset link works. */
+export const ACCOUNT_LINK_HOURS = 72;
 import type { DeadLettersRepository } from './data-access/dead-letters-repository';
 import type { DecisionsRepository } from './data-access/decisions-repository';
 import type { SearchClient } from './data-access/search-client';
@@ -22,6 +30,11 @@ export interface AppDeps extends ServiceAppOptions {
   consoleOrigin: string;
   sessionAbsoluteSeconds: number;
   admins: AdminsRepository;
+  audit: AuditLog;
+  /** For the invitation and password-reset emails. */
+  templates: EmailTemplates;
+  mailer: Mailer;
+  tokenSecret: string;
   sessions: SessionStore;
   throttle: SignInThrottle;
   store: StagingStore;
@@ -50,6 +63,8 @@ export function createApp(deps: AppDeps): Express {
     app.use(cookieParser());
     app.use(sessionRoutes({ ...deps, absoluteSeconds: deps.sessionAbsoluteSeconds }));
     app.use(operationsRoutes(deps));
+    app.use(accountsRoutes({ ...deps, linkHours: ACCOUNT_LINK_HOURS }));
+    app.use(auditRoutes(deps));
     app.use(adminRoutes(deps));
   });
 }

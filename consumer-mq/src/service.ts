@@ -6,6 +6,7 @@ import { createApp } from './app';
 import { EMAIL_TEMPLATES_FOLDER, type ConsumerConfig } from './config';
 import { AdminEventBus } from './data-access/admin-events';
 import { AdminsRepository } from './data-access/admins-repository';
+import { AuditLog } from './data-access/audit-log';
 import { createDatabase, migrateWithLock } from './data-access/db/database';
 import { DeadLettersRepository } from './data-access/dead-letters-repository';
 import { DecisionsRepository } from './data-access/decisions-repository';
@@ -39,6 +40,7 @@ export async function startConsumer(
   const { pool, db } = createDatabase(config.DATABASE_URL, logger);
   await migrateWithLock(pool, logger);
   const admins = new AdminsRepository(db);
+  const audit = new AuditLog(pool);
   await bootstrapAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD, admins, logger);
   const decisions = new DecisionsRepository(db);
   const deadLetters = new DeadLettersRepository(db);
@@ -80,7 +82,15 @@ export async function startConsumer(
   archiver.start();
   const reconciler = new ReconcileWorker(
     pool,
-    { store, decisions, search, logger, wakeRelay: () => relay.wake(), graceMs: config.RECONCILE_GRACE_SECONDS * 1000 },
+    {
+      store,
+      decisions,
+      search,
+      logger,
+      audit,
+      wakeRelay: () => relay.wake(),
+      graceMs: config.RECONCILE_GRACE_SECONDS * 1000,
+    },
     logger,
     config.RECONCILE_INTERVAL_SECONDS * 1000,
   );
@@ -133,6 +143,10 @@ export async function startConsumer(
     consoleOrigin: config.CONSOLE_ORIGIN,
     sessionAbsoluteSeconds: config.SESSION_ABSOLUTE_HOURS * 3600,
     admins,
+    audit,
+    templates,
+    mailer,
+    tokenSecret: config.EMAIL_TOKEN_SECRET,
     sessions,
     throttle: new SignInThrottle(store.redis),
     store,

@@ -16,7 +16,7 @@ import {
   startServices,
   warmUp,
 } from '../support/services';
-import { clearThrottle, testAddress } from '../security/support';
+import { clearThrottle, deleteTestAdmins, testAddress } from '../security/support';
 
 type Services = Awaited<ReturnType<typeof startServices>>;
 type Checker = ReturnType<typeof contractChecker>;
@@ -351,6 +351,58 @@ describe('the access and admin APIs answer as their OpenAPI documents say', () =
     expect(await callAdmin('GET', '/admin/reconcile', '/admin/reconcile')).toMatchObject({
       tookMs: expect.any(Number),
     });
+
+    // People: invite (the link arrives by email), set the password with it, disable, enable, reset, role.
+    const person = `contract.${newId().slice(0, 8)}@security.test`;
+    try {
+      const { id: accountId } = (await callAdmin(
+        'POST',
+        '/admin/accounts',
+        '/admin/accounts',
+        postJson({ email: person, role: 'reviewer' }),
+      )) as { id: string };
+      await callAdmin('POST', '/admin/accounts', '/admin/accounts', postJson({ email: person, role: 'reviewer' }));
+      await callAdmin('POST', '/admin/accounts', '/admin/accounts', postJson({ email: 'not an email', role: 'boss' }));
+      await callAdmin('GET', '/admin/accounts', '/admin/accounts');
+      const [invitation] = await eventually(
+        async () => {
+          const messages = await messagesTo(sys.env.MAIL_INBOX_URL, person);
+          return messages.length > 0 ? messages : undefined;
+        },
+        15_000,
+        'the invitation email',
+      );
+      const token = decodeURIComponent(/set-password\?token=(\S+)/.exec(invitation!.text)![1]!);
+      const setPassword = (body: unknown) => callAdmin('POST', '/admin/password', '/admin/password', postJson(body));
+      await setPassword({ token, password: 'weak' });
+      await setPassword({ token, password: 'Contract-Passw0rd!' });
+      await setPassword({ token, password: 'Contract-Passw0rd!' });
+      const byId = (action: string, init: RequestInit = {}) =>
+        callAdmin('POST', `/admin/accounts/{id}/${action}`, `/admin/accounts/${accountId}/${action}`, init);
+      expect(await byId('disable')).toEqual({ sessionsEnded: 0 });
+      await byId('enable');
+      await byId('reset-password');
+      await callAdmin('POST', '/admin/accounts/{id}/disable', `/admin/accounts/${newId()}/disable`);
+      await callAdmin('PUT', '/admin/accounts/{id}/role', `/admin/accounts/${accountId}/role`, {
+        ...postJson({ role: 'admin' }),
+        method: 'PUT',
+      });
+    } finally {
+      await deleteTestAdmins(sys.env.DATABASE_URL, [person]);
+    }
+
+    // The audit trail: a page, a refused filter, and the CSV export of one admin's entries.
+    const auditPage = (await callAdmin(
+      'GET',
+      '/admin/audit',
+      `/admin/audit?actor=${encodeURIComponent(ADMIN.email)}&limit=2`,
+    )) as {
+      items: unknown[];
+    };
+    expect(auditPage.items.length).toBeGreaterThan(0);
+    await callAdmin('GET', '/admin/audit', '/admin/audit?cursor=abc');
+    await callAdmin('GET', '/admin/audit/export', `/admin/audit/export?actor=${encodeURIComponent(ADMIN.email)}`);
+    await callAdmin('GET', '/admin/audit/export', '/admin/audit/export?registrationId=42');
 
     const own = await signIn(sys.consumer.url);
     await callAdmin('DELETE', '/admin/session', '/admin/session', { headers: { ...own, 'x-csrf-token': 'wrong' } });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { createClient } from 'redis';
 import { Client as EsClient } from '@elastic/elasticsearch';
 import { createKafka, type Kafka } from '@regflow/common/kafka';
@@ -50,6 +51,20 @@ describe('operations: reconciliation and dead letters', () => {
       10_000,
       `search to show ${id} as pending`,
     );
+  /** The audit trail's entries with this action (and registration), as Postgres holds them. */
+  const audited = async (action: string, registrationId?: string) => {
+    const db = new pg.Client({ connectionString: sys.env.DATABASE_URL });
+    await db.connect();
+    try {
+      const { rows } = await db.query(
+        'select actor, registration_id, detail from audit_log where action = $1 and ($2::uuid is null or registration_id = $2) order by id',
+        [action, registrationId ?? null],
+      );
+      return rows as Array<{ actor: string; registration_id: string | null; detail: Record<string, unknown> }>;
+    } finally {
+      await db.end();
+    }
+  };
   const reconcile = async () => {
     const res = await adminFetch('/admin/reconcile', { method: 'POST' });
     expect(res.status).toBe(200);
@@ -91,6 +106,11 @@ describe('operations: reconciliation and dead letters', () => {
 
     const report = await reconcile();
     expect(report.repaired.stagedButDecided).toContain(id);
+    expect(await audited('reconciliation.repaired', id)).toContainEqual({
+      actor: 'system',
+      registration_id: id,
+      detail: { repair: 'stagedButDecided' },
+    });
     expect(await pendingIds()).not.toContain(id);
   });
 
@@ -105,6 +125,11 @@ describe('operations: reconciliation and dead letters', () => {
 
     const report = await reconcile();
     expect(report.repaired.indexBehind).toContain(id);
+    expect(await audited('reconciliation.repaired', id)).toContainEqual({
+      actor: 'system',
+      registration_id: id,
+      detail: { repair: 'indexBehind' },
+    });
     await eventually(async () => (await indexStatus(id)) === 'rejected', 45_000, 'index repaired');
   });
 
@@ -116,6 +141,11 @@ describe('operations: reconciliation and dead letters', () => {
 
     const report = await reconcile();
     expect(report.repaired.missingFromQueue).toContain(id);
+    expect(await audited('reconciliation.repaired', id)).toContainEqual({
+      actor: 'system',
+      registration_id: id,
+      detail: { repair: 'missingFromQueue' },
+    });
     expect(await pendingIds()).toContain(id);
   });
 
@@ -167,6 +197,11 @@ describe('operations: reconciliation and dead letters', () => {
       await adminFetch('/admin/dead-letters/replay', { method: 'POST', body: JSON.stringify({ ids: [entry.id] }) })
     ).json()) as { replayed: number[] };
     expect(replay.replayed).toEqual([entry.id]);
+    expect((await audited('dead-letters.replayed')).map((e) => e.detail)).toContainEqual({
+      requested: 1,
+      replayed: [entry.id],
+      failed: [],
+    });
     await eventually(async () => (await pendingIds()).includes(id), 15_000, 'the replayed registration staged');
     const again = (await (
       await adminFetch('/admin/dead-letters/replay', { method: 'POST', body: JSON.stringify({ ids: [entry.id] }) })

@@ -23,8 +23,8 @@ function adminRoutes(): Array<{ method: string; path: string }> {
       routes.push({ method: m[1]!.toUpperCase(), path: m[2]! });
     }
   }
-  // Signing in is the one admin route open to anyone.
-  return routes.filter((r) => !(r.method === 'POST' && r.path === '/admin/session'));
+  // Signing in, and setting a password with an emailed link (its token is the credential), are open to anyone.
+  return routes.filter((r) => !(r.method === 'POST' && ['/admin/session', '/admin/password'].includes(r.path)));
 }
 
 const ROUTES = adminRoutes();

@@ -5,6 +5,7 @@ import { createLogger } from '@regflow/common';
 import { AdminsRepository } from '../../consumer-mq/src/data-access/admins-repository';
 import { createDatabase } from '../../consumer-mq/src/data-access/db/database';
 import { hashPassword } from '../../consumer-mq/src/domain/passwords';
+import type { Role } from '../../consumer-mq/src/domain/roles';
 import { signInFailureKeys } from '../../consumer-mq/src/data-access/session-store';
 
 export interface RawResponse {
@@ -137,12 +138,12 @@ export const isServerError = (res: RawResponse) => res.status >= 500;
  * An admin account of the test's own, written straight to Postgres as the CLI would, so throttling one
  * account never touches the shared test admin.
  */
-export async function createTestAdmin(databaseUrl: string, label: string) {
+export async function createTestAdmin(databaseUrl: string, label: string, role: Role = 'admin') {
   const email = `${label}.${randomBytes(4).toString('hex')}@security.test`;
   const password = `Sec-${randomBytes(6).toString('base64url')}-9x`;
   const { pool, db } = createDatabase(databaseUrl, createLogger('test', 'silent'));
   try {
-    await new AdminsRepository(db).createIfMissing(email, await hashPassword(password));
+    await new AdminsRepository(db).createIfMissing(email, await hashPassword(password), role);
   } finally {
     await pool.end();
   }

@@ -1,11 +1,11 @@
 import { eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Decision, Registration } from '@regflow/common';
-import type { OutboxEvent, StoredDecision } from '../domain/model';
+import type { DecisionRecordOptions, OutboxEvent, StoredDecision } from '../domain/model';
 import type { Database } from './db/database';
 import { withHeldClient } from './db/held-client';
 import { decisions, outbox } from './db/schema';
 
-export type { OutboxEvent, StoredDecision };
+export type { DecisionRecordOptions, OutboxEvent, StoredDecision };
 
 export class DecisionsRepository {
   constructor(private readonly db: Database) {}
@@ -15,14 +15,15 @@ export class DecisionsRepository {
    * transaction: the decision insert feeds the other two through `returning`, so they insert nothing
    * unless it did. The decisions primary key makes the first writer win: a second decision for the
    * same user inserts nothing at all and gets the winner back instead. Every decision recorded here
-   * owes the applicant a decision email (`email_applicant`).
+   * owes the applicant a decision email (`email_applicant`). Its audit entry ('decision.approved' or
+   * 'decision.rejected', by the decider) is written by the same statement: no decision without it.
    */
   async record(
     decision: Decision,
     registration: Registration & Record<string, unknown>,
     event: OutboxEvent,
     correlationId: string,
-    options: { reasonShared?: boolean } = {},
+    options: DecisionRecordOptions = {},
   ): Promise<{ won: true } | { won: false; existing: StoredDecision }> {
     // A single round trip instead of begin, three inserts and commit (five), and a named statement so
     // Postgres parses and plans it once per connection: this is the hot path of every decision.
@@ -49,6 +50,9 @@ export class DecisionsRepository {
         event.value,
         JSON.stringify(event.headers),
         options.reasonShared === true && decision.reason !== undefined,
+        options.audit?.actorId ?? null,
+        options.audit?.correlationId ?? correlationId,
+        JSON.stringify(options.audit?.detail ?? {}),
       ],
     });
     if (rows[0]?.won === 1) return { won: true as const };
@@ -135,6 +139,9 @@ with d as (
 ), o as (
   insert into outbox (topic, key, value, headers)
   select $15, $16, $17, $18 from d
+), l as (
+  insert into audit_log (actor, actor_id, action, registration_id, correlation_id, detail)
+  select $4, $20, 'decision.' || $2, $1, $21, $22 from d
 )
 select count(*)::int as won from d`;
 

@@ -1,13 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { RedisClientType } from 'redis';
+import type { Role } from '../domain/roles';
 
 export interface Session {
+  /** The account's id (absent in sessions from before roles: they count as reviewers). */
+  accountId?: string;
   email: string;
+  role?: Role;
   csrfToken: string;
   createdAt: number;
 }
 
 const sessionKey = (id: string) => `regflow:session:${id}`;
+/** The ids of an account's sessions, so disabling it or resetting its password ends them all at once. */
+const accountSessionsKey = (accountId: string) => `regflow:account-sessions:${accountId}`;
 
 /**
  * Server-side sessions in Redis. The cookie holds only a random id. Each use slides the idle expiry;
@@ -20,11 +26,33 @@ export class SessionStore {
     private readonly absoluteSeconds: number,
   ) {}
 
-  async create(email: string): Promise<{ id: string; session: Session }> {
+  async create(account: { id: string; email: string; role: Role }): Promise<{ id: string; session: Session }> {
     const id = randomBytes(32).toString('base64url');
-    const session: Session = { email, csrfToken: randomBytes(24).toString('base64url'), createdAt: Date.now() };
-    await this.redis.set(sessionKey(id), JSON.stringify(session), { EX: this.idleSeconds });
+    const session: Session = {
+      accountId: account.id,
+      email: account.email,
+      role: account.role,
+      csrfToken: randomBytes(24).toString('base64url'),
+      createdAt: Date.now(),
+    };
+    // The index lives as long as the longest session in it can (each sign-in pushes it back).
+    await this.redis
+      .multi()
+      .set(sessionKey(id), JSON.stringify(session), { EX: this.idleSeconds })
+      .sAdd(accountSessionsKey(account.id), id)
+      .expire(accountSessionsKey(account.id), this.absoluteSeconds)
+      .exec();
     return { id, session };
+  }
+
+  /** Ends every session of the account at once (disabled, password reset, role changed); returns how many. */
+  async destroyAllOf(accountId: string): Promise<number> {
+    const ids = await this.redis.sMembers(accountSessionsKey(accountId));
+    const multi = this.redis.multi();
+    for (const id of ids) multi.del(sessionKey(id));
+    multi.del(accountSessionsKey(accountId));
+    const results = await multi.exec();
+    return results.slice(0, ids.length).reduce<number>((n, r) => n + Number(r), 0);
   }
 
   async touch(id: string): Promise<Session | null> {
@@ -44,8 +72,10 @@ export class SessionStore {
     return session;
   }
 
-  async destroy(id: string): Promise<void> {
-    await this.redis.del(sessionKey(id));
+  async destroy(id: string, accountId?: string): Promise<void> {
+    const multi = this.redis.multi().del(sessionKey(id));
+    if (accountId) multi.sRem(accountSessionsKey(accountId), id);
+    await multi.exec();
   }
 }
 

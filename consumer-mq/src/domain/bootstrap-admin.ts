@@ -4,7 +4,7 @@ import { hashPassword, passwordProblem } from './passwords';
 export interface AdminAccounts {
   findByEmail(email: string): Promise<{ email: string } | null>;
   /** False when an admin with this email exists already. */
-  createIfMissing(email: string, passwordHash: string): Promise<boolean>;
+  createIfMissing(email: string, passwordHash: string): Promise<string | null>;
 }
 
 /** The first admin comes from ADMIN_EMAIL / ADMIN_PASSWORD; an existing admin is left as it is. */

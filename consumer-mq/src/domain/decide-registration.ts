@@ -9,7 +9,8 @@ import {
   type Registration,
   type UserRegistrationDecided,
 } from '@regflow/common';
-import type { AdminEvent, OutboxEvent, StagedUser, StoredDecision } from './model';
+import { AUDIT_ACTIONS, type AuditEntry } from './audit';
+import type { AdminEvent, DecisionRecordOptions, OutboxEvent, StagedUser, StoredDecision } from './model';
 
 export interface DecideDeps {
   store: {
@@ -24,13 +25,15 @@ export interface DecideDeps {
       registration: Registration & Record<string, unknown>,
       event: OutboxEvent,
       correlationId: string,
-      options?: { reasonShared?: boolean },
+      options?: DecisionRecordOptions,
     ): Promise<{ won: true } | { won: false; existing: StoredDecision }>;
     find(userId: string): Promise<StoredDecision | null>;
   };
   /** The outbox relay: publish soon. */
   relay: { wake(): void };
   events: { publish(event: AdminEvent): Promise<void> };
+  /** The audit trail, for refused attempts (a decision's own entry is recorded with it). */
+  audit: { record(entry: AuditEntry): Promise<void> };
   logger: Logger;
 }
 
@@ -41,6 +44,10 @@ export interface DecideCommand {
   /** The reviewer lets the applicant see the reason (in the decision email); false unless said. */
   shareReason?: boolean;
   admin: string;
+  /** The deciding account's id, for the audit trail. */
+  adminId?: string;
+  /** Part of a batch decision (POST /admin/decisions). */
+  batch?: boolean;
   correlationId: string;
 }
 
@@ -62,7 +69,7 @@ export async function decideRegistration(
   report: (fields: DecidedFields) => void = (fields) => deps.logger.info(fields, 'registration decided'),
 ): Promise<Decision> {
   const staged = await deps.store.get(cmd.userId);
-  if (!staged) throw await notPending(cmd.userId, deps.decisions);
+  if (!staged) throw await refused(cmd, await notPending(cmd.userId, deps.decisions), deps);
   const decision: Decision = {
     userId: cmd.userId,
     outcome: cmd.outcome,
@@ -77,12 +84,24 @@ export async function decideRegistration(
     registration,
     decisionEvent(decision, correlationId),
     correlationId,
-    { reasonShared: cmd.shareReason === true },
+    {
+      reasonShared: cmd.shareReason === true,
+      audit: {
+        actorId: cmd.adminId ?? null,
+        correlationId: cmd.correlationId,
+        // Whether there was a reason, never its text: it may speak of the applicant.
+        detail: {
+          batch: cmd.batch === true,
+          reasonGiven: decision.reason !== undefined,
+          reasonShared: cmd.shareReason === true,
+        },
+      },
+    },
   );
   if (!result.won) {
     // Decided elsewhere, but still staged here (a crash between the two writes): finish the cleanup.
     await deps.store.unstage(cmd.userId, result.existing.outcome);
-    throw alreadyDecided(result.existing);
+    throw await refused(cmd, alreadyDecided(result.existing), deps);
   }
   deps.relay.wake();
   // Issued in the same tick, the two travel in one write to Redis (one round trip, not two), which
@@ -130,6 +149,25 @@ async function notPending(userId: string, decisions: DecideDeps['decisions']): P
   const existing = await decisions.find(userId);
   if (existing) return alreadyDecided(existing);
   return new AppError('REGISTRATION.NOT_FOUND', 404, 'No pending registration with this id.');
+}
+
+/** A 409 (already decided) goes in the audit trail: who tried what, too late. A 404 is only returned. */
+async function refused(cmd: DecideCommand, err: AppError, deps: Pick<DecideDeps, 'audit'>): Promise<AppError> {
+  if (err.status !== 409) return err;
+  await deps.audit.record({
+    actor: cmd.admin,
+    actorId: cmd.adminId ?? null,
+    action: AUDIT_ACTIONS.decisionRefused,
+    registrationId: cmd.userId,
+    correlationId: cmd.correlationId,
+    detail: {
+      attempted: cmd.outcome,
+      batch: cmd.batch === true,
+      decidedOutcome: err.extra.outcome,
+      decidedBy: err.extra.decidedBy,
+    },
+  });
+  return err;
 }
 
 function alreadyDecided(existing: StoredDecision): AppError {

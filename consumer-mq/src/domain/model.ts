@@ -25,6 +25,13 @@ export interface StoredDecision extends Decision {
   emailApplicant: boolean;
 }
 
+/** How a decision is recorded besides itself: whether the reason is shared, and its audit entry's parts. */
+export interface DecisionRecordOptions {
+  reasonShared?: boolean;
+  /** The audit entry's actor id, correlation id (the request's) and detail (no applicant data). */
+  audit?: { actorId?: string | null; correlationId?: string; detail?: Record<string, unknown> };
+}
+
 /** An event in the transactional outbox, waiting for the relay to publish it. */
 export interface OutboxEvent {
   topic: string;
@@ -75,7 +82,13 @@ export interface DeadLetter {
 export type NewDeadLetter = Omit<DeadLetter, 'id' | 'replayedAt' | 'replayedBy'>;
 
 /** The kinds of email the system sends; each has templates in consumer-mq/emails/<kind>/<locale>/. */
-export const EMAIL_KINDS = ['confirmation', 'decision-approved', 'decision-rejected'] as const;
+export const EMAIL_KINDS = [
+  'confirmation',
+  'decision-approved',
+  'decision-rejected',
+  'account-invitation',
+  'password-reset',
+] as const;
 export type EmailKind = (typeof EMAIL_KINDS)[number];
 
 /** An email ready for the SMTP server: rendered, addressed, with its deterministic Message-ID. */

@@ -1,4 +1,5 @@
 import type { DecisionOutcome, Logger, Registration, RegistrationStatus } from '@regflow/common';
+import { AUDIT_ACTIONS, SYSTEM_ACTOR, type AuditEntry } from './audit';
 import { decisionEvent } from './decide-registration';
 import type { IndexedRegistration, OutboxEvent, SearchResult, StagedUser, StageResult, StoredDecision } from './model';
 
@@ -21,6 +22,8 @@ export interface ReconcileDeps {
     ): Promise<{ ok: true; result: SearchResult } | { ok: false; refused: { status: number } }>;
   };
   logger: Logger;
+  /** Each repair goes in the audit trail, by 'system', one entry per registration repaired. */
+  audit?: { record(entry: AuditEntry): Promise<void> };
   wakeRelay: () => void;
   /** Registrations indexed more recently than this may still be on their way to the queue: left alone. */
   graceMs?: number;
@@ -84,6 +87,19 @@ export async function reconcile(deps: ReconcileDeps, now = new Date()): Promise<
   }
   if (report.repaired.indexBehind.length) deps.wakeRelay();
 
+  if (deps.audit) {
+    for (const [repair, ids] of Object.entries(report.repaired)) {
+      for (const registrationId of ids) {
+        await deps.audit.record({
+          actor: SYSTEM_ACTOR,
+          action: AUDIT_ACTIONS.reconciliationRepaired,
+          registrationId,
+          correlationId: `reconcile-${report.startedAt}`,
+          detail: { repair },
+        });
+      }
+    }
+  }
   report.tookMs = Date.now() - now.getTime();
   const counts = Object.fromEntries(Object.entries(report.repaired).map(([k, v]) => [k, v.length]));
   deps.logger.info({ checked: report.checked, repaired: counts, tookMs: report.tookMs }, 'reconciliation finished');

@@ -1,4 +1,5 @@
 import { maskEmail, type Logger } from '@regflow/common';
+import { AUDIT_ACTIONS, type AuditEntry } from './audit';
 import type { DeadLetter } from './model';
 
 export interface ReplayDeps {
@@ -14,6 +15,7 @@ export interface ReplayDeps {
   };
   /** Resolves once the broker has stored the message. */
   stomp: { send(destination: string, body: string, headers: Record<string, string>): Promise<void> };
+  audit: { record(entry: AuditEntry): Promise<void> };
   logger: Logger;
 }
 
@@ -29,6 +31,7 @@ export async function replayDeadLetters(
   ids: number[] | 'all',
   admin: string,
   deps: ReplayDeps,
+  audit: { actorId?: string | null; correlationId?: string } = {},
 ): Promise<{ replayed: number[]; failed: Array<{ id: number; error: string }> }> {
   const entries = await deps.deadLetters.waiting(ids === 'all' ? undefined : ids);
   const replayed: number[] = [];
@@ -40,6 +43,15 @@ export async function replayDeadLetters(
     } catch (err) {
       failed.push({ id: entry.id, error: err instanceof Error ? err.message : String(err) });
     }
+  }
+  if (replayed.length > 0 || failed.length > 0) {
+    await deps.audit.record({
+      actor: admin,
+      actorId: audit.actorId ?? null,
+      action: AUDIT_ACTIONS.deadLettersReplayed,
+      correlationId: audit.correlationId ?? null,
+      detail: { requested: ids === 'all' ? 'all' : ids.length, replayed, failed: failed.map((f) => f.id) },
+    });
   }
   deps.logger.info(
     { replayed: replayed.length, failed: failed.length, admin: maskEmail(admin) },

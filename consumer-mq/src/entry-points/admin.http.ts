@@ -9,7 +9,6 @@ import {
   registrationSchema,
 } from '@regflow/common';
 import {
-  documented,
   fieldErrors,
   idPathParams,
   jsonBody,
@@ -20,7 +19,6 @@ import {
   problems,
   requireJson,
   uuidParam,
-  type Operation,
 } from '@regflow/common/http';
 import type { AdminEventBus } from '../data-access/admin-events';
 import type { DecisionsRepository } from '../data-access/decisions-repository';
@@ -29,7 +27,7 @@ import type { SessionStore } from '../data-access/session-store';
 import type { StagingStore } from '../data-access/staging-store';
 import { decideRegistration, type DecideDeps } from '../domain/decide-registration';
 import { registrationDetail } from '../domain/registration-detail';
-import { requireSession, signedIn, signedInWithCsrf } from './auth';
+import { guarded, needs, type GuardedOperation, requireSession, signedIn, signedInWithCsrf } from './auth';
 
 export interface AdminRouteDeps extends DecideDeps {
   sessions: SessionStore;
@@ -160,26 +158,29 @@ const DECIDE_PROBLEMS = problems({
   503: true,
 });
 
-const listPending: Operation = {
+const listPending: GuardedOperation = {
   operationId: 'listPending',
   summary: 'The review queue, oldest first',
   tags: ['review'],
   ...signedIn,
+  ...needs('reviewer'),
   requestParams: { query: pendingQuery },
   responses: { 200: jsonResponse('A page of the queue.', pendingPage), ...problems({ 400: true, 401: true }) },
 };
-const getStats: Operation = {
+const getStats: GuardedOperation = {
   operationId: 'getStats',
   summary: 'Header counts',
   tags: ['review'],
   ...signedIn,
+  ...needs('reviewer'),
   responses: { 200: jsonResponse('Counts.', stats), ...problems({ 401: true }) },
 };
-const getDetail: Operation = {
+const getDetail: GuardedOperation = {
   operationId: 'getDetail',
   summary: 'One registration, with its timeline',
   tags: ['review'],
   ...signedIn,
+  ...needs('reviewer'),
   requestParams: { path: idPathParams },
   responses: {
     200: jsonResponse('From the review queue, the decisions, or the search index, in that order.', detail),
@@ -191,19 +192,21 @@ const getDetail: Operation = {
     }),
   },
 };
-const approve: Operation = {
+const approve: GuardedOperation = {
   operationId: 'approve',
   summary: 'Approve',
   tags: ['review'],
   ...signedInWithCsrf,
+  ...needs('reviewer'),
   requestParams: { path: idPathParams },
   responses: { 200: jsonResponse('Approved: saved with its outbox event.', decided), ...DECIDE_PROBLEMS },
 };
-const reject: Operation = {
+const reject: GuardedOperation = {
   operationId: 'reject',
   summary: 'Reject, with an optional reason',
   tags: ['review'],
   ...signedInWithCsrf,
+  ...needs('reviewer'),
   requestParams: { path: idPathParams },
   requestBody: { ...jsonBody(reasonBody), required: false },
   responses: {
@@ -212,37 +215,40 @@ const reject: Operation = {
     ...problems({ 413: 'REQUEST.TOO_LARGE: the body is over 4 KiB.' }),
   },
 };
-const decideMany: Operation = {
+const decideMany: GuardedOperation = {
   operationId: 'decideMany',
   summary: 'Decide many at once',
   description: 'Each id is its own decision: one that fails (404, 409) does not stop the rest.',
   tags: ['review'],
   ...signedInWithCsrf,
+  ...needs('reviewer'),
   requestBody: jsonBody(batchBody),
   responses: {
     200: jsonResponse('A result per distinct id, in order.', batchResults),
     ...problems({ 400: true, 401: true, 403: true, 413: 'REQUEST.TOO_LARGE: the body is over 32 KiB.', 415: true }),
   },
 };
-const search: Operation = {
+const search: GuardedOperation = {
   operationId: 'search',
   summary: 'Search registrations',
   description: 'Name and email typo-tolerant, CPF exact; newest first without `q`. Through the orchestrator.',
   tags: ['review'],
   ...signedIn,
+  ...needs('reviewer'),
   requestParams: { query: searchQuery },
   responses: {
     200: jsonResponse('A page of results.', searchPage),
     ...problems({ 400: 'REQUEST.INVALID: a bad parameter, or a page past the 10,000th hit.', 401: true, 503: true }),
   },
 };
-const liveEvents: Operation = {
+const liveEvents: GuardedOperation = {
   operationId: 'liveEvents',
   summary: 'Live updates (server-sent events)',
   description:
     'registration.staged and registration.decided events, from every replica, until the client or the server closes the stream.',
   tags: ['review'],
   ...signedIn,
+  ...needs('reviewer'),
   responses: {
     200: { description: 'An event stream.', content: { 'text/event-stream': { schema: z.string() } } },
     ...problems({ 401: true }),
@@ -253,7 +259,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   const router = Router();
   router.use('/admin', requireSession(deps.sessions));
 
-  router.get('/admin/pending', documented(listPending), async (req, res) => {
+  router.get('/admin/pending', guarded(listPending), async (req, res) => {
     const parsed = pendingQuery.safeParse(req.query);
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
     const [{ items, next }, total] = await Promise.all([
@@ -267,22 +273,28 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     } satisfies z.input<typeof pendingPage>);
   });
 
-  router.get('/admin/stats', documented(getStats), async (_req, res) => {
+  router.get('/admin/stats', guarded(getStats), async (_req, res) => {
     const startOfDay = new Date();
     startOfDay.setUTCHours(0, 0, 0, 0);
     const [pending, today] = await Promise.all([deps.store.countPending(), deps.decisions.countsSince(startOfDay)]);
     res.json({ pending, approvedToday: today.approved, rejectedToday: today.rejected } satisfies z.input<typeof stats>);
   });
 
-  router.get('/admin/users/:id', documented(getDetail), async (req, res) => {
+  router.get('/admin/users/:id', guarded(getDetail), async (req, res) => {
     const found = await orUnavailable(() => registrationDetail(uuidParam(req), req.id, deps), SEARCH_UNAVAILABLE);
     res.json(found satisfies z.input<typeof detail>);
   });
 
-  router.post('/admin/users/:id/approve', documented(approve), async (req, res) => {
+  router.post('/admin/users/:id/approve', guarded(approve), async (req, res) => {
     // The decision's fields go on the request's own log line: one line per approval, not two.
     const decision = await decideRegistration(
-      { userId: uuidParam(req), outcome: 'approved', admin: req.session!.email, correlationId: req.id },
+      {
+        userId: uuidParam(req),
+        outcome: 'approved',
+        admin: req.session!.email,
+        adminId: req.session!.accountId,
+        correlationId: req.id,
+      },
       deps,
       (fields) => logFields(res, fields),
     );
@@ -294,7 +306,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     } satisfies z.input<typeof decided>);
   });
 
-  router.post('/admin/users/:id/reject', documented(reject), json({ limit: '4kb' }), async (req, res) => {
+  router.post('/admin/users/:id/reject', guarded(reject), json({ limit: '4kb' }), async (req, res) => {
     const body = reasonBody.safeParse(req.body ?? {});
     if (!body.success) throw new ValidationError(fieldErrors(body.error));
     const decision = await decideRegistration(
@@ -304,6 +316,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
         reason: body.data.reason || undefined,
         shareReason: body.data.shareReason,
         admin: req.session!.email,
+        adminId: req.session!.accountId,
         correlationId: req.id,
       },
       deps,
@@ -318,7 +331,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     } satisfies z.input<typeof decided>);
   });
 
-  router.post('/admin/decisions', documented(decideMany), requireJson, json({ limit: '32kb' }), async (req, res) => {
+  router.post('/admin/decisions', guarded(decideMany), requireJson, json({ limit: '32kb' }), async (req, res) => {
     const body = batchBody.safeParse(req.body);
     if (!body.success) throw new ValidationError(fieldErrors(body.error));
     const { ids, outcome, reason, shareReason: share } = body.data;
@@ -333,6 +346,8 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
             reason: reason || undefined,
             shareReason: share,
             admin: req.session!.email,
+            adminId: req.session!.accountId,
+            batch: true,
             correlationId: req.id,
           },
           deps,
@@ -350,7 +365,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     res.json({ results });
   });
 
-  router.get('/admin/search', documented(search), async (req, res) => {
+  router.get('/admin/search', guarded(search), async (req, res) => {
     const parsed = searchQuery.safeParse(req.query);
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
     const answer = await orUnavailable(() => deps.search.search(parsed.data, req.id), SEARCH_UNAVAILABLE);
@@ -359,7 +374,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     res.json(answer.result satisfies z.input<typeof searchPage>);
   });
 
-  router.get('/admin/events', documented(liveEvents), (req, res) => {
+  router.get('/admin/events', guarded(liveEvents), (req, res) => {
     res.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache, no-transform',

@@ -1,20 +1,12 @@
 import { Router, json } from 'express';
 import { z } from 'zod';
 import { ValidationError } from '@regflow/common';
-import {
-  documented,
-  fieldErrors,
-  jsonBody,
-  jsonResponse,
-  problems,
-  requireJson,
-  type Operation,
-} from '@regflow/common/http';
+import { fieldErrors, jsonBody, jsonResponse, problems, requireJson } from '@regflow/common/http';
 import type { DeadLettersRepository } from '../data-access/dead-letters-repository';
 import type { SessionStore } from '../data-access/session-store';
 import { replayDeadLetters, type ReplayDeps } from '../domain/replay-dead-letters';
 import type { ReconcileWorker } from '../workers/reconcile.worker';
-import { requireSession, signedIn, signedInWithCsrf } from './auth';
+import { guarded, needs, type GuardedOperation, requireSession, signedIn, signedInWithCsrf } from './auth';
 
 export interface OperationsRouteDeps extends ReplayDeps {
   sessions: SessionStore;
@@ -65,41 +57,45 @@ const reconcileReport = z.object({
   }),
 });
 
-const listDeadLetters: Operation = {
+const listDeadLetters: GuardedOperation = {
   operationId: 'listDeadLetters',
   summary: 'Dead letters',
   tags: ['operations'],
   ...signedIn,
+  ...needs('admin'),
   requestParams: { query: listQuery },
   responses: { 200: jsonResponse('The newest first.', deadLetterList), ...problems({ 400: true, 401: true }) },
 };
-const replay: Operation = {
+const replay: GuardedOperation = {
   operationId: 'replay',
   summary: 'Replay dead letters',
   description: 'Sends each back where it failed, one at a time, and marks it replayed only after the source has it.',
   tags: ['operations'],
   ...signedInWithCsrf,
+  ...needs('admin'),
   requestBody: jsonBody(replayBody),
   responses: {
     200: jsonResponse('What was replayed, and what failed with why.', replayResult),
     ...problems({ 400: true, 401: true, 403: true, 413: 'REQUEST.TOO_LARGE: the body is over 32 KiB.', 415: true }),
   },
 };
-const runReconcile: Operation = {
+const runReconcile: GuardedOperation = {
   operationId: 'runReconcile',
   summary: 'Reconcile the stores now',
   tags: ['operations'],
   ...signedInWithCsrf,
+  ...needs('admin'),
   responses: {
     200: jsonResponse('What was checked and repaired.', reconcileReport),
     ...problems({ 401: true, 403: true, 409: 'RECONCILE.RUNNING: one is running (on any replica).', 503: true }),
   },
 };
-const lastReconcile: Operation = {
+const lastReconcile: GuardedOperation = {
   operationId: 'lastReconcile',
   summary: "This replica's last reconciliation",
   tags: ['operations'],
   ...signedIn,
+  ...needs('admin'),
   responses: {
     200: jsonResponse('Its report, or null before the first.', reconcileReport.nullable()),
     ...problems({ 401: true }),
@@ -112,31 +108,30 @@ export function operationsRoutes(deps: OperationsRouteDeps): Router {
   router.use('/admin/dead-letters', requireSession(deps.sessions));
   router.use('/admin/reconcile', requireSession(deps.sessions));
 
-  router.get('/admin/dead-letters', documented(listDeadLetters), async (req, res) => {
+  router.get('/admin/dead-letters', guarded(listDeadLetters), async (req, res) => {
     const parsed = listQuery.safeParse(req.query);
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
     const { items, waiting } = await deps.deadLetters.list(parsed.data);
     res.json({ waiting, items });
   });
 
-  router.post(
-    '/admin/dead-letters/replay',
-    documented(replay),
-    requireJson,
-    json({ limit: '32kb' }),
-    async (req, res) => {
-      const parsed = replayBody.safeParse(req.body);
-      if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
-      const ids = 'all' in parsed.data ? 'all' : parsed.data.ids;
-      res.json(await replayDeadLetters(ids, req.session!.email, deps));
-    },
-  );
+  router.post('/admin/dead-letters/replay', guarded(replay), requireJson, json({ limit: '32kb' }), async (req, res) => {
+    const parsed = replayBody.safeParse(req.body);
+    if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
+    const ids = 'all' in parsed.data ? 'all' : parsed.data.ids;
+    res.json(
+      await replayDeadLetters(ids, req.session!.email, deps, {
+        actorId: req.session!.accountId,
+        correlationId: req.id,
+      }),
+    );
+  });
 
-  router.post('/admin/reconcile', documented(runReconcile), async (_req, res) => {
+  router.post('/admin/reconcile', guarded(runReconcile), async (_req, res) => {
     res.json((await deps.reconciler.runNow()) satisfies z.input<typeof reconcileReport>);
   });
 
-  router.get('/admin/reconcile', documented(lastReconcile), (_req, res) => {
+  router.get('/admin/reconcile', guarded(lastReconcile), (_req, res) => {
     res.json(deps.reconciler.lastReport ?? null);
   });
 

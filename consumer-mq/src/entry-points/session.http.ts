@@ -11,9 +11,21 @@ import {
   type Operation,
 } from '@regflow/common/http';
 import type { AdminsRepository } from '../data-access/admins-repository';
+import type { AuditLog } from '../data-access/audit-log';
+import { AUDIT_ACTIONS } from '../domain/audit';
+import { ROLES } from '../domain/roles';
 import type { SessionStore, SignInThrottle } from '../data-access/session-store';
 import { verifyPassword } from '../domain/passwords';
-import { SESSION_COOKIE, cookieOptions, requireSession, signedIn, signedInWithCsrf } from './auth';
+import {
+  SESSION_COOKIE,
+  cookieOptions,
+  guarded,
+  needs,
+  type GuardedOperation,
+  requireSession,
+  signedIn,
+  signedInWithCsrf,
+} from './auth';
 
 const signInSchema = z
   .strictObject({
@@ -29,6 +41,7 @@ const signInSchema = z
 
 const sessionView = z.object({
   email: z.string(),
+  role: z.enum(ROLES).meta({ description: 'What the console may show: reviewer, or admin (everything).' }),
   csrfToken: z.string().meta({ description: 'Send it as x-csrf-token on every state-changing request.' }),
 });
 
@@ -54,19 +67,21 @@ const signIn: Operation = {
     }),
   },
 };
-const currentSession: Operation = {
+const currentSession: GuardedOperation = {
   operationId: 'currentSession',
   summary: 'The current session',
   description: 'Who is signed in, and the CSRF token again (after a page reload, for instance).',
   tags: ['session'],
   ...signedIn,
+  ...needs('reviewer'),
   responses: { 200: jsonResponse('Signed in.', sessionView), ...problems({ 401: true }) },
 };
-const signOut: Operation = {
+const signOut: GuardedOperation = {
   operationId: 'signOut',
   summary: 'Sign out',
   tags: ['session'],
   ...signedInWithCsrf,
+  ...needs('reviewer'),
   responses: {
     204: { description: 'Signed out: the session is gone and its cookie cleared.' },
     ...problems({ 401: true, 403: true }),
@@ -75,6 +90,7 @@ const signOut: Operation = {
 
 export interface SessionRouteDeps {
   admins: AdminsRepository;
+  audit: AuditLog;
   sessions: SessionStore;
   throttle: SignInThrottle;
   absoluteSeconds: number;
@@ -103,24 +119,39 @@ export function sessionRoutes(deps: SessionRouteDeps): Router {
       );
     const admin = await deps.admins.findByEmail(email);
     const ok = await verifyPassword(password, admin?.passwordHash ?? DUMMY_HASH);
-    if (!admin || !ok) {
+    // A disabled account answers exactly as a wrong password does: the refusal tells nothing.
+    if (!admin || !ok || admin.disabledAt) {
       await deps.throttle.recordFailure(email, address);
+      await deps.audit.record({
+        actor: email,
+        actorId: admin?.id ?? null,
+        action: AUDIT_ACTIONS.signInFailed,
+        correlationId: req.id,
+        detail: { reason: !admin ? 'unknown-account' : !ok ? 'wrong-password' : 'disabled' },
+      });
       req.log.warn({ email: maskEmail(email) }, 'failed sign-in');
       throw new AppError('AUTH.INVALID_CREDENTIALS', 401, 'Wrong email or password.');
     }
     await deps.throttle.reset(email);
-    const { id, session } = await deps.sessions.create(admin.email);
+    const { id, session } = await deps.sessions.create(admin);
+    await deps.audit.record({
+      actor: admin.email,
+      actorId: admin.id,
+      action: AUDIT_ACTIONS.signInSucceeded,
+      correlationId: req.id,
+      detail: { role: admin.role },
+    });
     res.cookie(SESSION_COOKIE, id, cookieOptions(req, deps.absoluteSeconds * 1000));
     req.log.info({ admin: maskEmail(admin.email) }, 'admin signed in');
-    res.json({ email: session.email, csrfToken: session.csrfToken });
+    res.json({ email: session.email, role: session.role, csrfToken: session.csrfToken });
   });
 
-  router.get('/admin/session', documented(currentSession), requireSession(deps.sessions), (req, res) => {
-    res.json({ email: req.session!.email, csrfToken: req.session!.csrfToken });
+  router.get('/admin/session', requireSession(deps.sessions), guarded(currentSession), (req, res) => {
+    res.json({ email: req.session!.email, role: req.session!.role ?? 'reviewer', csrfToken: req.session!.csrfToken });
   });
 
-  router.delete('/admin/session', documented(signOut), requireSession(deps.sessions), async (req, res) => {
-    await deps.sessions.destroy(req.session!.id);
+  router.delete('/admin/session', requireSession(deps.sessions), guarded(signOut), async (req, res) => {
+    await deps.sessions.destroy(req.session!.id, req.session!.accountId);
     res.clearCookie(SESSION_COOKIE, { path: '/' });
     res.status(204).end();
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createClient, type RedisClientType } from 'redis';
 import { SessionStore } from '../../src/data-access/session-store';
+import { newId } from '@regflow/common';
 
 /** Idle and absolute expiry on a real Redis, with lifetimes of seconds so they can run out for real. */
 describe('admin sessions on a real Redis', () => {
@@ -19,7 +20,7 @@ describe('admin sessions on a real Redis', () => {
 
   it('when a session is used more often than its idle timeout, then each use slides the expiry; when left unused longer, then it is refused', async () => {
     const sessions = new SessionStore(redis, 2, 3600);
-    const { id, session } = await sessions.create('idle@test.local');
+    const { id, session } = await sessions.create({ id: newId(), email: 'idle@test.local', role: 'reviewer' });
     // Four uses 1.2 s apart: 3.6 s in all, longer than the 2 s idle timeout, so only sliding keeps it.
     for (let i = 0; i < 4; i++) {
       await sleep(1200);
@@ -33,7 +34,7 @@ describe('admin sessions on a real Redis', () => {
 
   it('when a session nears its absolute lifetime, then a use does not extend it past that, and once passed it is refused and deleted', async () => {
     const sessions = new SessionStore(redis, 1800, 3600);
-    const { id } = await sessions.create('absolute@test.local');
+    const { id } = await sessions.create({ id: newId(), email: 'absolute@test.local', role: 'reviewer' });
     expect(await sessions.touch(id)).not.toBeNull();
     expect(await redis.ttl(key(id))).toBe(1800);
 
@@ -53,11 +54,24 @@ describe('admin sessions on a real Redis', () => {
 
   it('when an id is malformed, unknown or signed out, then it is refused', async () => {
     const sessions = new SessionStore(redis, 1800, 3600);
-    const { id } = await sessions.create('gone@test.local');
+    const { id } = await sessions.create({ id: newId(), email: 'gone@test.local', role: 'reviewer' });
     expect(await sessions.touch('not-a-session-id')).toBeNull();
     expect(await sessions.touch('A'.repeat(43))).toBeNull();
     expect(await redis.exists(key('A'.repeat(43)))).toBe(0);
     await sessions.destroy(id);
     expect(await sessions.touch(id)).toBeNull();
+  });
+
+  it("when an account's sessions are all ended, then each of them is refused at once and another account's session lives on", async () => {
+    const sessions = new SessionStore(redis, 1800, 3600);
+    const account = { id: newId(), email: 'many@test.local', role: 'admin' as const };
+    const mine = await Promise.all([1, 2, 3].map(() => sessions.create(account)));
+    const other = await sessions.create({ id: newId(), email: 'other@test.local', role: 'reviewer' });
+    for (const { id } of mine) expect(await sessions.touch(id)).not.toBeNull();
+    expect(await sessions.destroyAllOf(account.id)).toBe(3);
+    for (const { id } of mine) expect(await sessions.touch(id)).toBeNull();
+    expect(await redis.exists(`regflow:account-sessions:${account.id}`)).toBe(0);
+    expect(await sessions.touch(other.id)).toMatchObject({ email: 'other@test.local', role: 'reviewer' });
+    expect(await sessions.destroyAllOf(account.id)).toBe(0);
   });
 });

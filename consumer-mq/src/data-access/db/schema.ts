@@ -12,13 +12,23 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import { DECISION_OUTCOMES } from '@regflow/common';
+import { ROLES } from '../../domain/roles';
 
-/** Admins who may decide. Passwords are scrypt hashes (memory-hard), never plain text. */
+/**
+ * The people who use the console (the table keeps its first name, admins). Passwords are scrypt hashes
+ * (memory-hard), never plain text. `role`: reviewer (reads the queue, decides) or admin (also manages
+ * people, dead letters, reconciliation, the audit trail); everyone there before roles became admin.
+ * `disabled_at`: set, the person cannot sign in (and their sessions were ended when it was set).
+ * An invited person has no usable password until they set one through the invitation link
+ * (`password_hash` is then a hash of random bytes nobody knows).
+ */
 export const admins = pgTable('admins', {
   id: uuid('id').primaryKey(),
   email: text('email').notNull().unique(),
   passwordHash: text('password_hash').notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  role: text('role', { enum: ROLES }).notNull().default('reviewer'),
+  disabledAt: timestamp('disabled_at', { withTimezone: true }),
 });
 
 /** Approved users: the system's output. The primary key is the registration id, so a user is here once. */
@@ -132,5 +142,32 @@ export const sentEmails = pgTable(
   (t) => [
     uniqueIndex('sent_emails_request_idx').on(t.kind, t.requestEventId),
     index('sent_emails_registration_idx').on(t.registrationId, t.kind, t.createdAt),
+  ],
+);
+
+/**
+ * The audit trail: who did what, when, to which registration, under which correlation id. Append-only,
+ * and the database enforces it (a trigger refuses UPDATE, DELETE and TRUNCATE; migration
+ * 0005_audit_log_append_only). `actor` is the admin's email, 'system', or for a failed sign-in the
+ * email that was attempted; `actor_id` the admin's id when there is one. `detail` is a small JSON object
+ * that never holds an applicant's personal data (ids, outcomes, counts, codes).
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    actor: text('actor').notNull(),
+    actorId: uuid('actor_id'),
+    action: text('action').notNull(),
+    registrationId: uuid('registration_id'),
+    correlationId: text('correlation_id'),
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [
+    index('audit_log_at_idx').on(t.at, t.id),
+    index('audit_log_actor_idx').on(t.actor, t.id),
+    index('audit_log_action_idx').on(t.action, t.id),
+    index('audit_log_registration_idx').on(t.registrationId, t.id),
   ],
 );
