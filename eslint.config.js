@@ -67,7 +67,7 @@ const ADMIN_WEB_FEATURE_DEPENDENCIES = {
   live: [],
   search: [],
   stats: [],
-  users: [],
+  users: ['auth'],
   queue: ['auth', 'live', 'search', 'stats', 'users'],
 };
 

@@ -7,12 +7,14 @@ import type { AdminEventBus } from './data-access/admin-events';
 import type { AdminsRepository } from './data-access/admins-repository';
 import type { DeadLettersRepository } from './data-access/dead-letters-repository';
 import type { DecisionsRepository } from './data-access/decisions-repository';
+import type { NotesRepository } from './data-access/notes-repository';
 import type { SearchClient } from './data-access/search-client';
 import type { SessionStore, SignInThrottle } from './data-access/session-store';
 import type { StagingStore } from './data-access/staging-store';
 import { adminRoutes } from './entry-points/admin.http';
 import { securitySchemes } from './entry-points/auth';
 import { consoleCors } from './entry-points/cors';
+import { notesRoutes } from './entry-points/notes.http';
 import { operationsRoutes } from './entry-points/operations.http';
 import { sessionRoutes } from './entry-points/session.http';
 import type { OutboxRelay } from './workers/outbox-relay.worker';
@@ -29,6 +31,7 @@ export interface AppDeps extends ServiceAppOptions {
   deadLetters: DeadLettersRepository;
   search: SearchClient;
   events: AdminEventBus;
+  notes: NotesRepository;
   publisher: EventPublisher;
   stomp: StompSession;
   relay: OutboxRelay;
@@ -50,6 +53,7 @@ export function createApp(deps: AppDeps): Express {
     app.use(cookieParser());
     app.use(sessionRoutes({ ...deps, absoluteSeconds: deps.sessionAbsoluteSeconds }));
     app.use(operationsRoutes(deps));
+    app.use(notesRoutes(deps)); // before adminRoutes, whose session check covers every /admin path
     app.use(adminRoutes(deps));
   });
 }

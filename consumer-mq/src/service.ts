@@ -9,6 +9,7 @@ import { AdminsRepository } from './data-access/admins-repository';
 import { createDatabase, migrateWithLock } from './data-access/db/database';
 import { DeadLettersRepository } from './data-access/dead-letters-repository';
 import { DecisionsRepository } from './data-access/decisions-repository';
+import { NotesRepository } from './data-access/notes-repository';
 import { EmailTemplates } from './data-access/email-templates';
 import { Mailer } from './data-access/mailer';
 import { SentEmailsRepository } from './data-access/sent-emails-repository';
@@ -42,6 +43,7 @@ export async function startConsumer(
   await bootstrapAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD, admins, logger);
   const decisions = new DecisionsRepository(db);
   const deadLetters = new DeadLettersRepository(db);
+  const notes = new NotesRepository(db);
   const store = await StagingStore.connect(config.REDIS_URL, logger);
   const sessions = new SessionStore(
     store.redis,
@@ -138,6 +140,7 @@ export async function startConsumer(
     store,
     decisions,
     deadLetters,
+    notes,
     search,
     events,
     publisher,

@@ -52,6 +52,16 @@ export const statsSchema = z.object({
 });
 export type Stats = z.infer<typeof statsSchema>;
 
+export const registrationNoteSchema = z.object({
+  id: z.string(),
+  /** The author's sign-in email. */
+  author: z.string(),
+  body: z.string(),
+  createdAt: z.string(),
+  editedAt: optionalText,
+});
+export type RegistrationNote = z.infer<typeof registrationNoteSchema>;
+
 export const registrationDetailSchema = z.object({
   registration: z.object({
     id: z.string(),
@@ -81,6 +91,8 @@ export const registrationDetailSchema = z.object({
     })
     .nullish()
     .transform((value) => value ?? undefined),
+  /** Reviewers' notes, oldest first (internal: the applicant never sees them). */
+  notes: z.array(registrationNoteSchema).default([]),
 });
 export type RegistrationDetail = z.infer<typeof registrationDetailSchema>;
 

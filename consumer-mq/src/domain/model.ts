@@ -110,3 +110,14 @@ export type SendOnceOutcome = 'sent' | 'already-sent' | 'rate-limited';
 export class EmailRefusedError extends Error {
   override name = 'EmailRefusedError';
 }
+
+/** A reviewer's note on a registration (internal: the applicant never sees it). */
+export interface RegistrationNote {
+  id: string;
+  registrationId: string;
+  /** The author's sign-in email. */
+  author: string;
+  body: string;
+  createdAt: string;
+  editedAt?: string;
+}

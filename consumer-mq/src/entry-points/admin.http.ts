@@ -24,12 +24,14 @@ import {
 } from '@regflow/common/http';
 import type { AdminEventBus } from '../data-access/admin-events';
 import type { DecisionsRepository } from '../data-access/decisions-repository';
+import type { NotesRepository } from '../data-access/notes-repository';
 import type { SearchClient } from '../data-access/search-client';
 import type { SessionStore } from '../data-access/session-store';
 import type { StagingStore } from '../data-access/staging-store';
 import { decideRegistration, type DecideDeps } from '../domain/decide-registration';
 import { registrationDetail } from '../domain/registration-detail';
 import { requireSession, signedIn, signedInWithCsrf } from './auth';
+import { noteSchema } from './notes.http';
 
 export interface AdminRouteDeps extends DecideDeps {
   sessions: SessionStore;
@@ -37,6 +39,7 @@ export interface AdminRouteDeps extends DecideDeps {
   decisions: DecisionsRepository;
   search: SearchClient;
   events: AdminEventBus;
+  notes: NotesRepository;
 }
 
 const pendingQuery = z.strictObject({
@@ -110,6 +113,7 @@ const detail = z.object({
       reasonShared: z.boolean().optional(),
     })
     .optional(),
+  notes: z.array(noteSchema).meta({ description: "Reviewers' notes, oldest first." }),
 });
 const decided = z.object({
   id: z.uuid(),

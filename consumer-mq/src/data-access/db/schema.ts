@@ -134,3 +134,21 @@ export const sentEmails = pgTable(
     index('sent_emails_registration_idx').on(t.registrationId, t.kind, t.createdAt),
   ],
 );
+
+/**
+ * Reviewers' notes on a registration: internal, never sent to the applicant. Only the author edits a
+ * note (the rule is in domain/registration-notes.ts); `edited_at` tells that it was. Notes are not
+ * deleted: the audit trail records what was added and edited, and a note is part of the review record.
+ */
+export const registrationNotes = pgTable(
+  'registration_notes',
+  {
+    id: uuid('id').primaryKey(),
+    registrationId: uuid('registration_id').notNull(),
+    author: text('author').notNull(),
+    body: text('body').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    editedAt: timestamp('edited_at', { withTimezone: true }),
+  },
+  (t) => [index('registration_notes_registration_idx').on(t.registrationId, t.createdAt)],
+);
