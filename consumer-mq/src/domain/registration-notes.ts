@@ -4,9 +4,17 @@ import { findRegistration, type RegistrationSources } from './registration-detai
 
 export interface NotesDeps extends RegistrationSources {
   notes: {
-    add(registrationId: string, author: string, body: string): Promise<RegistrationNote>;
+    /** Stores the note with its audit entry (note.added). */
+    add(registrationId: string, author: string, body: string, correlationId: string): Promise<RegistrationNote>;
     find(registrationId: string, noteId: string): Promise<RegistrationNote | null>;
-    edit(registrationId: string, noteId: string, author: string, body: string): Promise<RegistrationNote | null>;
+    /** Rewrites it, with its audit entry (note.edited), only if `author` wrote it; null otherwise. */
+    edit(
+      registrationId: string,
+      noteId: string,
+      author: string,
+      body: string,
+      correlationId: string,
+    ): Promise<RegistrationNote | null>;
   };
 }
 
@@ -16,15 +24,21 @@ export async function addNote(
   deps: NotesDeps,
 ): Promise<RegistrationNote> {
   await findRegistration(input.registrationId, input.correlationId, deps);
-  return deps.notes.add(input.registrationId, input.author, input.body);
+  return deps.notes.add(input.registrationId, input.author, input.body, input.correlationId);
 }
 
 /** Only a note's author edits it: anyone else gets NOTE.NOT_AUTHOR (403). */
 export async function editNote(
-  input: { registrationId: string; noteId: string; author: string; body: string },
+  input: { registrationId: string; noteId: string; author: string; body: string; correlationId: string },
   deps: Pick<NotesDeps, 'notes'>,
 ): Promise<RegistrationNote> {
-  const edited = await deps.notes.edit(input.registrationId, input.noteId, input.author, input.body);
+  const edited = await deps.notes.edit(
+    input.registrationId,
+    input.noteId,
+    input.author,
+    input.body,
+    input.correlationId,
+  );
   if (edited) return edited;
   const existing = await deps.notes.find(input.registrationId, input.noteId);
   if (!existing) throw new AppError('NOTE.NOT_FOUND', 404, 'No note with this id on this registration.');

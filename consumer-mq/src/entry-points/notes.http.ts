@@ -112,7 +112,10 @@ export function notesRoutes(deps: NotesRouteDeps): Router {
       const noteId = uuidParam(req, 'noteId');
       const body = noteBody.safeParse(req.body);
       if (!body.success) throw new ValidationError(fieldErrors(body.error));
-      const note = await editNote({ registrationId, noteId, author: req.session!.email, body: body.data.body }, deps);
+      const note = await editNote(
+        { registrationId, noteId, author: req.session!.email, body: body.data.body, correlationId: req.id },
+        deps,
+      );
       logFields(res, { registrationId, noteId });
       const { registrationId: _r, ...visible } = note;
       res.json(visible satisfies z.input<typeof noteSchema>);

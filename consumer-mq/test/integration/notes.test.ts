@@ -33,6 +33,13 @@ describe('registration notes', () => {
     });
   const detail = async (id: string) =>
     (await (await fetch(`${service.url}/admin/users/${id}`, { headers: admin })).json()) as { notes: Note[] };
+  const auditOf = async (registrationId: string) =>
+    (
+      await db.query<{ actor: string; action: string; detail: unknown }>(
+        'select actor, action, detail from audit_log where registration_id = $1 order by id',
+        [registrationId],
+      )
+    ).rows;
   const staged = async () => {
     const id = newId();
     const now = new Date().toISOString();
@@ -97,6 +104,10 @@ describe('registration notes', () => {
       [second.id, other.email],
     ]);
     expect(lines.find((l) => l.noteId === note.id)).toMatchObject({ registrationId: id, res: { statusCode: 201 } });
+    expect(await auditOf(id)).toEqual([
+      { actor: ADMIN.email, action: 'note.added', detail: { noteId: note.id } },
+      { actor: other.email, action: 'note.added', detail: { noteId: second.id } },
+    ]);
   });
 
   it('when its author edits a note, then the body changes and editedAt is set; when someone else tries, then 403 NOTE.NOT_AUTHOR and nothing changes', async () => {
@@ -115,6 +126,9 @@ describe('registration notes', () => {
     expect(after).toMatchObject({ id: note.id, body: 'Final.', createdAt: note.createdAt });
     expect(Date.parse(after.editedAt!)).toBeGreaterThanOrEqual(Date.parse(note.createdAt));
     expect((await detail(id)).notes).toEqual([after]);
+    // The refused attempt left no entry; the edit one, without the note's text.
+    expect((await auditOf(id)).map((e) => e.action)).toEqual(['note.added', 'note.edited']);
+    expect(JSON.stringify(await auditOf(id))).not.toContain('Final.');
   });
 
   it('when the note is empty, not plain text, or the ids are unknown, then a problem names the field', async () => {
@@ -143,6 +157,7 @@ describe('registration notes', () => {
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ code: 'NOTE.NOT_FOUND' });
     expect((await db.query('select 1 from registration_notes where registration_id = $1', [id])).rowCount).toBe(0);
+    expect(await auditOf(id)).toEqual([]);
   });
 
   it('when the CSRF token is missing or there is no session, then the note is refused (403, 401)', async () => {
