@@ -8,6 +8,7 @@ import type { AdminsRepository } from './data-access/admins-repository';
 import type { DeadLettersRepository } from './data-access/dead-letters-repository';
 import type { DecisionsRepository } from './data-access/decisions-repository';
 import type { NotesRepository } from './data-access/notes-repository';
+import type { ReasonsRepository } from './data-access/reasons-repository';
 import type { SearchClient } from './data-access/search-client';
 import type { SessionStore, SignInThrottle } from './data-access/session-store';
 import type { StagingStore } from './data-access/staging-store';
@@ -15,6 +16,7 @@ import { adminRoutes } from './entry-points/admin.http';
 import { securitySchemes } from './entry-points/auth';
 import { consoleCors } from './entry-points/cors';
 import { notesRoutes } from './entry-points/notes.http';
+import { reasonsRoutes } from './entry-points/reasons.http';
 import { operationsRoutes } from './entry-points/operations.http';
 import { sessionRoutes } from './entry-points/session.http';
 import type { OutboxRelay } from './workers/outbox-relay.worker';
@@ -32,6 +34,7 @@ export interface AppDeps extends ServiceAppOptions {
   search: SearchClient;
   events: AdminEventBus;
   notes: NotesRepository;
+  reasons: ReasonsRepository;
   publisher: EventPublisher;
   stomp: StompSession;
   relay: OutboxRelay;
@@ -53,7 +56,9 @@ export function createApp(deps: AppDeps): Express {
     app.use(cookieParser());
     app.use(sessionRoutes({ ...deps, absoluteSeconds: deps.sessionAbsoluteSeconds }));
     app.use(operationsRoutes(deps));
-    app.use(notesRoutes(deps)); // before adminRoutes, whose session check covers every /admin path
+    // Before adminRoutes, whose session check covers every /admin path (each checks its own).
+    app.use(notesRoutes(deps));
+    app.use(reasonsRoutes(deps));
     app.use(adminRoutes(deps));
   });
 }

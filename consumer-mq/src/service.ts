@@ -10,6 +10,7 @@ import { createDatabase, migrateWithLock } from './data-access/db/database';
 import { DeadLettersRepository } from './data-access/dead-letters-repository';
 import { DecisionsRepository } from './data-access/decisions-repository';
 import { NotesRepository } from './data-access/notes-repository';
+import { ReasonsRepository } from './data-access/reasons-repository';
 import { EmailTemplates } from './data-access/email-templates';
 import { Mailer } from './data-access/mailer';
 import { SentEmailsRepository } from './data-access/sent-emails-repository';
@@ -44,6 +45,7 @@ export async function startConsumer(
   const decisions = new DecisionsRepository(db);
   const deadLetters = new DeadLettersRepository(db);
   const notes = new NotesRepository(db);
+  const reasons = new ReasonsRepository(db);
   const store = await StagingStore.connect(config.REDIS_URL, logger);
   const sessions = new SessionStore(
     store.redis,
@@ -141,6 +143,7 @@ export async function startConsumer(
     decisions,
     deadLetters,
     notes,
+    reasons,
     search,
     events,
     publisher,

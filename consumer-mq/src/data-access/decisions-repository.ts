@@ -1,6 +1,6 @@
 import { eq, gte, inArray, sql } from 'drizzle-orm';
 import type { Decision, Registration } from '@regflow/common';
-import type { OutboxEvent, StoredDecision } from '../domain/model';
+import type { DecisionCatalogueReason, OutboxEvent, StoredDecision } from '../domain/model';
 import type { Database } from './db/database';
 import { withHeldClient } from './db/held-client';
 import { decisions, outbox } from './db/schema';
@@ -22,7 +22,7 @@ export class DecisionsRepository {
     registration: Registration & Record<string, unknown>,
     event: OutboxEvent,
     correlationId: string,
-    options: { reasonShared?: boolean } = {},
+    options: { reasonShared?: boolean; catalogueReason?: DecisionCatalogueReason } = {},
   ): Promise<{ won: true } | { won: false; existing: StoredDecision }> {
     // A single round trip instead of begin, three inserts and commit (five), and a named statement so
     // Postgres parses and plans it once per connection: this is the hot path of every decision.
@@ -49,6 +49,10 @@ export class DecisionsRepository {
         event.value,
         JSON.stringify(event.headers),
         options.reasonShared === true && decision.reason !== undefined,
+        options.catalogueReason?.id ?? null,
+        options.catalogueReason?.label ?? null,
+        options.catalogueReason?.text ?? null,
+        options.catalogueReason?.shared ?? false,
       ],
     });
     if (rows[0]?.won === 1) return { won: true as const };
@@ -125,8 +129,9 @@ export class DecisionsRepository {
 
 const RECORD_SQL = `
 with d as (
-  insert into decisions (user_id, outcome, reason, decided_by, decided_at, registration, correlation_id, reason_shared, email_applicant)
-  values ($1, $2, $3, $4, $5, $6, $7, $19, true)
+  insert into decisions (user_id, outcome, reason, decided_by, decided_at, registration, correlation_id, reason_shared, email_applicant,
+                         catalogue_reason_id, catalogue_reason_label, catalogue_reason_text, catalogue_reason_shared)
+  values ($1, $2, $3, $4, $5, $6, $7, $19, true, $20, $21, $22, $23)
   on conflict do nothing
   returning user_id
 ), a as (
@@ -153,5 +158,15 @@ function toStored(row: typeof decisions.$inferSelect): StoredDecision {
     registration: row.registration as StoredDecision['registration'],
     reasonShared: row.reasonShared,
     emailApplicant: row.emailApplicant,
+    ...(row.catalogueReasonId
+      ? {
+          catalogueReason: {
+            id: row.catalogueReasonId,
+            label: row.catalogueReasonLabel ?? '',
+            text: row.catalogueReasonText ?? '',
+            shared: row.catalogueReasonShared,
+          },
+        }
+      : {}),
   };
 }

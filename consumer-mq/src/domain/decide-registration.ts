@@ -9,7 +9,7 @@ import {
   type Registration,
   type UserRegistrationDecided,
 } from '@regflow/common';
-import type { AdminEvent, OutboxEvent, StagedUser, StoredDecision } from './model';
+import type { AdminEvent, DecisionCatalogueReason, OutboxEvent, StagedUser, StoredDecision } from './model';
 
 export interface DecideDeps {
   store: {
@@ -24,7 +24,7 @@ export interface DecideDeps {
       registration: Registration & Record<string, unknown>,
       event: OutboxEvent,
       correlationId: string,
-      options?: { reasonShared?: boolean },
+      options?: { reasonShared?: boolean; catalogueReason?: DecisionCatalogueReason },
     ): Promise<{ won: true } | { won: false; existing: StoredDecision }>;
     find(userId: string): Promise<StoredDecision | null>;
   };
@@ -40,6 +40,8 @@ export interface DecideCommand {
   reason?: string;
   /** The reviewer lets the applicant see the reason (in the decision email); false unless said. */
   shareReason?: boolean;
+  /** A reason from the catalogue (a rejection), as it reads now; `reason` is then the free-text addition. */
+  catalogueReason?: DecisionCatalogueReason;
   admin: string;
   correlationId: string;
 }
@@ -77,7 +79,10 @@ export async function decideRegistration(
     registration,
     decisionEvent(decision, correlationId),
     correlationId,
-    { reasonShared: cmd.shareReason === true },
+    {
+      reasonShared: cmd.shareReason === true,
+      ...(cmd.catalogueReason ? { catalogueReason: cmd.catalogueReason } : {}),
+    },
   );
   if (!result.won) {
     // Decided elsewhere, but still staged here (a crash between the two writes): finish the cleanup.

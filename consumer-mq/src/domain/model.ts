@@ -23,6 +23,23 @@ export interface StoredDecision extends Decision {
   reasonShared: boolean;
   /** The applicant is owed a decision email (every decision since decision emails exist). */
   emailApplicant: boolean;
+  /** The catalogue reason chosen, as it read when decided; `reason` is then the reviewer's free text. */
+  catalogueReason?: DecisionCatalogueReason;
+}
+
+/** A catalogue reason as a decision keeps it: its id, and its label, text and flag at that time. */
+export interface DecisionCatalogueReason {
+  id: string;
+  label: string;
+  text: string;
+  shared: boolean;
+}
+
+/** An entry of the catalogue of rejection reasons (retired ones stay, for past decisions). */
+export interface RejectionReason extends DecisionCatalogueReason {
+  createdAt: string;
+  updatedAt: string;
+  retiredAt?: string;
 }
 
 /** An event in the transactional outbox, waiting for the relay to publish it. */

@@ -1,5 +1,11 @@
 import { AppError, type DecisionOutcome, type RegistrationStatus } from '@regflow/common';
-import type { IndexedRegistration, RegistrationNote, StagedUser, StoredDecision } from './model';
+import type {
+  DecisionCatalogueReason,
+  IndexedRegistration,
+  RegistrationNote,
+  StagedUser,
+  StoredDecision,
+} from './model';
 
 export interface RegistrationDetail {
   registration: {
@@ -19,6 +25,7 @@ export interface RegistrationDetail {
     decidedAt: string;
     reason?: string;
     reasonShared?: boolean;
+    catalogueReason?: DecisionCatalogueReason;
   };
   /** Reviewers' notes, oldest first. */
   notes: Array<Omit<RegistrationNote, 'registrationId'>>;
@@ -82,6 +89,7 @@ export async function findRegistration(
         decidedBy: decided.decidedBy,
         decidedAt: decided.decidedAt,
         ...(decided.reason ? { reason: decided.reason, reasonShared: decided.reasonShared } : {}),
+        ...(decided.catalogueReason ? { catalogueReason: decided.catalogueReason } : {}),
       },
     };
   }

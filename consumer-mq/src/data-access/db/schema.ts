@@ -54,6 +54,11 @@ export const decisions = pgTable(
     correlationId: text('correlation_id'),
     reasonShared: boolean('reason_shared').notNull().default(false),
     emailApplicant: boolean('email_applicant').notNull().default(false),
+    /** The catalogue reason chosen, as it read when decided (the catalogue may change or retire it later). */
+    catalogueReasonId: uuid('catalogue_reason_id'),
+    catalogueReasonLabel: text('catalogue_reason_label'),
+    catalogueReasonText: text('catalogue_reason_text'),
+    catalogueReasonShared: boolean('catalogue_reason_shared').notNull().default(false),
   },
   (t) => [index('decisions_decided_at_idx').on(t.decidedAt)],
 );
@@ -179,3 +184,18 @@ export const auditLog = pgTable(
     index('audit_log_registration_idx').on(t.registrationId, t.id),
   ],
 );
+
+/**
+ * The catalogue of rejection reasons, managed by admins: a label for reviewers, the text the applicant
+ * reads, and whether the applicant is told it at all. A retired reason is offered no more but stays
+ * readable: decisions keep the id and a copy of the label and text as they were.
+ */
+export const rejectionReasons = pgTable('rejection_reasons', {
+  id: uuid('id').primaryKey(),
+  label: text('label').notNull(),
+  text: text('text').notNull(),
+  shared: boolean('shared').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  retiredAt: timestamp('retired_at', { withTimezone: true }),
+});
