@@ -68,7 +68,8 @@ const ADMIN_WEB_FEATURE_DEPENDENCIES = {
   search: [],
   stats: [],
   users: ['auth'],
-  queue: ['auth', 'live', 'search', 'stats', 'users'],
+  reasons: [],
+  queue: ['auth', 'live', 'reasons', 'search', 'stats', 'users'],
 };
 
 function adminWebBoundaries() {
