@@ -88,6 +88,10 @@ export const registrationDetailSchema = z.object({
       reason: optionalText,
       /** Whether the applicant's decision email quotes the reason. */
       reasonShared: z.boolean().optional(),
+      /** The catalogue reason, as it read when decided; `reason` is then the reviewer's own words. */
+      catalogueReason: z
+        .object({ id: z.string(), label: z.string(), text: z.string(), shared: z.boolean() })
+        .optional(),
     })
     .nullish()
     .transform((value) => value ?? undefined),

@@ -21,19 +21,23 @@ function decisionStep(detail: RegistrationDetail): Step {
         decision.outcome === 'approved' ? `Approved by ${decision.decidedBy}` : `Rejected by ${decision.decidedBy}`,
       at: decision.decidedAt || timeline.decidedAt,
       explanation: decision.outcome === 'approved' ? 'Account created.' : 'No account was created.',
-      extra: decision.reason ? (
-        <blockquote className="timeline-reason">
-          <span className="field-label">Reason</span> {decision.reason}
-          {decision.reasonShared !== undefined ? (
-            <span className="muted small">
-              {' '}
-              ({decision.reasonShared ? 'shared with the applicant' : 'not shared with the applicant'})
-            </span>
-          ) : null}
-        </blockquote>
-      ) : decision.outcome === 'rejected' ? (
-        <p className="muted small">No reason was given.</p>
-      ) : null,
+      extra:
+        decision.reason || decision.catalogueReason ? (
+          <>
+            {decision.catalogueReason ? (
+              <blockquote className="timeline-reason">
+                <span className="field-label">{decision.catalogueReason.label}</span> {decision.catalogueReason.text}
+                <span className="muted small">
+                  {' '}
+                  ({decision.catalogueReason.shared ? 'shared with the applicant' : 'not shared with the applicant'})
+                </span>
+              </blockquote>
+            ) : null}
+            {decision.reason ? reasonQuote(decision.reason, decision.reasonShared) : null}
+          </>
+        ) : decision.outcome === 'rejected' ? (
+          <p className="muted small">No reason was given.</p>
+        ) : null,
     };
   }
   if (status === 'unconfirmed' || status === 'expired') {
@@ -56,6 +60,17 @@ function decisionStep(detail: RegistrationDetail): Step {
     };
   }
   return { key: 'decided', label: 'Decision', at: timeline.decidedAt, explanation: 'Waiting for a reviewer.' };
+}
+
+function reasonQuote(reason: string, shared: boolean | undefined) {
+  return (
+    <blockquote className="timeline-reason">
+      <span className="field-label">Reason</span> {reason}
+      {shared !== undefined ? (
+        <span className="muted small"> ({shared ? 'shared with the applicant' : 'not shared with the applicant'})</span>
+      ) : null}
+    </blockquote>
+  );
 }
 
 export function Timeline({ detail }: { detail: RegistrationDetail }) {
