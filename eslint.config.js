@@ -67,8 +67,9 @@ const ADMIN_WEB_FEATURE_DEPENDENCIES = {
   live: [],
   search: [],
   stats: [],
-  users: [],
-  queue: ['auth', 'live', 'search', 'stats', 'users'],
+  users: ['auth'],
+  reasons: [],
+  queue: ['auth', 'live', 'reasons', 'search', 'stats', 'users'],
 };
 
 function adminWebBoundaries() {

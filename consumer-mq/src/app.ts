@@ -15,12 +15,16 @@ import { auditRoutes } from './entry-points/audit.http';
 export const ACCOUNT_LINK_HOURS = 72;
 import type { DeadLettersRepository } from './data-access/dead-letters-repository';
 import type { DecisionsRepository } from './data-access/decisions-repository';
+import type { NotesRepository } from './data-access/notes-repository';
+import type { ReasonsRepository } from './data-access/reasons-repository';
 import type { SearchClient } from './data-access/search-client';
 import type { SessionStore, SignInThrottle } from './data-access/session-store';
 import type { StagingStore } from './data-access/staging-store';
 import { adminRoutes } from './entry-points/admin.http';
 import { securitySchemes } from './entry-points/auth';
 import { consoleCors } from './entry-points/cors';
+import { notesRoutes } from './entry-points/notes.http';
+import { reasonsRoutes } from './entry-points/reasons.http';
 import { operationsRoutes } from './entry-points/operations.http';
 import { sessionRoutes } from './entry-points/session.http';
 import type { OutboxRelay } from './workers/outbox-relay.worker';
@@ -42,6 +46,8 @@ export interface AppDeps extends ServiceAppOptions {
   deadLetters: DeadLettersRepository;
   search: SearchClient;
   events: AdminEventBus;
+  notes: NotesRepository;
+  reasons: ReasonsRepository;
   publisher: EventPublisher;
   stomp: StompSession;
   relay: OutboxRelay;
@@ -65,6 +71,9 @@ export function createApp(deps: AppDeps): Express {
     app.use(operationsRoutes(deps));
     app.use(accountsRoutes({ ...deps, linkHours: ACCOUNT_LINK_HOURS }));
     app.use(auditRoutes(deps));
+    // Before adminRoutes, whose session check covers every /admin path (each checks its own).
+    app.use(notesRoutes(deps));
+    app.use(reasonsRoutes(deps));
     app.use(adminRoutes(deps));
   });
 }

@@ -10,6 +10,8 @@ import { AuditLog } from './data-access/audit-log';
 import { createDatabase, migrateWithLock } from './data-access/db/database';
 import { DeadLettersRepository } from './data-access/dead-letters-repository';
 import { DecisionsRepository } from './data-access/decisions-repository';
+import { NotesRepository } from './data-access/notes-repository';
+import { ReasonsRepository } from './data-access/reasons-repository';
 import { EmailTemplates } from './data-access/email-templates';
 import { Mailer } from './data-access/mailer';
 import { SentEmailsRepository } from './data-access/sent-emails-repository';
@@ -44,6 +46,8 @@ export async function startConsumer(
   await bootstrapAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD, admins, logger);
   const decisions = new DecisionsRepository(db);
   const deadLetters = new DeadLettersRepository(db);
+  const notes = new NotesRepository(db);
+  const reasons = new ReasonsRepository(db);
   const store = await StagingStore.connect(config.REDIS_URL, logger);
   const sessions = new SessionStore(
     store.redis,
@@ -152,6 +156,8 @@ export async function startConsumer(
     store,
     decisions,
     deadLetters,
+    notes,
+    reasons,
     search,
     events,
     publisher,

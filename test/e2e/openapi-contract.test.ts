@@ -263,12 +263,43 @@ describe('the access and admin APIs answer as their OpenAPI documents say', () =
     await callAdmin('GET', '/admin/users/{id}', `/admin/users/${newId()}`);
     await callAdmin('GET', '/admin/users/{id}', '/admin/users/42');
 
+    // Notes on it.
+    const notesPath = '/admin/users/{id}/notes';
+    const notePath = '/admin/users/{id}/notes/{noteId}';
+    const note = (await callAdmin('POST', notesPath, `/admin/users/${id}/notes`, postJson({ body: 'Checked.' }))) as {
+      id: string;
+    };
+    await callAdmin('POST', notesPath, `/admin/users/${id}/notes`, postJson({ body: '' }));
+    expect(
+      await callAdmin('PATCH', notePath, `/admin/users/${id}/notes/${note.id}`, postJson({ body: 'Checked twice.' })),
+    ).toMatchObject({ body: 'Checked twice.', editedAt: expect.any(String) });
+    await callAdmin('PATCH', notePath, `/admin/users/${id}/notes/${newId()}`, postJson({ body: 'x' }));
+    expect(await callAdmin('GET', '/admin/users/{id}', `/admin/users/${id}`)).toMatchObject({
+      notes: [{ id: note.id }],
+    });
+
+    // The catalogue of rejection reasons.
+    const catalogue = (await callAdmin(
+      'POST',
+      '/admin/reasons',
+      '/admin/reasons',
+      postJson({ label: 'Incomplete', text: 'Some details were missing.', shared: true }),
+    )) as { id: string };
+    await callAdmin('POST', '/admin/reasons', '/admin/reasons', postJson({ label: '', text: 'x', shared: true }));
+    await callAdmin('GET', '/admin/reasons', '/admin/reasons');
+    await callAdmin('GET', '/admin/reasons', '/admin/reasons?include=everything');
+    await callAdmin('PATCH', '/admin/reasons/{id}', `/admin/reasons/${catalogue.id}`, postJson({ shared: true }));
+    await callAdmin('PATCH', '/admin/reasons/{id}', `/admin/reasons/${newId()}`, postJson({ shared: true }));
+
     // Decisions.
     const decide = (action: 'approve' | 'reject', userId: string, init: RequestInit = {}) =>
       callAdmin('POST', `/admin/users/{id}/${action}`, `/admin/users/${userId}/${action}`, init);
     await decide('approve', id, { headers: { 'x-csrf-token': 'wrong' } });
     await decide('approve', id, { headers: { cookie: '' } });
-    expect(await decide('reject', id, postJson({ reason: 'Incomplete' }))).toMatchObject({ reason: 'Incomplete' });
+    expect(await decide('reject', id, postJson({ reason: 'Incomplete', reasonId: catalogue.id }))).toMatchObject({
+      reason: 'Incomplete',
+      catalogueReason: { id: catalogue.id },
+    });
     expect(await decide('approve', id)).toMatchObject({ code: 'REGISTRATION.ALREADY_DECIDED', outcome: 'rejected' });
     await decide('approve', newId());
     await decide('reject', other.id, postJson({ reason: 'x'.repeat(5000) }));
@@ -302,6 +333,15 @@ describe('the access and admin APIs answer as their OpenAPI documents say', () =
         'GET /admin/pending 400',
         'GET /admin/users/{id} 404',
         'GET /admin/users/{id} 400',
+        'POST /admin/users/{id}/notes 201',
+        'POST /admin/users/{id}/notes 400',
+        'PATCH /admin/users/{id}/notes/{noteId} 200',
+        'PATCH /admin/users/{id}/notes/{noteId} 404',
+        'POST /admin/reasons 201',
+        'POST /admin/reasons 400',
+        'GET /admin/reasons 400',
+        'PATCH /admin/reasons/{id} 200',
+        'PATCH /admin/reasons/{id} 404',
         'POST /admin/users/{id}/approve 403',
         'POST /admin/users/{id}/approve 401',
         'POST /admin/users/{id}/approve 409',

@@ -94,6 +94,11 @@ describe('admin API authentication and authorization', () => {
       'POST /admin/decisions',
       'GET /admin/search',
       'GET /admin/events',
+      'POST /admin/users/:id/notes',
+      'PATCH /admin/users/:id/notes/:noteId',
+      'GET /admin/reasons',
+      'POST /admin/reasons',
+      'PATCH /admin/reasons/:id',
       'GET /admin/session',
       'DELETE /admin/session',
     ]) {

@@ -77,6 +77,7 @@ export function AppShell({ children }: { children: ReactNode }) {
             Queue
           </Link>
           <Link to="/search">Search</Link>
+          <Link to="/reasons">Reasons</Link>
         </nav>
         {page !== 'search' ? <HeaderSearch /> : <span className="header-spacer" />}
         <StatsSummary />

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { EmptyState, LoadingState } from '@/components/ui/states';
 import { LoginPage, RequireAuth } from '@/features/auth';
 import { QueuePage, RegistrationDecision } from '@/features/queue';
+import { ReasonsPage } from '@/features/reasons';
 import { SearchPage, searchParamsSchema } from '@/features/search';
 import { RegistrationPage } from '@/features/users';
 import { history } from '@/lib/navigation';
@@ -70,6 +71,8 @@ const searchRoute = createRoute({
   component: SearchPage,
 });
 
+const reasonsRoute = createRoute({ getParentRoute: () => signedInRoute, path: '/reasons', component: ReasonsPage });
+
 const registrationRoute = createRoute({
   getParentRoute: () => signedInRoute,
   path: '/users/$id',
@@ -83,7 +86,7 @@ const notFoundRoute = createRoute({ getParentRoute: () => signedInRoute, path: '
 
 const routeTree = rootRoute.addChildren([
   loginRoute,
-  signedInRoute.addChildren([queueRoute, searchRoute, registrationRoute, notFoundRoute]),
+  signedInRoute.addChildren([queueRoute, searchRoute, reasonsRoute, registrationRoute, notFoundRoute]),
 ]);
 
 /** Query strings stay plain (`?q=ana&page=2`): shareable, and what the API and the tests expect. */

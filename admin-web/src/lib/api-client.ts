@@ -244,6 +244,12 @@ export const api = {
     schema: S | null,
     options: Omit<RequestOptions, 'method' | 'body'> = {},
   ) => apiRequest(path, schema, { ...options, method: 'POST', body }),
+  patch: <S extends z.ZodType>(
+    path: string,
+    body: unknown,
+    schema: S | null,
+    options: Omit<RequestOptions, 'method' | 'body'> = {},
+  ) => apiRequest(path, schema, { ...options, method: 'PATCH', body }),
   delete: (path: string, options: Omit<RequestOptions, 'method' | 'body'> = {}) =>
     apiRequest(path, null, { ...options, method: 'DELETE' }),
 };

@@ -133,6 +133,12 @@ export function makePendingUsers(count: number, start = 0): PendingUser[] {
  * mutable so tests can shape what the "server" returns next; a test that emits a live event changes it
  * first, as the real server stages or decides before it publishes.
  */
+/** The catalogue of rejection reasons every signed-in fake API serves. */
+export const REASONS = [
+  { id: 'reason-dup', label: 'Duplicate account', text: 'You already have an account with us.', shared: true },
+  { id: 'reason-id', label: 'Identity not verified', text: 'Internal: documents mismatch.', shared: false },
+];
+
 export function signedInApi(options: { pending?: PendingUser[]; stats?: Stats; pageSize?: number } = {}) {
   const state = {
     signedIn: true,
@@ -167,6 +173,7 @@ export function signedInApi(options: { pending?: PendingUser[]; stats?: Stats; p
       return json(200, { items, nextCursor: next, total: state.pending.length });
     })
     // Like the real API, the pending count is the size of the queue it would list.
-    .on('GET', '/admin/stats', () => json(200, { ...state.stats, pending: state.pending.length }));
+    .on('GET', '/admin/stats', () => json(200, { ...state.stats, pending: state.pending.length }))
+    .on('GET', '/admin/reasons', () => json(200, { items: REASONS }));
   return { api: api.install(), state };
 }

@@ -46,6 +46,16 @@ export const statsSchema = z.object({
 });
 export type Stats = z.infer<typeof statsSchema>;
 
+export const registrationNoteSchema = z.object({
+  id: z.string(),
+  /** The author's sign-in email. */
+  author: z.string(),
+  body: z.string(),
+  createdAt: z.string(),
+  editedAt: optionalText,
+});
+export type RegistrationNote = z.infer<typeof registrationNoteSchema>;
+
 export const registrationDetailSchema = z.object({
   registration: z.object({
     id: z.string(),
@@ -72,9 +82,15 @@ export const registrationDetailSchema = z.object({
       reason: optionalText,
       /** Whether the applicant's decision email quotes the reason. */
       reasonShared: z.boolean().optional(),
+      /** The catalogue reason, as it read when decided; `reason` is then the reviewer's own words. */
+      catalogueReason: z
+        .object({ id: z.string(), label: z.string(), text: z.string(), shared: z.boolean() })
+        .optional(),
     })
     .nullish()
     .transform((value) => value ?? undefined),
+  /** Reviewers' notes, oldest first (internal: the applicant never sees them). */
+  notes: z.array(registrationNoteSchema).default([]),
 });
 export type RegistrationDetail = z.infer<typeof registrationDetailSchema>;
 

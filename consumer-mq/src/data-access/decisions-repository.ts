@@ -50,6 +50,10 @@ export class DecisionsRepository {
         event.value,
         JSON.stringify(event.headers),
         options.reasonShared === true && decision.reason !== undefined,
+        options.catalogueReason?.id ?? null,
+        options.catalogueReason?.label ?? null,
+        options.catalogueReason?.text ?? null,
+        options.catalogueReason?.shared ?? false,
         options.audit?.actorId ?? null,
         options.audit?.correlationId ?? correlationId,
         JSON.stringify(options.audit?.detail ?? {}),
@@ -129,8 +133,9 @@ export class DecisionsRepository {
 
 const RECORD_SQL = `
 with d as (
-  insert into decisions (user_id, outcome, reason, decided_by, decided_at, registration, correlation_id, reason_shared, email_applicant)
-  values ($1, $2, $3, $4, $5, $6, $7, $19, true)
+  insert into decisions (user_id, outcome, reason, decided_by, decided_at, registration, correlation_id, reason_shared, email_applicant,
+                         catalogue_reason_id, catalogue_reason_label, catalogue_reason_text, catalogue_reason_shared)
+  values ($1, $2, $3, $4, $5, $6, $7, $19, true, $20, $21, $22, $23)
   on conflict do nothing
   returning user_id
 ), a as (
@@ -141,7 +146,7 @@ with d as (
   select $15, $16, $17, $18 from d
 ), l as (
   insert into audit_log (actor, actor_id, action, registration_id, correlation_id, detail)
-  select $4, $20, 'decision.' || $2, $1, $21, $22 from d
+  select $4, $24, 'decision.' || $2, $1, $25, $26 from d
 )
 select count(*)::int as won from d`;
 
@@ -160,5 +165,15 @@ function toStored(row: typeof decisions.$inferSelect): StoredDecision {
     registration: row.registration as StoredDecision['registration'],
     reasonShared: row.reasonShared,
     emailApplicant: row.emailApplicant,
+    ...(row.catalogueReasonId
+      ? {
+          catalogueReason: {
+            id: row.catalogueReasonId,
+            label: row.catalogueReasonLabel ?? '',
+            text: row.catalogueReasonText ?? '',
+            shared: row.catalogueReasonShared,
+          },
+        }
+      : {}),
   };
 }

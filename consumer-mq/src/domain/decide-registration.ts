@@ -10,7 +10,14 @@ import {
   type UserRegistrationDecided,
 } from '@regflow/common';
 import { AUDIT_ACTIONS, type AuditEntry } from './audit';
-import type { AdminEvent, DecisionRecordOptions, OutboxEvent, StagedUser, StoredDecision } from './model';
+import type {
+  AdminEvent,
+  DecisionCatalogueReason,
+  DecisionRecordOptions,
+  OutboxEvent,
+  StagedUser,
+  StoredDecision,
+} from './model';
 
 export interface DecideDeps {
   store: {
@@ -43,6 +50,8 @@ export interface DecideCommand {
   reason?: string;
   /** The reviewer lets the applicant see the reason (in the decision email); false unless said. */
   shareReason?: boolean;
+  /** A reason from the catalogue (a rejection), as it reads now; `reason` is then the free-text addition. */
+  catalogueReason?: DecisionCatalogueReason;
   admin: string;
   /** The deciding account's id, for the audit trail. */
   adminId?: string;
@@ -96,6 +105,7 @@ export async function decideRegistration(
           reasonShared: cmd.shareReason === true,
         },
       },
+      ...(cmd.catalogueReason ? { catalogueReason: cmd.catalogueReason } : {}),
     },
   );
   if (!result.won) {

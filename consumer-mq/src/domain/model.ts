@@ -23,11 +23,30 @@ export interface StoredDecision extends Decision {
   reasonShared: boolean;
   /** The applicant is owed a decision email (every decision since decision emails exist). */
   emailApplicant: boolean;
+  /** The catalogue reason chosen, as it read when decided; `reason` is then the reviewer's free text. */
+  catalogueReason?: DecisionCatalogueReason;
+}
+
+/** A catalogue reason as a decision keeps it: its id, and its label, text and flag at that time. */
+export interface DecisionCatalogueReason {
+  id: string;
+  label: string;
+  text: string;
+  shared: boolean;
+}
+
+/** An entry of the catalogue of rejection reasons (retired ones stay, for past decisions). */
+export interface RejectionReason extends DecisionCatalogueReason {
+  createdAt: string;
+  updatedAt: string;
+  retiredAt?: string;
 }
 
 /** How a decision is recorded besides itself: whether the reason is shared, and its audit entry's parts. */
 export interface DecisionRecordOptions {
   reasonShared?: boolean;
+  /** A reason from the catalogue, as it reads at the decision. */
+  catalogueReason?: DecisionCatalogueReason;
   /** The audit entry's actor id, correlation id (the request's) and detail (no applicant data). */
   audit?: { actorId?: string | null; correlationId?: string; detail?: Record<string, unknown> };
 }
@@ -122,4 +141,15 @@ export type SendOnceOutcome = 'sent' | 'already-sent' | 'rate-limited';
 /** The SMTP server refused the email for good (5xx): retrying cannot help. */
 export class EmailRefusedError extends Error {
   override name = 'EmailRefusedError';
+}
+
+/** A reviewer's note on a registration (internal: the applicant never sees it). */
+export interface RegistrationNote {
+  id: string;
+  registrationId: string;
+  /** The author's sign-in email. */
+  author: string;
+  body: string;
+  createdAt: string;
+  editedAt?: string;
 }

@@ -1,5 +1,11 @@
 import { AppError, type DecisionOutcome, type RegistrationStatus } from '@regflow/common';
-import type { IndexedRegistration, StagedUser, StoredDecision } from './model';
+import type {
+  DecisionCatalogueReason,
+  IndexedRegistration,
+  RegistrationNote,
+  StagedUser,
+  StoredDecision,
+} from './model';
 
 export interface RegistrationDetail {
   registration: {
@@ -19,20 +25,38 @@ export interface RegistrationDetail {
     decidedAt: string;
     reason?: string;
     reasonShared?: boolean;
+    catalogueReason?: DecisionCatalogueReason;
   };
+  /** Reviewers' notes, oldest first. */
+  notes: Array<Omit<RegistrationNote, 'registrationId'>>;
 }
 
-/** Everything known about one registration: the review queue, then the decisions, then the index. */
+export interface RegistrationSources {
+  store: { get(id: string): Promise<StagedUser | null> };
+  decisions: { find(userId: string): Promise<StoredDecision | null> };
+  /** The search index, through the orchestrator: null while not indexed. */
+  search: { get(id: string, correlationId: string): Promise<IndexedRegistration | null> };
+}
+
+/**
+ * Everything known about one registration (the review queue, then the decisions, then the index) and
+ * the reviewers' notes on it.
+ */
 export async function registrationDetail(
   id: string,
   correlationId: string,
-  deps: {
-    store: { get(id: string): Promise<StagedUser | null> };
-    decisions: { find(userId: string): Promise<StoredDecision | null> };
-    /** The search index, through the orchestrator: null while not indexed. */
-    search: { get(id: string, correlationId: string): Promise<IndexedRegistration | null> };
-  },
+  deps: RegistrationSources & { notes: { list(registrationId: string): Promise<RegistrationNote[]> } },
 ): Promise<RegistrationDetail> {
+  const [found, notes] = await Promise.all([findRegistration(id, correlationId, deps), deps.notes.list(id)]);
+  return { ...found, notes: notes.map(({ registrationId: _r, ...note }) => note) };
+}
+
+/** The registration from the first store that knows it; REGISTRATION.NOT_FOUND when none does. */
+export async function findRegistration(
+  id: string,
+  correlationId: string,
+  deps: RegistrationSources,
+): Promise<Omit<RegistrationDetail, 'notes'>> {
   const staged = await deps.store.get(id);
   if (staged) {
     const { indexedAt, queuedAt, stagedAt, correlationId: _c, ...registration } = staged;
@@ -65,6 +89,7 @@ export async function registrationDetail(
         decidedBy: decided.decidedBy,
         decidedAt: decided.decidedAt,
         ...(decided.reason ? { reason: decided.reason, reasonShared: decided.reasonShared } : {}),
+        ...(decided.catalogueReason ? { catalogueReason: decided.catalogueReason } : {}),
       },
     };
   }

@@ -13,8 +13,7 @@ export type SendDecisionEmailDeps = SendEmailOnceDeps & {
 export type SendDecisionOutcome = SendOnceOutcome | 'not-owed' | 'not-found';
 
 /**
- * The email a decision owes its applicant, and the one place the sharing rule lives: the reason is
- * in it only when the reviewer marked it shareable. The ledger's request is the decision itself (the
+ * The email a decision owes its applicant; what it says of the reason is `applicantReason`'s rule. The ledger's request is the decision itself (the
  * registration id): a registration is decided once (the decisions table's primary key), so a
  * redelivered event, a decision re-announced by reconciliation under a new event id, or a second
  * replica all find that one row and send nothing more.
@@ -30,9 +29,24 @@ export function decisionEmail(decision: StoredDecision, correlationId?: string):
     ...(correlationId ? { correlationId } : {}),
     vars: {
       name: registration.name,
-      reason: decision.reasonShared && decision.reason ? decision.reason : null,
+      reason: applicantReason(decision),
     },
   };
+}
+
+/**
+ * What the applicant reads as the reason (null: nothing): the catalogue reason's text when the
+ * catalogue shares it, then the reviewer's free text when the reviewer shared it. Each part has its
+ * own flag, and neither shares the other.
+ */
+export function applicantReason(
+  decision: Pick<StoredDecision, 'reason' | 'reasonShared' | 'catalogueReason'>,
+): string | null {
+  const parts = [
+    decision.catalogueReason?.shared ? decision.catalogueReason.text : undefined,
+    decision.reasonShared ? decision.reason : undefined,
+  ].filter((part): part is string => !!part);
+  return parts.length > 0 ? parts.join('\n\n') : null;
 }
 
 /**

@@ -22,12 +22,16 @@ import {
 } from '@regflow/common/http';
 import type { AdminEventBus } from '../data-access/admin-events';
 import type { DecisionsRepository } from '../data-access/decisions-repository';
+import type { NotesRepository } from '../data-access/notes-repository';
+import type { ReasonsRepository } from '../data-access/reasons-repository';
 import type { SearchClient } from '../data-access/search-client';
 import type { SessionStore } from '../data-access/session-store';
 import type { StagingStore } from '../data-access/staging-store';
 import { decideRegistration, type DecideDeps } from '../domain/decide-registration';
 import { registrationDetail } from '../domain/registration-detail';
+import { catalogueReasonFor } from '../domain/rejection-reasons';
 import { guarded, needs, type GuardedOperation, requireSession, signedIn, signedInWithCsrf } from './auth';
+import { noteSchema } from './notes.http';
 
 export interface AdminRouteDeps extends DecideDeps {
   sessions: SessionStore;
@@ -35,6 +39,8 @@ export interface AdminRouteDeps extends DecideDeps {
   decisions: DecisionsRepository;
   search: SearchClient;
   events: AdminEventBus;
+  notes: NotesRepository;
+  reasons: ReasonsRepository;
 }
 
 const pendingQuery = z.strictObject({
@@ -54,15 +60,21 @@ const pendingQuery = z.strictObject({
 });
 /** Stored in Postgres with the decision, so plain text (common/src/rules/text.ts). */
 const reason = z.string().trim().pipe(plainText(500));
-/** Whether the applicant may read the reason in the decision email: only when the reviewer says so. */
+/** Whether the applicant may read the free-text reason in the decision email: only when the reviewer says so. */
 const shareReason = z.boolean().default(false);
-const reasonBody = z.strictObject({ reason: reason.optional(), shareReason });
+/** A reason from the catalogue (GET /admin/reasons); the applicant reads its text when the catalogue shares it. */
+const reasonId = z.uuid().optional();
+const reasonBody = z.strictObject({ reasonId, reason: reason.optional(), shareReason });
 const batchBody = z.strictObject({
   ids: z.array(z.uuid()).min(1).max(200),
   outcome: z.enum(DECISION_OUTCOMES),
+  reasonId,
   reason: reason.optional(),
   shareReason,
 });
+const catalogueReason = z
+  .object({ id: z.uuid(), label: z.string(), text: z.string(), shared: z.boolean() })
+  .meta({ description: 'The catalogue reason, as it read when decided (it may be retired since).' });
 const searchQuery = z.strictObject({
   q: z.string().max(200).optional(),
   status: z.enum(REGISTRATION_STATUSES).optional(),
@@ -104,10 +116,12 @@ const detail = z.object({
       outcome: z.enum(DECISION_OUTCOMES),
       decidedBy: z.string(),
       decidedAt: timestamp,
-      reason: z.string().optional(),
+      reason: z.string().optional().meta({ description: "The reviewer's free text." }),
       reasonShared: z.boolean().optional(),
+      catalogueReason: catalogueReason.optional(),
     })
     .optional(),
+  notes: z.array(noteSchema).meta({ description: "Reviewers' notes, oldest first." }),
 });
 const decided = z.object({
   id: z.uuid(),
@@ -118,7 +132,8 @@ const decided = z.object({
   reasonShared: z
     .boolean()
     .optional()
-    .meta({ description: "Whether the applicant's decision email quotes the reason." }),
+    .meta({ description: "Whether the applicant's decision email quotes the free-text reason." }),
+  catalogueReason: catalogueReason.optional(),
 });
 const batchResults = z.object({
   results: z.array(
@@ -203,7 +218,9 @@ const approve: GuardedOperation = {
 };
 const reject: GuardedOperation = {
   operationId: 'reject',
-  summary: 'Reject, with an optional reason',
+  summary: 'Reject, with an optional catalogue reason and free text',
+  description:
+    "The applicant's decision email quotes the catalogue reason's text when the catalogue shares it, then the free text when `shareReason` is true.",
   tags: ['review'],
   ...signedInWithCsrf,
   ...needs('reviewer'),
@@ -309,12 +326,15 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
   router.post('/admin/users/:id/reject', guarded(reject), json({ limit: '4kb' }), async (req, res) => {
     const body = reasonBody.safeParse(req.body ?? {});
     if (!body.success) throw new ValidationError(fieldErrors(body.error));
+    const userId = uuidParam(req);
+    const chosen = await catalogueReasonFor(body.data.reasonId, deps.reasons);
     const decision = await decideRegistration(
       {
-        userId: uuidParam(req),
+        userId,
         outcome: 'rejected',
         reason: body.data.reason || undefined,
         shareReason: body.data.shareReason,
+        ...(chosen ? { catalogueReason: chosen } : {}),
         admin: req.session!.email,
         adminId: req.session!.accountId,
         correlationId: req.id,
@@ -328,6 +348,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
       decidedBy: decision.decidedBy,
       decidedAt: decision.decidedAt,
       ...(decision.reason ? { reason: decision.reason, reasonShared: body.data.shareReason } : {}),
+      ...(chosen ? { catalogueReason: chosen } : {}),
     } satisfies z.input<typeof decided>);
   });
 
@@ -335,6 +356,9 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
     const body = batchBody.safeParse(req.body);
     if (!body.success) throw new ValidationError(fieldErrors(body.error));
     const { ids, outcome, reason, shareReason: share } = body.data;
+    if (body.data.reasonId && outcome !== 'rejected')
+      throw new ValidationError([{ field: 'reasonId', message: 'A catalogue reason is for rejections only.' }]);
+    const chosen = await catalogueReasonFor(body.data.reasonId, deps.reasons);
     const results: z.input<typeof batchResults>['results'] = [];
     // One at a time: each decision is its own transaction, and one failure does not stop the rest.
     for (const id of new Set(ids)) {
@@ -345,6 +369,7 @@ export function adminRoutes(deps: AdminRouteDeps): Router {
             outcome,
             reason: reason || undefined,
             shareReason: share,
+            ...(chosen ? { catalogueReason: chosen } : {}),
             admin: req.session!.email,
             adminId: req.session!.accountId,
             batch: true,

@@ -31,6 +31,26 @@ describe('the email a decision owes', () => {
     });
   });
 
+  it('when a catalogue reason was chosen, then the applicant reads its text only if the catalogue shares it, and the free text only if the reviewer shared it', () => {
+    const catalogue = {
+      id: '01900000-0000-7000-8000-0000000000aa',
+      label: 'ID',
+      text: 'We could not verify your identity.',
+    };
+    const reasonOf = (overrides: Partial<StoredDecision>) => decisionEmail(decision(overrides)).vars.reason;
+    expect(reasonOf({ catalogueReason: { ...catalogue, shared: true } })).toBe('We could not verify your identity.');
+    expect(reasonOf({ catalogueReason: { ...catalogue, shared: false } })).toBeNull();
+    expect(reasonOf({ catalogueReason: { ...catalogue, shared: true }, reasonShared: true })).toBe(
+      'We could not verify your identity.\n\nThe CPF belongs to someone else',
+    );
+    expect(reasonOf({ catalogueReason: { ...catalogue, shared: false }, reasonShared: true })).toBe(
+      'The CPF belongs to someone else',
+    );
+    expect(reasonOf({ catalogueReason: { ...catalogue, shared: true }, reason: undefined, reasonShared: true })).toBe(
+      'We could not verify your identity.',
+    );
+  });
+
   it('when approved or rejected, then the kind follows, keyed by the registration, to the applicant in their language', () => {
     expect(decisionEmail(decision({ outcome: 'approved', reason: undefined }), 'corr-1')).toMatchObject({
       kind: 'decision-approved',

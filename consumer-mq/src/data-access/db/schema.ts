@@ -64,6 +64,11 @@ export const decisions = pgTable(
     correlationId: text('correlation_id'),
     reasonShared: boolean('reason_shared').notNull().default(false),
     emailApplicant: boolean('email_applicant').notNull().default(false),
+    /** The catalogue reason chosen, as it read when decided (the catalogue may change or retire it later). */
+    catalogueReasonId: uuid('catalogue_reason_id'),
+    catalogueReasonLabel: text('catalogue_reason_label'),
+    catalogueReasonText: text('catalogue_reason_text'),
+    catalogueReasonShared: boolean('catalogue_reason_shared').notNull().default(false),
   },
   (t) => [index('decisions_decided_at_idx').on(t.decidedAt)],
 );
@@ -146,6 +151,24 @@ export const sentEmails = pgTable(
 );
 
 /**
+ * Reviewers' notes on a registration: internal, never sent to the applicant. Only the author edits a
+ * note (the rule is in domain/registration-notes.ts); `edited_at` tells that it was. Notes are not
+ * deleted: the audit trail records what was added and edited, and a note is part of the review record.
+ */
+export const registrationNotes = pgTable(
+  'registration_notes',
+  {
+    id: uuid('id').primaryKey(),
+    registrationId: uuid('registration_id').notNull(),
+    author: text('author').notNull(),
+    body: text('body').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    editedAt: timestamp('edited_at', { withTimezone: true }),
+  },
+  (t) => [index('registration_notes_registration_idx').on(t.registrationId, t.createdAt)],
+);
+
+/**
  * The audit trail: who did what, when, to which registration, under which correlation id. Append-only,
  * and the database enforces it (a trigger refuses UPDATE, DELETE and TRUNCATE; migration
  * 0005_audit_log_append_only). `actor` is the admin's email, 'system', or for a failed sign-in the
@@ -171,3 +194,18 @@ export const auditLog = pgTable(
     index('audit_log_registration_idx').on(t.registrationId, t.id),
   ],
 );
+
+/**
+ * The catalogue of rejection reasons, managed by admins: a label for reviewers, the text the applicant
+ * reads, and whether the applicant is told it at all. A retired reason is offered no more but stays
+ * readable: decisions keep the id and a copy of the label and text as they were.
+ */
+export const rejectionReasons = pgTable('rejection_reasons', {
+  id: uuid('id').primaryKey(),
+  label: text('label').notNull(),
+  text: text('text').notNull(),
+  shared: boolean('shared').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  retiredAt: timestamp('retired_at', { withTimezone: true }),
+});

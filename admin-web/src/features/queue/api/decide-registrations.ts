@@ -36,6 +36,8 @@ export interface DecideInput {
   reason?: string;
   /** The applicant may read the reason in their decision email (sent only with a reason). */
   shareReason?: boolean;
+  /** A catalogue reason (rejections). */
+  reasonId?: string;
   /** Draft to discard once the decision is settled (kept if the session expired mid-way). */
   draftKey?: string;
 }
@@ -55,16 +57,26 @@ function approveRegistration(id: string): Promise<DecisionResult> {
 }
 
 /** The reason, and whether it is shared, as the API takes them: nothing without a reason. */
-function reasonFields(reason?: string, shareReason?: boolean): { reason?: string; shareReason?: true } {
+function reasonFields(
+  reason?: string,
+  shareReason?: boolean,
+  reasonId?: string,
+): { reasonId?: string; reason?: string; shareReason?: true } {
   const trimmed = reason?.trim();
-  if (!trimmed) return {};
-  return shareReason ? { reason: trimmed, shareReason: true } : { reason: trimmed };
+  const catalogue = reasonId ? { reasonId } : {};
+  if (!trimmed) return catalogue;
+  return shareReason ? { ...catalogue, reason: trimmed, shareReason: true } : { ...catalogue, reason: trimmed };
 }
 
-function rejectRegistration(id: string, reason?: string, shareReason?: boolean): Promise<DecisionResult> {
+function rejectRegistration(
+  id: string,
+  reason?: string,
+  shareReason?: boolean,
+  reasonId?: string,
+): Promise<DecisionResult> {
   return api.post(
     `/admin/users/${encodeURIComponent(id)}/reject`,
-    reasonFields(reason, shareReason),
+    reasonFields(reason, shareReason, reasonId),
     decisionResultSchema,
   );
 }
@@ -74,10 +86,11 @@ function decideBatch(input: {
   outcome: DecisionOutcome;
   reason?: string;
   shareReason?: boolean;
+  reasonId?: string;
 }): Promise<BatchDecisionResponse> {
   return api.post(
     '/admin/decisions',
-    { ids: input.ids, outcome: input.outcome, ...reasonFields(input.reason, input.shareReason) },
+    { ids: input.ids, outcome: input.outcome, ...reasonFields(input.reason, input.shareReason, input.reasonId) },
     batchDecisionResponseSchema,
   );
 }
@@ -95,7 +108,7 @@ export async function decideRegistrations(input: DecideInput): Promise<DecideRep
       const result =
         input.outcome === 'approved'
           ? await approveRegistration(id)
-          : await rejectRegistration(id, input.reason, input.shareReason);
+          : await rejectRegistration(id, input.reason, input.shareReason, input.reasonId);
       return { succeeded: [{ id, decidedBy: result.decidedBy, decidedAt: result.decidedAt }], failed: [] };
     } catch (error) {
       if (isApiError(error) && !isUnauthorized(error)) return { succeeded: [], failed: [{ id, error }] };
@@ -111,6 +124,7 @@ export async function decideRegistrations(input: DecideInput): Promise<DecideRep
         ids: chunk,
         outcome: input.outcome,
         ...(input.reason ? { reason: input.reason, shareReason: input.shareReason } : {}),
+        ...(input.reasonId ? { reasonId: input.reasonId } : {}),
       });
       const answered = new Set<string>();
       for (const result of response.results) {

@@ -213,7 +213,8 @@ describe('review queue', () => {
     const submit = within(dialog).getByRole('button', { name: 'Reject' });
     submit.focus();
     await user.tab();
-    expect(reason).toHaveFocus();
+    // Wraps to the dialog's first field, the catalogue reason.
+    expect(within(dialog).getByRole('combobox', { name: /Catalogue reason/ })).toHaveFocus();
     await user.tab({ shift: true });
     expect(submit).toHaveFocus();
 

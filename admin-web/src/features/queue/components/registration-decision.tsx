@@ -55,12 +55,13 @@ export function RegistrationDecision({ detail }: { detail: RegistrationDetail })
           draft={rejectDraft}
           pagePath={pagePath}
           onCancel={() => setRejectDraft(null)}
-          onConfirm={({ reason, shareReason }) => {
+          onConfirm={({ reason, shareReason, reasonId }) => {
             setRejectDraft(null);
             decide.mutate({
               targets: rejectDraft.targets,
               outcome: 'rejected',
               ...(reason ? { reason, shareReason } : {}),
+              ...(reasonId ? { reasonId } : {}),
               draftKey: rejectDraftKey(pagePath),
             });
           }}

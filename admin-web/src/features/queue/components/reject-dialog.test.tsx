@@ -29,7 +29,7 @@ describe('sharing a rejection reason with the applicant', () => {
 
     expect(shareBox(dialog)).not.toBeChecked();
     expect(shareBox(dialog)).toBeDisabled();
-    expect(shareBox(dialog)).toHaveAccessibleDescription(/email about the decision; it quotes the reason only when/);
+    expect(shareBox(dialog)).toHaveAccessibleDescription(/email about the decision; it quotes your words only when/);
     await user.type(within(dialog).getByRole('textbox', { name: /Reason/ }), 'Email bounces');
     expect(shareBox(dialog)).toBeEnabled();
   });
@@ -69,7 +69,7 @@ describe('sharing a rejection reason with the applicant', () => {
     await waitFor(() => expect(api.callsTo('POST', '/admin/users/user-00002/reject')[0]?.body).toEqual({}));
   });
 
-  it('when a selection is rejected with a shared reason, then the batch carries shareReason for each', async () => {
+  it('when a selection is rejected with a catalogue reason and a shared reason, then the batch carries reasonId and shareReason for each', async () => {
     const { user, api, list } = await openQueue();
     api.on('POST', '/admin/decisions', (req) => {
       const body = req.body as { ids: string[] };
@@ -81,7 +81,11 @@ describe('sharing a rejection reason with the applicant', () => {
     await user.click(screen.getByRole('button', { name: 'Reject 2 selected' }));
     const dialog = await screen.findByRole('dialog', { name: 'Reject 2 registrations' });
     expect(shareBox(dialog)).toHaveAccessibleDescription(/^Each applicant gets an email/);
-    await user.click(within(dialog).getByRole('button', { name: 'Duplicate account' }));
+    const catalogue = within(dialog).getByRole('combobox', { name: /Catalogue reason/ });
+    await within(catalogue).findByRole('option', { name: 'Duplicate account' });
+    await user.selectOptions(catalogue, 'Duplicate account');
+    expect(catalogue).toHaveAccessibleDescription('The applicant reads: “You already have an account with us.”');
+    await user.type(within(dialog).getByRole('textbox', { name: /Reason/ }), 'Same CPF as user-00001');
     await user.click(shareBox(dialog));
     await user.click(within(dialog).getByRole('button', { name: 'Reject 2' }));
 
@@ -89,7 +93,8 @@ describe('sharing a rejection reason with the applicant', () => {
     expect(api.callsTo('POST', '/admin/decisions')[0]?.body).toEqual({
       ids: ['user-00000', 'user-00003'],
       outcome: 'rejected',
-      reason: 'Duplicate account',
+      reasonId: 'reason-dup',
+      reason: 'Same CPF as user-00001',
       shareReason: true,
     });
   });

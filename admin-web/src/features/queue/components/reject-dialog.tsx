@@ -1,21 +1,18 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { z } from 'zod';
 import { Dialog } from '@/components/ui/dialog';
+import { useReasons } from '@/features/reasons';
 import { clearDraft, loadDraft, saveDraft } from '@/lib/drafts';
 
 export const REASON_MAX = 500;
-const PRESETS = [
-  'Incomplete information',
-  'Could not verify identity',
-  'Duplicate account',
-  'Suspicious or disposable email',
-];
 
 const rejectDraftSchema = z.object({
   targets: z.array(z.object({ id: z.string(), name: z.string() })).min(1),
   reason: z.string().max(REASON_MAX),
   /** The applicant may read the reason in their decision email; absent (older drafts too) means not. */
   shareReason: z.boolean().optional(),
+  /** A reason from the catalogue (admins manage it on /reasons). */
+  reasonId: z.string().optional(),
 });
 export type RejectDraft = z.infer<typeof rejectDraftSchema>;
 
@@ -30,6 +27,7 @@ export function loadRejectDraft(pagePath: string): RejectDraft | null {
 export interface RejectChoice {
   reason: string;
   shareReason: boolean;
+  reasonId?: string;
 }
 
 export interface RejectDialogProps {
@@ -42,6 +40,11 @@ export interface RejectDialogProps {
 export function RejectDialog({ draft, pagePath, onCancel, onConfirm }: RejectDialogProps) {
   const [reason, setReason] = useState(draft.reason);
   const [shareReason, setShareReason] = useState(draft.shareReason ?? false);
+  const [catalogueId, setCatalogueId] = useState(draft.reasonId ?? '');
+  const catalogue = useReasons();
+  const chosen = catalogue.data?.find((r) => r.id === catalogueId);
+  const catalogueSelectId = useId();
+  const catalogueHintId = useId();
   const reasonRef = useRef<HTMLTextAreaElement>(null);
   const reasonId = useId();
   const hintId = useId();
@@ -50,8 +53,8 @@ export function RejectDialog({ draft, pagePath, onCancel, onConfirm }: RejectDia
   const { targets } = draft;
 
   useEffect(() => {
-    saveDraft(key, { targets, reason, shareReason } satisfies RejectDraft);
-  }, [key, targets, reason, shareReason]);
+    saveDraft(key, { targets, reason, shareReason, reasonId: catalogueId || undefined } satisfies RejectDraft);
+  }, [key, targets, reason, shareReason, catalogueId]);
 
   const cancel = () => {
     clearDraft(key);
@@ -60,14 +63,14 @@ export function RejectDialog({ draft, pagePath, onCancel, onConfirm }: RejectDia
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
     const trimmed = reason.trim();
-    onConfirm({ reason: trimmed, shareReason: shareReason && trimmed !== '' });
+    onConfirm({
+      reason: trimmed,
+      shareReason: shareReason && trimmed !== '',
+      ...(chosen ? { reasonId: chosen.id } : {}),
+    });
   };
   const onTextareaKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) submit();
-  };
-  const addPreset = (preset: string) => {
-    setReason((current) => (current.trim() ? `${current.trim()}. ${preset}` : preset).slice(0, REASON_MAX));
-    reasonRef.current?.focus();
   };
 
   const first = targets[0];
@@ -95,8 +98,33 @@ export function RejectDialog({ draft, pagePath, onCancel, onConfirm }: RejectDia
     >
       <form onSubmit={submit} className="dialog-form">
         <div className="field">
+          <label htmlFor={catalogueSelectId}>
+            Catalogue reason <span className="muted">(optional)</span>
+          </label>
+          <select
+            id={catalogueSelectId}
+            value={catalogueId}
+            onChange={(e) => setCatalogueId(e.target.value)}
+            aria-describedby={catalogueHintId}
+          >
+            <option value="">None</option>
+            {catalogue.data?.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.label}
+              </option>
+            ))}
+          </select>
+          <p id={catalogueHintId} className="field-hint">
+            {chosen
+              ? `${chosen.shared ? 'The applicant reads' : 'Not shared with the applicant'}: “${chosen.text}”`
+              : catalogue.isError
+                ? 'The catalogue could not be loaded; a free-text reason still works.'
+                : 'Admins manage the catalogue on the Reasons page.'}
+          </p>
+        </div>
+        <div className="field">
           <label htmlFor={reasonId}>
-            Reason <span className="muted">(optional)</span>
+            Reason, in your words <span className="muted">(optional)</span>
           </label>
           <textarea
             id={reasonId}
@@ -112,13 +140,6 @@ export function RejectDialog({ draft, pagePath, onCancel, onConfirm }: RejectDia
             {reason.length}/{REASON_MAX} characters · Ctrl+Enter rejects
           </p>
         </div>
-        <div className="preset-list" role="group" aria-label="Common reasons">
-          {PRESETS.map((preset) => (
-            <button key={preset} type="button" className="chip" onClick={() => addPreset(preset)}>
-              {preset}
-            </button>
-          ))}
-        </div>
         <div className="field field-checkbox">
           <label>
             <input
@@ -131,8 +152,8 @@ export function RejectDialog({ draft, pagePath, onCancel, onConfirm }: RejectDia
             Share the reason with the applicant
           </label>
           <p id={shareHintId} className="field-hint">
-            {targets.length > 1 ? 'Each applicant' : 'The applicant'} gets an email about the decision; it quotes the
-            reason only when this is ticked.
+            {targets.length > 1 ? 'Each applicant' : 'The applicant'} gets an email about the decision; it quotes your
+            words only when this is ticked (a catalogue reason's text follows the catalogue's own setting).
           </p>
         </div>
         <div className="dialog-actions">

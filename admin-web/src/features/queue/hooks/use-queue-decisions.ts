@@ -38,7 +38,7 @@ export function useQueueDecisions({
     if (targets.length > 0) setRejectDraft({ targets, reason: '', shareReason: false });
   }, []);
 
-  const confirmReject = ({ reason, shareReason }: RejectChoice) => {
+  const confirmReject = ({ reason, shareReason, reasonId }: RejectChoice) => {
     if (!rejectDraft) return;
     const { targets } = rejectDraft;
     setRejectDraft(null);
@@ -47,6 +47,7 @@ export function useQueueDecisions({
       targets,
       outcome: 'rejected',
       ...(reason ? { reason, shareReason } : {}),
+      ...(reasonId ? { reasonId } : {}),
       draftKey: rejectDraftKey(PAGE_PATH),
     });
     if (targets.length > 1) clearSelection();

@@ -99,6 +99,36 @@ describe('registration detail', () => {
     expect(await screen.findByText('Approved by carol@regflow.test')).toBeInTheDocument();
   });
 
+  it('when the rejection used a catalogue reason, then the timeline shows its label and text as decided, and whether the applicant read each part', async () => {
+    const { api } = signedInApi();
+    api.on('GET', '/admin/users/user-7', () =>
+      json(
+        200,
+        detail({
+          status: 'rejected',
+          decision: {
+            outcome: 'rejected',
+            decidedBy: 'bob@regflow.test',
+            decidedAt: '2025-11-20T09:30:00.000Z',
+            reason: 'Same CPF as another account',
+            reasonShared: false,
+            catalogueReason: {
+              id: 'r-1',
+              label: 'Duplicate account',
+              text: 'You already have an account.',
+              shared: true,
+            },
+          },
+        }),
+      ),
+    );
+    renderApp('/users/user-7');
+
+    const step = (await screen.findByText('Rejected by bob@regflow.test')).closest('li')!;
+    expect(step).toHaveTextContent('Duplicate account You already have an account. (shared with the applicant)');
+    expect(step).toHaveTextContent('Reason Same CPF as another account (not shared with the applicant)');
+  });
+
   it('when the id is unknown, then a not-found state is shown', async () => {
     const { api } = signedInApi();
     api.on('GET', '/admin/users/nope', () => problem(404, 'REGISTRATION.NOT_FOUND', 'Registration not found'));

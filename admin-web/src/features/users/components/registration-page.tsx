@@ -6,6 +6,7 @@ import { isApiError } from '@/lib/api-client';
 import { formatCpf, formatDateTime, formatPhone } from '@/lib/format';
 import type { RegistrationDetail } from '@/types/api';
 import { useRegistration } from '../api/get-registration';
+import { NotesPanel } from './notes-panel';
 import { Timeline } from './timeline';
 
 export interface RegistrationPageProps {
@@ -108,6 +109,7 @@ export function RegistrationPage({ id, renderDecision }: RegistrationPageProps) 
           <Timeline detail={query.data} />
         </section>
       </div>
+      <NotesPanel registrationId={registration.id} notes={query.data.notes} />
     </div>
   );
 }

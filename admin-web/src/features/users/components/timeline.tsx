@@ -8,6 +8,8 @@ interface Step {
   at: string | undefined;
   explanation: string;
   extra?: ReactNode;
+  /** A reviewer's note: placed by its time among the steps, not counted in the gaps between them. */
+  isNote?: boolean;
 }
 
 function decisionStep(detail: RegistrationDetail): Step {
@@ -19,19 +21,23 @@ function decisionStep(detail: RegistrationDetail): Step {
         decision.outcome === 'approved' ? `Approved by ${decision.decidedBy}` : `Rejected by ${decision.decidedBy}`,
       at: decision.decidedAt || timeline.decidedAt,
       explanation: decision.outcome === 'approved' ? 'Account created.' : 'No account was created.',
-      extra: decision.reason ? (
-        <blockquote className="timeline-reason">
-          <span className="field-label">Reason</span> {decision.reason}
-          {decision.reasonShared !== undefined ? (
-            <span className="muted small">
-              {' '}
-              ({decision.reasonShared ? 'shared with the applicant' : 'not shared with the applicant'})
-            </span>
-          ) : null}
-        </blockquote>
-      ) : decision.outcome === 'rejected' ? (
-        <p className="muted small">No reason was given.</p>
-      ) : null,
+      extra:
+        decision.reason || decision.catalogueReason ? (
+          <>
+            {decision.catalogueReason ? (
+              <blockquote className="timeline-reason">
+                <span className="field-label">{decision.catalogueReason.label}</span> {decision.catalogueReason.text}
+                <span className="muted small">
+                  {' '}
+                  ({decision.catalogueReason.shared ? 'shared with the applicant' : 'not shared with the applicant'})
+                </span>
+              </blockquote>
+            ) : null}
+            {decision.reason ? reasonQuote(decision.reason, decision.reasonShared) : null}
+          </>
+        ) : decision.outcome === 'rejected' ? (
+          <p className="muted small">No reason was given.</p>
+        ) : null,
     };
   }
   if (status === 'unconfirmed' || status === 'expired') {
@@ -56,6 +62,17 @@ function decisionStep(detail: RegistrationDetail): Step {
   return { key: 'decided', label: 'Decision', at: timeline.decidedAt, explanation: 'Waiting for a reviewer.' };
 }
 
+function reasonQuote(reason: string, shared: boolean | undefined) {
+  return (
+    <blockquote className="timeline-reason">
+      <span className="field-label">Reason</span> {reason}
+      {shared !== undefined ? (
+        <span className="muted small"> ({shared ? 'shared with the applicant' : 'not shared with the applicant'})</span>
+      ) : null}
+    </blockquote>
+  );
+}
+
 export function Timeline({ detail }: { detail: RegistrationDetail }) {
   const { timeline } = detail;
   const steps: Step[] = [
@@ -65,14 +82,28 @@ export function Timeline({ detail }: { detail: RegistrationDetail }) {
     { key: 'staged', label: 'Staged', at: timeline.stagedAt, explanation: 'Shown to reviewers.' },
     decisionStep(detail),
   ];
+  const notes: Step[] = detail.notes.map((note) => ({
+    key: `note-${note.id}`,
+    label: `Note by ${note.author}`,
+    at: note.createdAt,
+    explanation: note.editedAt ? 'Edited by its author.' : 'Internal to reviewers.',
+    extra: <blockquote className="timeline-reason prewrap">{note.body}</blockquote>,
+    isNote: true,
+  }));
+  // Steps that happened, in time order with the notes among them; the ones still to come stay last.
+  const done = [...steps.filter((s) => s.at), ...notes].sort((a, b) => Date.parse(a.at!) - Date.parse(b.at!));
+  const items = [...done, ...steps.filter((s) => !s.at)];
   let previous: string | undefined;
   return (
     <ol className="timeline">
-      {steps.map((step) => {
-        const gap = millisBetween(previous, step.at);
-        if (step.at) previous = step.at;
+      {items.map((step) => {
+        const gap = step.isNote ? null : millisBetween(previous, step.at);
+        if (step.at && !step.isNote) previous = step.at;
         return (
-          <li key={step.key} className={`timeline-step ${step.at ? 'is-done' : 'is-waiting'} step-${step.key}`}>
+          <li
+            key={step.key}
+            className={`timeline-step ${step.at ? 'is-done' : 'is-waiting'} step-${step.isNote ? 'note' : step.key}`}
+          >
             <span className="timeline-dot" aria-hidden="true" />
             <div className="timeline-body">
               <p className="timeline-label">
