@@ -166,6 +166,42 @@ export class UsersIndex {
   }
 
   /**
+   * Deletes registrations in status `expired` registered before `cutoff`, up to `max` of them (their
+   * retention, docs/privacy.md), each only if unchanged since it was read (if_seq_no), as
+   * expireUnconfirmed does and for the same reasons. An expired registration holds no claims, so none
+   * is left behind. Returns how many were deleted.
+   */
+  async deleteExpired(cutoff: Date, max = 500): Promise<number> {
+    const res = await this.client
+      .search<UserDocument>({
+        index: this.index,
+        query: {
+          bool: {
+            filter: [{ term: { status: 'expired' } }, { range: { registeredAt: { lt: cutoff.toISOString() } } }],
+          },
+        },
+        size: max,
+        seq_no_primary_term: true,
+        _source: false,
+      })
+      .catch((err: unknown) => {
+        throw asTransient(err, 'find expired registrations past their retention');
+      });
+    const hits = res.hits.hits.filter((hit) => hit._seq_no !== undefined && hit._primary_term !== undefined);
+    if (hits.length === 0) return 0;
+    const bulk = await this.client
+      .bulk({
+        operations: hits.map((hit) => ({
+          delete: { _index: this.index, _id: hit._id!, if_seq_no: hit._seq_no!, if_primary_term: hit._primary_term! },
+        })),
+      })
+      .catch((err: unknown) => {
+        throw asTransient(err, 'delete expired registrations');
+      });
+    return bulk.items.filter((item) => item.delete?.status === 200).length;
+  }
+
+  /**
    * Search input only ever becomes values inside a query built here (match, term), never query DSL
    * or query-string syntax, so a user cannot inject operators.
    */
