@@ -134,3 +134,30 @@ export const sentEmails = pgTable(
     index('sent_emails_registration_idx').on(t.registrationId, t.kind, t.createdAt),
   ],
 );
+
+/**
+ * The audit trail: who did what, when, to which registration, under which correlation id. Append-only,
+ * and the database enforces it (a trigger refuses UPDATE, DELETE and TRUNCATE; migration
+ * 0005_audit_log_append_only). `actor` is the admin's email, 'system', or for a failed sign-in the
+ * email that was attempted; `actor_id` the admin's id when there is one. `detail` is a small JSON object
+ * that never holds an applicant's personal data (ids, outcomes, counts, codes).
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    actor: text('actor').notNull(),
+    actorId: uuid('actor_id'),
+    action: text('action').notNull(),
+    registrationId: uuid('registration_id'),
+    correlationId: text('correlation_id'),
+    detail: jsonb('detail').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [
+    index('audit_log_at_idx').on(t.at, t.id),
+    index('audit_log_actor_idx').on(t.actor, t.id),
+    index('audit_log_action_idx').on(t.action, t.id),
+    index('audit_log_registration_idx').on(t.registrationId, t.id),
+  ],
+);
