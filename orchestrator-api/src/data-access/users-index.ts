@@ -115,6 +115,17 @@ export class UsersIndex {
     }
   }
 
+  /** Deletes a registration's document (an erasure, docs/privacy.md); false when there was none. */
+  async delete(id: string): Promise<boolean> {
+    try {
+      await this.client.delete({ index: this.index, id });
+      return true;
+    } catch (err) {
+      if (err instanceof errors.ResponseError && err.statusCode === 404) return false;
+      throw asTransient(err, 'delete the registration');
+    }
+  }
+
   /** Applies a partial update; false when the document does not exist. */
   async update(id: string, patch: Partial<UserDocument>): Promise<boolean> {
     try {

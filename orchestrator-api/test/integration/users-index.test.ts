@@ -261,4 +261,12 @@ describe('expiring unconfirmed registrations on the real Elasticsearch', () => {
     });
     expect(await users.deleteExpired(cutoff)).toBe(0);
   });
+
+  it('when a registration is deleted (an erasure), then get no longer finds it, and deleting it again says there was none', async () => {
+    const doc = buildUser({ status: 'approved' });
+    await users.createOrGet(doc);
+    expect(await users.delete(doc.id)).toBe(true);
+    expect(await users.get(doc.id)).toBeNull();
+    expect(await users.delete(doc.id)).toBe(false);
+  });
 });
