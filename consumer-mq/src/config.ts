@@ -39,6 +39,11 @@ export const configSchema = z.object({
   EMAIL_LINK_TTL_HOURS: z.coerce.number().positive().default(24),
   /** The sender's own limit, across replicas: confirmation emails per registration per hour. */
   CONFIRMATION_EMAILS_PER_HOUR: env.positiveInt(5),
+  /** Retention (docs/privacy.md): published outbox rows, and archived dead letters (replayed or not), are deleted past these ages. */
+  OUTBOX_RETENTION_HOURS: z.coerce.number().positive().default(168),
+  DEAD_LETTER_RETENTION_DAYS: z.coerce.number().positive().default(30),
+  /** How often one replica sweeps them; 0 turns the sweep off. */
+  RETENTION_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(3600),
 });
 
 /** The email templates (consumer-mq/emails), resolved like MIGRATIONS_FOLDER and shipped beside dist/ the same way. */

@@ -14,6 +14,7 @@ import { NotesRepository } from './data-access/notes-repository';
 import { ReasonsRepository } from './data-access/reasons-repository';
 import { EmailTemplates } from './data-access/email-templates';
 import { Mailer } from './data-access/mailer';
+import { RetentionRepository } from './data-access/retention-repository';
 import { SentEmailsRepository } from './data-access/sent-emails-repository';
 import { SearchClient } from './data-access/search-client';
 import { SessionStore, SignInThrottle } from './data-access/session-store';
@@ -26,6 +27,7 @@ import { subscribeReviewQueue } from './entry-points/review-queue.stomp';
 import { DeadLetterArchiver } from './workers/dead-letter-archiver.worker';
 import { OutboxRelay } from './workers/outbox-relay.worker';
 import { ReconcileWorker } from './workers/reconcile.worker';
+import { RetentionWorker } from './workers/retention.worker';
 
 export type ConsumerService = RunningService;
 
@@ -74,7 +76,7 @@ export async function startConsumer(
   const mailer = new Mailer(config.SMTP_URL, config.MAIL_FROM, logger.child({ component: 'mailer' }));
   registerConsumerMetrics(metrics.registry, store, decisions);
 
-  // Workers: the outbox relay, the dead-letter archiver and scheduled reconciliation.
+  // Workers: the outbox relay, the dead-letter archiver, scheduled reconciliation and retention.
   const relay = new OutboxRelay(decisions, publisher, logger);
   relay.start();
   const archiver = new DeadLetterArchiver({
@@ -99,6 +101,17 @@ export async function startConsumer(
     config.RECONCILE_INTERVAL_SECONDS * 1000,
   );
   reconciler.start();
+  const retention = new RetentionWorker(
+    pool,
+    new RetentionRepository(pool),
+    {
+      outboxRetentionHours: config.OUTBOX_RETENTION_HOURS,
+      deadLetterRetentionDays: config.DEAD_LETTER_RETENTION_DAYS,
+      intervalMs: config.RETENTION_INTERVAL_SECONDS * 1000,
+    },
+    logger,
+  );
+  retention.start();
 
   // Entry points: the applicant's emails (two Kafka listeners, joined in the background), the review queue, then HTTP.
   const ledger = new SentEmailsRepository(pool);
@@ -173,6 +186,7 @@ export async function startConsumer(
     stop: async () => {
       shuttingDown = true;
       await reconciler.stop();
+      await retention.stop();
       await archiver.stop();
       await Promise.all([emails.stop(), decisionEmails.stop()]); // finish the emails in hand (and their ledger rows) before Postgres closes
       mailer.close();

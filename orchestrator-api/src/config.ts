@@ -16,6 +16,8 @@ export const configSchema = z.object({
   KAFKA_PARTITIONS_CONCURRENTLY: env.positiveInt(4),
   /** How long an unconfirmed registration may be confirmed before it expires (fractions allowed, for tests). */
   EMAIL_CONFIRMATION_TTL_HOURS: z.coerce.number().positive().default(48),
+  /** How long an expired (never confirmed) registration stays in the index after its window closed (docs/privacy.md). */
+  EXPIRED_RETENTION_HOURS: z.coerce.number().positive().default(720),
 });
 
 export type OrchestratorConfig = z.infer<typeof configSchema>;

@@ -71,7 +71,12 @@ export async function startOrchestrator(
     { logger },
   );
   // Workers: the expiry sweep.
-  const expiry = new ExpireUnconfirmedWorker(index, config.EMAIL_CONFIRMATION_TTL_HOURS, logger);
+  const expiry = new ExpireUnconfirmedWorker(
+    index,
+    config.EMAIL_CONFIRMATION_TTL_HOURS,
+    config.EXPIRED_RETENTION_HOURS,
+    logger,
+  );
   expiry.start();
   let shuttingDown = false;
   const app = createApp({

@@ -69,4 +69,30 @@ export class ClaimsIndex {
       throw new TransientError('Elasticsearch could not take over the claim', { cause: err });
     }
   }
+
+  /**
+   * Gives up `identity` if `userId` holds it (an erasure, docs/privacy.md): deleted only if unchanged
+   * since read (if_seq_no), so a claim another registration took over meanwhile stays its. True when
+   * `userId` no longer holds it (released now, or never held); false when a concurrent change won.
+   */
+  async release(identity: string, userId: string): Promise<boolean> {
+    const current = await this.client
+      .get<Claim>({ index: this.index, id: identity }, { ignore: [404] })
+      .catch((err: unknown) => {
+        throw new TransientError('Elasticsearch could not read the claim', { cause: err });
+      });
+    if (!current.found || current._source?.userId !== userId) return true;
+    try {
+      await this.client.delete({
+        index: this.index,
+        id: identity,
+        if_seq_no: current._seq_no!,
+        if_primary_term: current._primary_term!,
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof errors.ResponseError && (err.statusCode === 409 || err.statusCode === 404)) return false;
+      throw new TransientError('Elasticsearch could not release the claim', { cause: err });
+    }
+  }
 }

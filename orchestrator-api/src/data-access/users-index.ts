@@ -115,6 +115,17 @@ export class UsersIndex {
     }
   }
 
+  /** Deletes a registration's document (an erasure, docs/privacy.md); false when there was none. */
+  async delete(id: string): Promise<boolean> {
+    try {
+      await this.client.delete({ index: this.index, id });
+      return true;
+    } catch (err) {
+      if (err instanceof errors.ResponseError && err.statusCode === 404) return false;
+      throw asTransient(err, 'delete the registration');
+    }
+  }
+
   /** Applies a partial update; false when the document does not exist. */
   async update(id: string, patch: Partial<UserDocument>): Promise<boolean> {
     try {
@@ -163,6 +174,42 @@ export class UsersIndex {
         throw asTransient(err, 'mark registrations expired');
       });
     return bulk.items.filter((item) => item.update?.status === 200).length;
+  }
+
+  /**
+   * Deletes registrations in status `expired` registered before `cutoff`, up to `max` of them (their
+   * retention, docs/privacy.md), each only if unchanged since it was read (if_seq_no), as
+   * expireUnconfirmed does and for the same reasons. An expired registration holds no claims, so none
+   * is left behind. Returns how many were deleted.
+   */
+  async deleteExpired(cutoff: Date, max = 500): Promise<number> {
+    const res = await this.client
+      .search<UserDocument>({
+        index: this.index,
+        query: {
+          bool: {
+            filter: [{ term: { status: 'expired' } }, { range: { registeredAt: { lt: cutoff.toISOString() } } }],
+          },
+        },
+        size: max,
+        seq_no_primary_term: true,
+        _source: false,
+      })
+      .catch((err: unknown) => {
+        throw asTransient(err, 'find expired registrations past their retention');
+      });
+    const hits = res.hits.hits.filter((hit) => hit._seq_no !== undefined && hit._primary_term !== undefined);
+    if (hits.length === 0) return 0;
+    const bulk = await this.client
+      .bulk({
+        operations: hits.map((hit) => ({
+          delete: { _index: this.index, _id: hit._id!, if_seq_no: hit._seq_no!, if_primary_term: hit._primary_term! },
+        })),
+      })
+      .catch((err: unknown) => {
+        throw asTransient(err, 'delete expired registrations');
+      });
+    return bulk.items.filter((item) => item.delete?.status === 200).length;
   }
 
   /**

@@ -9,7 +9,7 @@ import {
   type UserEmailConfirmed,
   type UserRegistrationRequested,
 } from '@regflow/common';
-import { confirmationExpired, type UserDocument } from './user-document';
+import { confirmationExpired, registrationIdentities, type UserDocument } from './user-document';
 
 /** Who holds an identity: this registration, or another one (with the version to take it over at). */
 export type ClaimResult = { held: true } | { held: false; holder: string; seqNo: number; primaryTerm: number };
@@ -146,7 +146,7 @@ async function claimIdentities(
   user: Pick<UserRegistrationRequested['data'], 'id' | 'email' | 'cpf'>,
   deps: ForwardRegistrationDeps,
 ): Promise<string | null> {
-  const identities = [`email:${user.email}`, ...(user.cpf ? [`cpf:${user.cpf}`] : [])];
+  const identities = registrationIdentities(user);
   for (const identity of identities) {
     for (let attempt = 0; ; attempt++) {
       const claim = await deps.claims.claim(identity, user.id);

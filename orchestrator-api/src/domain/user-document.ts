@@ -25,3 +25,8 @@ export function confirmationExpired(doc: Pick<UserDocument, 'registeredAt'>, at:
 export function effectiveStatus(doc: UserDocument, now: Date, ttlHours: number): UserDocument['status'] {
   return doc.status === 'unconfirmed' && confirmationExpired(doc, now, ttlHours) ? 'expired' : doc.status;
 }
+
+/** The identities a registration claims in the claims index (one live registration per email and per CPF). */
+export function registrationIdentities(user: Pick<Registration, 'email' | 'cpf'>): string[] {
+  return [`email:${user.email}`, ...(user.cpf ? [`cpf:${user.cpf}`] : [])];
+}

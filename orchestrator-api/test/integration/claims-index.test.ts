@@ -63,4 +63,24 @@ describe('ClaimsIndex on the real Elasticsearch', () => {
     if (stale.held) throw new Error('unreachable');
     expect(await racers[2]!.takeOver(identity, randomUUID(), stale)).toBe(false);
   });
+
+  it('when a registration releases its claims (an erasure), then only the claims it holds are deleted, and releasing twice is harmless', async () => {
+    const [claims] = racers;
+    const mine = randomUUID();
+    const other = randomUUID();
+    const held = `email:erased.${randomUUID()}@example.com`;
+    const othersIdentity = `cpf:${randomUUID()}`;
+    expect(await claims!.claim(held, mine)).toEqual({ held: true });
+    expect(await claims!.claim(othersIdentity, other)).toEqual({ held: true });
+
+    expect(await claims!.release(held, mine)).toBe(true);
+    expect(await claims!.release(othersIdentity, mine)).toBe(true); // not held by it: left alone
+    expect(await claims!.release(held, mine)).toBe(true); // again: nothing left to release
+
+    const get = (id: string) => clients[0]!.get({ index, id }, { ignore: [404] });
+    expect((await get(held)).found).toBe(false);
+    expect((await get(othersIdentity))._source).toMatchObject({ userId: other });
+    // Released, the identity is free for someone else's registration.
+    expect(await claims!.claim(held, other)).toEqual({ held: true });
+  });
 });

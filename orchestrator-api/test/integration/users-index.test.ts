@@ -232,4 +232,41 @@ describe('expiring unconfirmed registrations on the real Elasticsearch', () => {
     // Swept again: nothing left to expire, and what was expired stays expired.
     expect(await users.expireUnconfirmed(cutoff)).toBe(0);
   });
+
+  it('when the retention sweep runs, then only expired registrations older than its cutoff are deleted', async () => {
+    const cutoff = new Date(Date.UTC(2025, 5, 1));
+    const before = new Date(cutoff.getTime() - 3_600_000).toISOString();
+    const after = new Date(cutoff.getTime() + 3_600_000).toISOString();
+    const old = buildUser({ status: 'expired', registeredAt: before });
+    const recent = buildUser({ status: 'expired', registeredAt: after });
+    const oldButRejected = buildUser({ status: 'rejected', registeredAt: before });
+    const oldButUnconfirmed = buildUser({ status: 'unconfirmed', registeredAt: before });
+    const docs = [old, recent, oldButRejected, oldButUnconfirmed];
+    for (const doc of docs) await users.createOrGet(doc);
+    await until('the documents in search', async () => {
+      const { items } = await users.search({ from: 0, size: 50 });
+      return docs.every((d) => items.some((hit) => hit.id === d.id));
+    });
+
+    expect(await users.deleteExpired(cutoff)).toBe(1);
+    expect(await users.get(old.id)).toBeNull();
+    expect((await users.get(recent.id))?.status).toBe('expired');
+    expect((await users.get(oldButRejected.id))?.status).toBe('rejected');
+    expect((await users.get(oldButUnconfirmed.id))?.status).toBe('unconfirmed');
+
+    // Swept again once the deletion is visible to search: nothing left to delete.
+    await until('the deletion in search', async () => {
+      const { items } = await users.search({ from: 0, size: 50 });
+      return !items.some((hit) => hit.id === old.id);
+    });
+    expect(await users.deleteExpired(cutoff)).toBe(0);
+  });
+
+  it('when a registration is deleted (an erasure), then get no longer finds it, and deleting it again says there was none', async () => {
+    const doc = buildUser({ status: 'approved' });
+    await users.createOrGet(doc);
+    expect(await users.delete(doc.id)).toBe(true);
+    expect(await users.get(doc.id)).toBeNull();
+    expect(await users.delete(doc.id)).toBe(false);
+  });
 });

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { withHeldClient } from './held-client';
 
 /** Advisory lock ids: constants shared by all replicas, one for each thing done by one replica at a time. */
-export const ADVISORY_LOCKS = { migrations: 727_001, reconciliation: 727_002 } as const;
+export const ADVISORY_LOCKS = { migrations: 727_001, reconciliation: 727_002, retention: 727_003 } as const;
 
 /**
  * Runs `fn` while holding a session-level Postgres advisory lock, on a connection of its own for the

@@ -209,3 +209,18 @@ export const rejectionReasons = pgTable('rejection_reasons', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   retiredAt: timestamp('retired_at', { withTimezone: true }),
 });
+
+/**
+ * Erasure requests (docs/privacy.md): recorded first, then each store is erased and its step marked,
+ * so an erasure interrupted by a crash resumes where it stopped and one asked for twice is done once.
+ * Holds the registration id and who asked, never the person's data.
+ */
+export const erasures = pgTable('erasures', {
+  registrationId: uuid('registration_id').primaryKey(),
+  requestedBy: text('requested_by').notNull(),
+  requestedAt: timestamp('requested_at', { withTimezone: true }).notNull().defaultNow(),
+  correlationId: text('correlation_id'),
+  postgresErasedAt: timestamp('postgres_erased_at', { withTimezone: true }),
+  redisErasedAt: timestamp('redis_erased_at', { withTimezone: true }),
+  completedAt: timestamp('completed_at', { withTimezone: true }),
+});
