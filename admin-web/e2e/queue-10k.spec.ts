@@ -162,8 +162,12 @@ test.describe('review queue with 10,000 pending', () => {
         const listElement = document.querySelector('ul[aria-label="Pending registrations"]');
         const scroller = listElement?.parentElement;
         if (!listElement || !scroller) return false;
-        scroller.scrollTop = scroller.scrollHeight;
-        return Array.from(listElement.querySelectorAll('.row-name')).some((a) => a.textContent === name);
+        const found = Array.from(listElement.querySelectorAll('.row-name')).find((a) => a.textContent === name);
+        // Stop at it: registrations other specs left pending come after the seeded ones, and scrolling
+        // on to the bottom would draw those instead.
+        if (found) found.scrollIntoView({ block: 'center' });
+        else scroller.scrollTop = scroller.scrollHeight;
+        return found !== undefined;
       },
       last,
       { polling: 'raf', timeout: 180_000 },
