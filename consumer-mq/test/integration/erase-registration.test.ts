@@ -166,9 +166,9 @@ describe('erasing a registration from Postgres and Redis', () => {
     ]);
     // The other person's rows are all still there.
     expect(await tablesHolding(kept)).toEqual(['approved_users', 'dead_letters', 'decisions', 'outbox', 'sent_emails']);
-    // The audit trail says who erased what, without the data.
+    // The audit trail says who erased what, without the data (the decision has its own entry).
     const audit = await pool.query(
-      `select actor, action, registration_id, detail::text from audit_log where registration_id = $1`,
+      `select actor, action, registration_id, detail::text from audit_log where registration_id = $1 and action = 'registration.erased'`,
       [erased.id],
     );
     expect(audit.rows).toMatchObject([
@@ -221,7 +221,13 @@ describe('erasing a registration from Postgres and Redis', () => {
     expect(recorded).toEqual([{ pg: true, redis: false, completed_at: null }]);
     expect(leaks(await everyRow(), p)).toEqual([]);
     expect(leaks(await everyRedisValue(), p).length).toBeGreaterThan(0);
-    expect((await pool.query(`select 1 from audit_log where registration_id = $1`, [p.id])).rowCount).toBe(0);
+    expect(
+      (
+        await pool.query(`select 1 from audit_log where registration_id = $1 and action = 'registration.erased'`, [
+          p.id,
+        ])
+      ).rowCount,
+    ).toBe(0);
 
     expect(
       (await eraseRegistration({ registrationId: p.id, admin: ADMIN, correlationId: 'c-3' }, crashing)).erased,
