@@ -106,6 +106,8 @@ const byId = (operationId: string, summary: string, description: string, body?: 
       403: ADMIN_ONLY_403,
       404: 'ACCOUNT.NOT_FOUND',
       409: 'ACCOUNT.SELF: an admin cannot disable, reset or change the role of their own account.',
+      // Only the operations that take a body refuse one that is not JSON or too large.
+      ...(body ? { 413: true as const, 415: true as const } : {}),
     }),
   },
 });
