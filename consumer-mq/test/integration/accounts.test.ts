@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
-import { createLogger, newId } from '@regflow/common';
-import { loadConsumerConfig } from '../../src/config';
-import { startConsumer, type ConsumerService } from '../../src/service';
+import { newId } from '@regflow/common';
+import { type ConsumerService } from '../../src/service';
 import { eventually, signIn } from '../../../test/support/services';
 import { linkIn, messagesTo } from '../../../test/support/mail-inbox';
 import { createTestAdmin, deleteTestAdmins } from '../../../test/security/support';
+import { startConsumerAlone } from '../../../test/support/consumer';
 
 const CONSOLE = 'http://console.test.local';
 
@@ -21,17 +21,7 @@ describe('managing the people who use the console', () => {
 
   beforeAll(async () => {
     const env = inject('stackEnv');
-    service = await startConsumer(
-      loadConsumerConfig({
-        ...env,
-        PORT: '0',
-        CONSOLE_ORIGIN: CONSOLE,
-        EMAIL_TOKEN_SECRET: 'test-email-token-secret-0123456789abcdef',
-        ORCHESTRATOR_URL: 'http://127.0.0.1:9',
-        RECONCILE_INTERVAL_SECONDS: '0',
-      }),
-      createLogger('consumer-mq', 'silent'),
-    );
+    service = await startConsumerAlone({ CONSOLE_ORIGIN: CONSOLE });
     db = new pg.Client({ connectionString: env.DATABASE_URL });
     await db.connect();
   });

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
-import { createLogger, newId } from '@regflow/common';
-import { loadConsumerConfig } from '../../src/config';
-import { startConsumer, type ConsumerService } from '../../src/service';
+import { newId } from '@regflow/common';
+import { type ConsumerService } from '../../src/service';
 import { signIn } from '../../../test/support/services';
 import { createTestAdmin, deleteTestAdmins } from '../../../test/security/support';
+import { startConsumerAlone } from '../../../test/support/consumer';
 
 const ROWS = 50_000;
 
@@ -19,16 +19,7 @@ describe('reading and exporting the audit trail', () => {
 
   beforeAll(async () => {
     const env = inject('stackEnv');
-    service = await startConsumer(
-      loadConsumerConfig({
-        ...env,
-        PORT: '0',
-        EMAIL_TOKEN_SECRET: 'test-email-token-secret-0123456789abcdef',
-        ORCHESTRATOR_URL: 'http://127.0.0.1:9',
-        RECONCILE_INTERVAL_SECONDS: '0',
-      }),
-      createLogger('consumer-mq', 'silent'),
-    );
+    service = await startConsumerAlone();
     db = new pg.Client({ connectionString: env.DATABASE_URL });
     await db.connect();
     const account = await createTestAdmin(env.DATABASE_URL, 'audit-reader', 'admin');

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import { createLogger, newId } from '@regflow/common';
-import { loadConsumerConfig } from '../../src/config';
-import { startConsumer, type ConsumerService } from '../../src/service';
+import { type ConsumerService } from '../../src/service';
 import { StagingStore } from '../../src/data-access/staging-store';
 import { signIn } from '../../../test/support/services';
 import { createTestAdmin, deleteTestAdmins } from '../../../test/security/support';
+import { startConsumerAlone } from '../../../test/support/consumer';
 
 /** What the admin API writes in the audit trail, on the real servers: sign-ins and decisions. */
 describe('audit trail of sign-ins and decisions', () => {
@@ -16,17 +16,7 @@ describe('audit trail of sign-ins and decisions', () => {
 
   beforeAll(async () => {
     const env = inject('stackEnv');
-    service = await startConsumer(
-      loadConsumerConfig({
-        ...env,
-        PORT: '0',
-        TRUST_PROXY: 'true',
-        EMAIL_TOKEN_SECRET: 'test-email-token-secret-0123456789abcdef',
-        ORCHESTRATOR_URL: 'http://127.0.0.1:9',
-        RECONCILE_INTERVAL_SECONDS: '0',
-      }),
-      createLogger('consumer-mq', 'silent'),
-    );
+    service = await startConsumerAlone({ TRUST_PROXY: 'true' });
     store = await StagingStore.connect(env.REDIS_URL, createLogger('test', 'silent'));
     db = new pg.Client({ connectionString: env.DATABASE_URL });
     await db.connect();

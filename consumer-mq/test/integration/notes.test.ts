@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Writable } from 'node:stream';
 import pg from 'pg';
 import { createLogger, newId } from '@regflow/common';
-import { loadConsumerConfig } from '../../src/config';
-import { startConsumer, type ConsumerService } from '../../src/service';
+import { type ConsumerService } from '../../src/service';
 import { StagingStore } from '../../src/data-access/staging-store';
 import { ADMIN, signIn } from '../../../test/support/services';
 import { createTestAdmin, deleteTestAdmins } from '../../../test/security/support';
+import { capturingLogger, startConsumerAlone } from '../../../test/support/consumer';
 
 interface Note {
   id: string;
@@ -51,25 +50,7 @@ describe('registration notes', () => {
 
   beforeAll(async () => {
     const env = inject('stackEnv');
-    const destination = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const line of chunk.toString().split('\n'))
-          if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
-        done();
-      },
-    });
-    service = await startConsumer(
-      loadConsumerConfig({
-        ...env,
-        PORT: '0',
-        ADMIN_EMAIL: ADMIN.email,
-        ADMIN_PASSWORD: ADMIN.password,
-        EMAIL_TOKEN_SECRET: 'test-email-token-secret-0123456789abcdef',
-        ORCHESTRATOR_URL: 'http://127.0.0.1:9',
-        RECONCILE_INTERVAL_SECONDS: '0',
-      }),
-      createLogger('consumer-mq', 'info', destination),
-    );
+    service = await startConsumerAlone({}, capturingLogger('consumer-mq', lines));
     admin = await signIn(service.url);
     const account = await createTestAdmin(env.DATABASE_URL, 'notes');
     other = { email: account.email, headers: await signIn(service.url, account) };

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import { createLogger, newId } from '@regflow/common';
-import { loadConsumerConfig } from '../../src/config';
-import { startConsumer, type ConsumerService } from '../../src/service';
+import { type ConsumerService } from '../../src/service';
 import { StagingStore } from '../../src/data-access/staging-store';
-import { ADMIN, signIn } from '../../../test/support/services';
+import { signIn } from '../../../test/support/services';
+import { startConsumerAlone } from '../../../test/support/consumer';
 
 interface Reason {
   id: string;
@@ -56,18 +56,7 @@ describe('rejection reasons catalogue', () => {
 
   beforeAll(async () => {
     const env = inject('stackEnv');
-    service = await startConsumer(
-      loadConsumerConfig({
-        ...env,
-        PORT: '0',
-        ADMIN_EMAIL: ADMIN.email,
-        ADMIN_PASSWORD: ADMIN.password,
-        EMAIL_TOKEN_SECRET: 'test-email-token-secret-0123456789abcdef',
-        ORCHESTRATOR_URL: 'http://127.0.0.1:9',
-        RECONCILE_INTERVAL_SECONDS: '0',
-      }),
-      createLogger('consumer-mq', 'silent'),
-    );
+    service = await startConsumerAlone();
     admin = await signIn(service.url);
     store = await StagingStore.connect(env.REDIS_URL, createLogger('test', 'silent'));
     db = new pg.Client({ connectionString: env.DATABASE_URL });
