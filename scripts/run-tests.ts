@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { runSchemathesis } from './schemathesis';
 import { parseCli } from './stack/lib/cli';
@@ -24,6 +24,16 @@ parseCli({
 const results: Array<{ step: string; ok: boolean }> = [];
 const dataDir = path.join(ROOT, '.local', 'test');
 mkdirSync(dataDir, { recursive: true });
+// Each test runner also writes a JSON report here; the summary at the end counts the tests from them.
+const reportDir = path.join(dataDir, 'reports');
+rmSync(reportDir, { recursive: true, force: true });
+mkdirSync(reportDir, { recursive: true });
+const vitestReport = path.join(reportDir, 'vitest.json');
+const playwrightReport = path.join(reportDir, 'playwright.json');
+// Plain text when the output is a log (CI), not a terminal: runners colour their output whenever CI is
+// set, and escape codes in a log file get between a reader's grep and the words.
+const plainOutput: Record<string, string> = process.stdout.isTTY ? {} : { NO_COLOR: '1' };
+if (!process.stdout.isTTY) delete process.env.FORCE_COLOR; // Node warns when both are set
 
 async function step(
   name: string,
@@ -33,7 +43,7 @@ async function step(
   cwd = ROOT,
 ): Promise<boolean> {
   console.log(`\n=== ${name}: ${cmd} ${args.join(' ')}`);
-  const ok = (await runInTerminal(cmd, args, { cwd, env: { ...process.env, ...env } })) === 0;
+  const ok = (await runInTerminal(cmd, args, { cwd, env: { ...process.env, ...plainOutput, ...env } })) === 0;
   results.push({ step: name, ok });
   return ok;
 }
@@ -59,7 +69,12 @@ try {
   await step('lint (incl. architecture rules)', bin('eslint'), ['.']);
   await step('format (prettier --check)', bin('prettier'), ['--check', '.']);
   await step('npm audit --audit-level=high', 'node', ['scripts/audit.mjs']);
-  await step('vitest', bin('vitest'), ['run']);
+  await step('vitest', bin('vitest'), [
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${vitestReport}`,
+  ]);
   await ensureDebianPackage('docker-compose', 'docker-compose');
   await step('docker-compose.yml is valid (docker-compose config -q)', 'docker-compose', [
     '--env-file',
@@ -81,8 +96,9 @@ try {
     await step(
       'playwright (admin-web, Debian chromium)',
       bin('playwright'),
-      ['test', '-c', 'admin-web/playwright.config.ts'],
+      ['test', '-c', 'admin-web/playwright.config.ts', '--reporter=list,json'],
       {
+        PLAYWRIGHT_JSON_OUTPUT_FILE: playwrightReport,
         CONSOLE_URL: system.urls.console!,
         ACCESS_API_URL: system.urls.access,
         ADMIN_EMAIL: system.admin.email,
@@ -129,4 +145,36 @@ console.log('\n=== summary');
 for (const r of results) console.log(`${r.ok ? 'ok  ' : 'FAIL'}  ${r.step}`);
 const failed = results.filter((r) => !r.ok).length;
 console.log(`steps: ${results.length - failed} passed, ${failed} failed`);
+for (const line of testCounts()) console.log(line);
 process.exit(exitCode);
+
+/** One line per test runner that wrote its JSON report: how many tests ran, passed, failed, were skipped. */
+function testCounts(): string[] {
+  const read = (file: string): unknown => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null);
+  const lines: string[] = [];
+  const vitest = read(vitestReport) as {
+    numTotalTests: number;
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+    numTotalTestSuites: number;
+    testResults: unknown[];
+  } | null;
+  if (vitest)
+    lines.push(
+      `vitest tests: ${vitest.numTotalTests} run, ${vitest.numPassedTests} passed, ${vitest.numFailedTests} failed, ` +
+        `${vitest.numPendingTests + vitest.numTodoTests} skipped (${vitest.testResults.length} files)`,
+    );
+  const playwright = read(playwrightReport) as {
+    stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+  } | null;
+  if (playwright) {
+    const { expected, unexpected, flaky, skipped } = playwright.stats;
+    lines.push(
+      `playwright tests: ${expected + unexpected + flaky + skipped} run, ${expected} passed, ${unexpected} failed, ` +
+        `${flaky} flaky, ${skipped} skipped`,
+    );
+  }
+  return lines;
+}
