@@ -20,6 +20,7 @@ import { SearchClient } from './data-access/search-client';
 import { SessionStore, SignInThrottle } from './data-access/session-store';
 import { StagingStore } from './data-access/staging-store';
 import { bootstrapAdmin } from './domain/bootstrap-admin';
+import { endSessionsOfDisabledAccounts } from './domain/manage-accounts';
 import { DecisionEmailsListener } from './entry-points/decision-emails.kafka';
 import { emailOutcomeCounter, registerConsumerMetrics } from './entry-points/metrics';
 import { RegistrationEmailsListener } from './entry-points/registration-emails.kafka';
@@ -56,6 +57,8 @@ export async function startConsumer(
     config.SESSION_IDLE_MINUTES * 60,
     config.SESSION_ABSOLUTE_HOURS * 3600,
   );
+  const leftOver = await endSessionsOfDisabledAccounts({ accounts: admins, sessions });
+  if (leftOver) logger.warn({ sessions: leftOver }, 'ended sessions of disabled accounts (left by a crash)');
   const events = new AdminEventBus(store.redis, logger);
   await events.start();
   const kafka = createKafka({ clientId: 'consumer-mq', brokers: config.KAFKA_BROKERS, logger });

@@ -131,6 +131,20 @@ export async function disableAccount(
   return { sessionsEnded };
 }
 
+/**
+ * Run at start-up: disabling an account sets its flag, then ends its sessions. A crash between the two
+ * left those sessions alive, and the console shows the account as disabled, so nobody would ask again;
+ * the restart that follows the crash ends them here. Returns how many sessions it ended.
+ */
+export async function endSessionsOfDisabledAccounts(
+  deps: Pick<ManageAccountsDeps, 'sessions'> & { accounts: { list(): Promise<ConsoleAccount[]> } },
+): Promise<number> {
+  let ended = 0;
+  for (const account of await deps.accounts.list())
+    if (account.disabledAt) ended += await deps.sessions.destroyAllOf(account.id);
+  return ended;
+}
+
 export async function enableAccount(id: string, by: Actor, deps: ManageAccountsDeps): Promise<void> {
   if (!(await deps.accounts.update(id, { disabledAt: null }))) throw notFound();
   await record(deps, by, AUDIT_ACTIONS.accountEnabled, { accountId: id });

@@ -145,4 +145,17 @@ describe('managing the people who use the console', () => {
       to: 'admin',
     });
   });
+
+  it('when the service crashed between disabling an account and ending its sessions, then its restart ends them', async () => {
+    const person = await createTestAdmin(inject('stackEnv').DATABASE_URL, 'crash-disabled', 'reviewer');
+    emails.push(person.email);
+    const session = await signIn(service.url, person);
+    // The disable's first half only, as a crash would leave it: the flag set, the session not ended.
+    await db.query('update admins set disabled_at = now() where email = $1', [person.email]);
+    expect(await alive(session)).toBe(200);
+
+    await service.stop();
+    service = await startConsumerAlone({ CONSOLE_ORIGIN: CONSOLE });
+    expect(await alive(session)).toBe(401);
+  });
 });
