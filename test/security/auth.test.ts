@@ -238,6 +238,12 @@ describe('admin API authentication and authorization', () => {
     // Case and look-alike spellings are the same account.
     const shouted = await fromFetch(await attempt(admin.email.toUpperCase(), admin.password, newAddress()));
     expect(shouted.status).toBe(429);
+    // The audit trail keeps the block once (its first refusal), not each of the three refusals.
+    const { rows } = await db.query(
+      "select actor, detail from audit_log where action = 'session.sign-in-throttled' and actor = $1",
+      [admin.email],
+    );
+    expect(rows).toEqual([{ actor: admin.email, detail: { blocked: 'account', retryAfterSeconds: wait } }]);
   });
 
   it('when one address fails 20 sign-ins across many accounts, then that address is refused even with right credentials, and others are not', async () => {

@@ -6,7 +6,7 @@ import { AdminsRepository } from '../../consumer-mq/src/data-access/admins-repos
 import { createDatabase } from '../../consumer-mq/src/data-access/db/database';
 import { hashPassword } from '../../consumer-mq/src/domain/passwords';
 import type { Role } from '../../consumer-mq/src/domain/roles';
-import { signInFailureKeys } from '../../consumer-mq/src/data-access/session-store';
+import { refusalMarkerKey, signInFailureKeys } from '../../consumer-mq/src/data-access/session-store';
 
 export interface RawResponse {
   status: number;
@@ -175,6 +175,6 @@ export async function clearThrottle(
   const keys = [
     ...[...emails].map((e) => signInFailureKeys(e, '')[0]),
     ...[...addresses].map((a) => signInFailureKeys('', a)[1]),
-  ];
+  ].flatMap((key) => [key, refusalMarkerKey(key)]);
   for (let i = 0; i < keys.length; i += 500) await redis.del(keys.slice(i, i + 500));
 }

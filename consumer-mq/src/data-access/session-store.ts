@@ -84,6 +84,9 @@ export function signInFailureKeys(email: string, address: string) {
   return [`regflow:signin-fail:acct:${email}`, `regflow:signin-fail:addr:${address}`] as const;
 }
 
+/** Set by the first refusal of a blocked window (the one audited); it expires with the window. */
+export const refusalMarkerKey = (failureKey: string) => `${failureKey}:refused`;
+
 /**
  * Counts failed sign-ins per account and per address in fixed windows; past the limit, sign-in is
  * refused with the seconds left until the window ends.
@@ -98,21 +101,30 @@ export class SignInThrottle {
     return signInFailureKeys(email, address);
   }
 
-  /** Seconds to wait, or 0 when a sign-in may be tried. */
-  async retryAfter(email: string, address: string): Promise<number> {
+  /**
+   * Null when a sign-in may be tried; otherwise the seconds to wait, what is blocked (the account or
+   * the address), and whether this is the first refusal of the window (the one the audit trail keeps:
+   * one entry per blocked window, not one per refused try, so a flood cannot flood the trail).
+   */
+  async refusal(
+    email: string,
+    address: string,
+  ): Promise<{ retryAfter: number; blocked: 'account' | 'address'; first: boolean } | null> {
     const [acct, addr] = this.keys(email, address);
     const [a, b] = await Promise.all([this.redis.get(acct), this.redis.get(addr)]);
     const blocked =
       Number(a ?? 0) >= this.limits.perAccount ? acct : Number(b ?? 0) >= this.limits.perAddress ? addr : null;
-    if (!blocked) return 0;
-    return Math.max(1, await this.redis.ttl(blocked));
+    if (!blocked) return null;
+    const retryAfter = Math.max(1, await this.redis.ttl(blocked));
+    const first = (await this.redis.set(refusalMarkerKey(blocked), '1', { NX: true, EX: retryAfter })) === 'OK';
+    return { retryAfter, blocked: blocked === acct ? 'account' : 'address', first };
   }
 
   async recordFailure(email: string, address: string): Promise<void> {
-    for (const key of this.keys(email, address)) {
-      const count = await this.redis.incr(key);
-      if (count === 1) await this.redis.expire(key, this.limits.windowSeconds);
-    }
+    // The count and its expiry in one transaction: a crash between the two would block for good.
+    const multi = this.redis.multi();
+    for (const key of this.keys(email, address)) multi.incr(key).expire(key, this.limits.windowSeconds, 'NX');
+    await multi.exec();
   }
 
   async reset(email: string): Promise<void> {

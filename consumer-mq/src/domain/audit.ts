@@ -11,6 +11,8 @@
 export const AUDIT_ACTIONS = {
   signInSucceeded: 'session.signed-in',
   signInFailed: 'session.sign-in-failed',
+  /** Sign-in refused by the throttle (429): once per blocked window, not per refused try. */
+  signInThrottled: 'session.sign-in-throttled',
   decisionApproved: 'decision.approved',
   decisionRejected: 'decision.rejected',
   /** A decision attempt refused with 409: the registration was already decided (by someone else). */

@@ -108,15 +108,24 @@ export function sessionRoutes(deps: SessionRouteDeps): Router {
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
     const { email, password } = parsed.data;
     const address = req.ip ?? 'unknown';
-    const wait = await deps.throttle.retryAfter(email, address);
-    if (wait > 0)
+    const refusal = await deps.throttle.refusal(email, address);
+    if (refusal) {
+      if (refusal.first)
+        await deps.audit.record({
+          actor: email,
+          actorId: null,
+          action: AUDIT_ACTIONS.signInThrottled,
+          correlationId: req.id,
+          detail: { blocked: refusal.blocked, retryAfterSeconds: refusal.retryAfter },
+        });
       throw new AppError(
         'AUTH.THROTTLED',
         429,
-        `Too many failed sign-ins. Try again in ${wait} seconds.`,
+        `Too many failed sign-ins. Try again in ${refusal.retryAfter} seconds.`,
         {},
-        { 'retry-after': String(wait) },
+        { 'retry-after': String(refusal.retryAfter) },
       );
+    }
     const admin = await deps.admins.findByEmail(email);
     const ok = await verifyPassword(password, admin?.passwordHash ?? DUMMY_HASH);
     // A disabled account answers exactly as a wrong password does: the refusal tells nothing.
