@@ -108,10 +108,11 @@ try {
       },
     );
     // schemathesis against both OpenAPI documents, on the same running system (scripts/schemathesis.ts).
-    console.log('\n=== schemathesis (the access and admin APIs against their OpenAPI documents)');
+    console.log('\n=== schemathesis (the access, admin and search APIs against their OpenAPI documents)');
     const fuzz = await runSchemathesis({
       access: system.urls.access,
       consumer: system.urls.consumer,
+      search: system.urls.orchestrator,
       admin: system.admin,
       redisUrl: system.env.REDIS_URL!,
       reportDir: path.join(dataDir, 'schemathesis'),

@@ -23,12 +23,14 @@ export const SCHEMATHESIS_VERSION = '4.32.5';
 const VENV = path.join(ROOT, '.local', 'cache', 'venv-schemathesis');
 const ST = path.join(VENV, 'bin', 'st');
 const CONFIG = path.join(ROOT, 'scripts', 'schemathesis.toml');
-/** Per API: about 10 s (access) and 40 s (admin) on two busy cores. */
+/** Per API: about 10 s (access, search) and 40 s (admin) on two busy cores. */
 const RUN_LIMIT_MS = 180_000;
 
 export interface FuzzOptions {
   access: string;
   consumer: string;
+  /** The orchestrator's search API. */
+  search: string;
   admin: { email: string; password: string };
   /** The admin API's Redis, where the fuzzer's failed sign-ins are forgotten after the run. */
   redisUrl: string;
@@ -123,6 +125,7 @@ async function fuzz(
   const runs = [
     { name: 'access-api', url: opts.access },
     { name: 'consumer-mq', url: opts.consumer },
+    { name: 'orchestrator-api', url: opts.search },
   ];
   const summaries: string[] = [];
   let ok = true;
@@ -156,7 +159,8 @@ function junitFigures(file: string): string {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const CLI = {
     usage: 'npm run test:schemathesis -- [options]',
-    about: 'schemathesis against the access and admin APIs, on a system of its own (ports 3621-3623), stopped after.',
+    about:
+      'schemathesis against the access, admin and search APIs, on a system of its own (ports 3621-3623), stopped after.',
     options: {
       seed: { type: 'string', value: 'N', default: '20261202', help: "schemathesis's random seed" },
     },
@@ -177,6 +181,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     result = await runSchemathesis({
       access: system.urls.access,
       consumer: system.urls.consumer,
+      search: system.urls.orchestrator,
       admin: system.admin,
       redisUrl: system.env.REDIS_URL!,
       reportDir: path.join(dataDir, 'reports'),

@@ -1,4 +1,5 @@
 export * from './contracts/registration';
+export * from './contracts/search';
 export * from './config';
 export * from './logger';
 export * from './errors';

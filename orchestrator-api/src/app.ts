@@ -10,7 +10,12 @@ export interface AppDeps extends ServiceAppOptions {
 
 /** The search API: GET /users/search and GET /users/{id}, answered from the users index. */
 export function createApp(deps: AppDeps): Express {
-  return createServiceApp(deps, (app) => {
+  const openapi = {
+    title: 'regflow search API (orchestrator)',
+    description:
+      'The search index, read-only: the admin API and the access API ask it for registrations. Not public: it has no authentication of its own and belongs behind the network boundary (docs/security.md). Errors are application/problem+json (RFC 9457).',
+  };
+  return createServiceApp({ ...deps, openapi }, (app) => {
     app.use(usersRoutes(deps.index, deps.confirmationTtlHours));
   });
 }

@@ -27,10 +27,11 @@ type Checker = ReturnType<typeof contractChecker>;
  * body that matches the schema. At the end, every documented operation must have been seen succeeding,
  * so a route added later fails here until its flow is checked too.
  */
-describe('the access and admin APIs answer as their OpenAPI documents say', () => {
+describe('the access, admin and search APIs answer as their OpenAPI documents say', () => {
   let sys: Services;
   let access: Checker;
   let admin: Checker;
+  let search: Checker;
   let adminHeaders: Record<string, string>;
   let redis: ReturnType<typeof createClient>;
   const address = testAddress();
@@ -41,6 +42,10 @@ describe('the access and admin APIs answer as their OpenAPI documents say', () =
   const callAccess = (method: string, path: string, url: string, init: RequestInit = {}) =>
     fetch(`${sys.access.url}${url}`, { method, redirect: 'manual', ...init }).then((res) =>
       access.check(method, path, res),
+    );
+  const callSearch = (method: string, path: string, url: string) =>
+    fetch(`${sys.orchestrator.url}${url}`, { method, redirect: 'manual' }).then((res) =>
+      search.check(method, path, res),
     );
   const callAdmin = (method: string, path: string, url: string, init: RequestInit = {}) =>
     fetch(`${sys.consumer.url}${url}`, {
@@ -61,6 +66,7 @@ describe('the access and admin APIs answer as their OpenAPI documents say', () =
     sys = await startServices({ TRUST_PROXY: 'true', EMAIL_CONFIRMATION: 'off' });
     access = contractChecker(await document(sys.access.url));
     admin = contractChecker(await document(sys.consumer.url));
+    search = contractChecker(await document(sys.orchestrator.url));
     adminHeaders = await signIn(sys.consumer.url);
     redis = createClient({ url: sys.env.REDIS_URL });
     redis.on('error', () => {});
@@ -78,6 +84,7 @@ describe('the access and admin APIs answer as their OpenAPI documents say', () =
     for (const [check, call] of [
       [access, callAccess],
       [admin, callAdmin],
+      [search, callSearch],
     ] as const) {
       expect(await call('GET', '/healthz', '/healthz')).toEqual({ status: 'ok' });
       expect(await call('GET', '/readyz', '/readyz')).toMatchObject({ status: 'ready' });
@@ -120,6 +127,47 @@ describe('the access and admin APIs answer as their OpenAPI documents say', () =
       expect.arrayContaining(['POST /users 202', 'POST /users 400', 'POST /users 415', 'POST /users 413']),
     );
     expect([...access.covered]).toContain('GET /users/{id} 404');
+  });
+
+  it('when the search API is asked for a registration and searched, then every answer is as documented', async () => {
+    const registration = buildRegistration();
+    const { id } = (await callAccess('POST', '/users', '/users', postJson(registration))) as { id: string };
+    const indexed = await eventually(
+      async () => {
+        const res = await fetch(`${sys.orchestrator.url}/users/${id}`);
+        const body = (await search.check('GET', '/users/{id}', res)) as { status?: string };
+        return res.status === 200 ? body : undefined;
+      },
+      30_000,
+      'the registration to be indexed',
+    );
+    expect(indexed).toMatchObject({ id, email: registration.email, status: 'pending' });
+    // A get is real-time; a search sees the document after the index's next refresh (about a second).
+    await eventually(
+      async () => {
+        const page = (await callSearch(
+          'GET',
+          '/users/search',
+          `/users/search?q=${encodeURIComponent(registration.email)}`,
+        )) as { items: Array<{ id: string }> };
+        return page.items.some((item) => item.id === id);
+      },
+      10_000,
+      'the registration in the search results',
+    );
+    await callSearch('GET', '/users/search', '/users/search?size=20&from=9990');
+    await callSearch('GET', '/users/search', '/users/search?status=nonsense');
+    await callSearch('GET', '/users/{id}', '/users/not-a-uuid');
+    await callSearch('GET', '/users/{id}', `/users/${newId()}`);
+    expect([...search.covered]).toEqual(
+      expect.arrayContaining([
+        'GET /users/{id} 200',
+        'GET /users/{id} 400',
+        'GET /users/{id} 404',
+        'GET /users/search 200',
+        'GET /users/search 400',
+      ]),
+    );
   });
 
   it('when an address signs up too often, or the search index cannot be reached, then 429 and 503 answer as documented', async () => {
@@ -462,7 +510,7 @@ describe('the access and admin APIs answer as their OpenAPI documents say', () =
   });
 
   it('when all flows ran, then every documented operation was seen succeeding', () => {
-    for (const checker of [access, admin]) {
+    for (const checker of [access, admin, search]) {
       const seen = [...checker.covered].filter((c) => /\s2\d\d$/.test(c)).map((c) => c.replace(/\s\d+$/, ''));
       const operations = Object.entries(checker.document.paths ?? {}).flatMap(([path, item]) =>
         Object.keys(item as object).map((method) => `${method.toUpperCase()} ${path}`),

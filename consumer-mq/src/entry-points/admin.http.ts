@@ -7,6 +7,7 @@ import {
   ValidationError,
   plainText,
   registrationSchema,
+  searchPageSchema,
 } from '@regflow/common';
 import {
   fieldErrors,
@@ -149,20 +150,8 @@ const batchResults = z.object({
     ]),
   ),
 });
-const searchPage = z.object({
-  total: z.int().min(0),
-  items: z.array(
-    z.looseObject({
-      ...registrationSchema.shape,
-      status: z.enum(REGISTRATION_STATUSES),
-      indexedAt: timestamp,
-      highlight: z
-        .record(z.string(), z.array(z.string()))
-        .optional()
-        .meta({ description: 'Matched fragments per field, with <em> around the matches.' }),
-    }),
-  ),
-});
+/** The orchestrator's page, passed on as it is. */
+const searchPage = searchPageSchema;
 
 const DECIDE_PROBLEMS = problems({
   400: 'REQUEST.INVALID: the id is not a UUID, or the body is invalid.',

@@ -1,7 +1,22 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { AppError, REGISTRATION_STATUSES, ValidationError } from '@regflow/common';
-import { fieldErrors, orUnavailable, uuidParam } from '@regflow/common/http';
+import {
+  AppError,
+  REGISTRATION_STATUSES,
+  ValidationError,
+  indexedRegistrationSchema,
+  searchPageSchema,
+} from '@regflow/common';
+import {
+  documented,
+  fieldErrors,
+  idPathParams,
+  jsonResponse,
+  orUnavailable,
+  problems,
+  uuidParam,
+  type Operation,
+} from '@regflow/common/http';
 import type { UsersIndex } from '../data-access/users-index';
 import { effectiveStatus } from '../domain/user-document';
 
@@ -22,11 +37,39 @@ const searchQuery = z
 
 const SEARCH_UNAVAILABLE = 'Search is unavailable right now.';
 
+const search: Operation = {
+  operationId: 'searchUsers',
+  summary: 'Search registrations',
+  description:
+    'Name and email typo-tolerant, CPF exact (with or without its punctuation); newest first without `q`. The statuses are as a reader should see them: an unconfirmed registration past its window is `expired`.',
+  tags: ['search'],
+  requestParams: { query: searchQuery },
+  responses: {
+    200: jsonResponse('A page of results.', searchPageSchema),
+    ...problems({ 400: 'REQUEST.INVALID: a bad parameter, or a page past the 10,000th hit.', 503: true }),
+  },
+};
+
+const getUser: Operation = {
+  operationId: 'getUser',
+  summary: 'A registration, as indexed',
+  tags: ['search'],
+  requestParams: { path: idPathParams },
+  responses: {
+    200: jsonResponse('The registration.', indexedRegistrationSchema),
+    ...problems({
+      400: 'REQUEST.INVALID: the id is not a UUID.',
+      404: 'REGISTRATION.NOT_FOUND: not indexed (yet, or erased).',
+      503: true,
+    }),
+  },
+};
+
 /** Answers show the status a reader should see: an unconfirmed registration past its window as expired. */
 export function usersRoutes(index: UsersIndex, confirmationTtlHours: number): Router {
   const router = Router();
 
-  router.get('/users/search', async (req, res) => {
+  router.get('/users/search', documented(search), async (req, res) => {
     const parsed = searchQuery.safeParse(req.query);
     if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
     const result = await orUnavailable(() => index.search(parsed.data), SEARCH_UNAVAILABLE);
@@ -37,7 +80,7 @@ export function usersRoutes(index: UsersIndex, confirmationTtlHours: number): Ro
     });
   });
 
-  router.get('/users/:id', async (req, res) => {
+  router.get('/users/:id', documented(getUser), async (req, res) => {
     const id = uuidParam(req);
     const doc = await orUnavailable(() => index.get(id), SEARCH_UNAVAILABLE);
     if (!doc) throw new AppError('REGISTRATION.NOT_FOUND', 404, 'No registration with this id is indexed.');
