@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Writable } from 'node:stream';
 import { QUEUES, createLogger, newId, type ReviewMessage } from '@regflow/common';
 import { StompSession } from '@regflow/common/stomp';
-import { loadConsumerConfig } from '../../src/config';
-import { startConsumer, type ConsumerService } from '../../src/service';
-import { ADMIN, eventually, signIn } from '../../../test/support/services';
+import { type ConsumerService } from '../../src/service';
+import { eventually, signIn } from '../../../test/support/services';
+import { capturingLogger, startConsumerAlone } from '../../../test/support/consumer';
 
 function buildReviewMessage(overrides: Partial<ReviewMessage['data']> = {}): ReviewMessage {
   const now = new Date().toISOString();
@@ -31,14 +30,7 @@ describe('consumer-mq review queue on a real ActiveMQ', () => {
   let admin: Record<string, string>;
   const logger = createLogger('test', 'silent');
   // The service's own log lines: "duplicate delivery ignored" is the signal that a redelivery was handled.
-  const lines: Array<{ msg?: string; userId?: string; result?: string }> = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n'))
-        if (line) lines.push(JSON.parse(line) as (typeof lines)[number]);
-      done();
-    },
-  });
+  const lines: Array<Record<string, unknown>> = [];
   const ignored = (id: string, result: string) =>
     eventually(
       async () => lines.some((l) => l.msg === 'duplicate delivery ignored' && l.userId === id && l.result === result),
@@ -53,17 +45,7 @@ describe('consumer-mq review queue on a real ActiveMQ', () => {
 
   beforeAll(async () => {
     const env = inject('stackEnv');
-    service = await startConsumer(
-      loadConsumerConfig({
-        ...env,
-        PORT: '0',
-        ADMIN_EMAIL: ADMIN.email,
-        ADMIN_PASSWORD: ADMIN.password,
-        EMAIL_TOKEN_SECRET: 'test-email-token-secret-0123456789abcdef',
-        ORCHESTRATOR_URL: 'http://127.0.0.1:9',
-      }),
-      createLogger('consumer-mq', 'info', sink),
-    );
+    service = await startConsumerAlone({}, capturingLogger('consumer-mq', lines));
     admin = await signIn(service.url);
     stomp = new StompSession(env.STOMP_URL, logger);
     stomp.start();
